@@ -1,0 +1,1 @@
+"""Counting and judging: measures, rep state machine, standards rules, fusion, scoring."""

@@ -1,0 +1,110 @@
+"""The rep state machine: hysteresis on a start-high driving signal, streaming.
+
+States: WAIT (not in the exercise's position), TOP (in the start position, tracking its
+peak), AWAY (left the top by more than `enter`, tracking the far point). A cycle completes
+when the signal comes back by `return_fraction` of an excursion of at least
+`min_amplitude`; it is reported once it settles (the next rep leaves the top, the posture
+gate drops, `settle` frames pass, or the track ends) so its end frame is the highest point
+of the return. NaN samples (joints unseen) change nothing; too many in a row abort the rep.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+WAIT, TOP, AWAY = "wait", "top", "away"
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """A completed excursion: start (left the top), far (extreme point), end (back on top)."""
+
+    start: int
+    far: int
+    end: int
+    top_value: float
+    far_value: float
+    end_value: float
+
+
+class RepCounter:
+    def __init__(self, enter: float, min_amplitude: float, return_fraction: float = 0.5,
+                 grace: int = 15, lost_abort: int = 45, settle: int = 20) -> None:
+        self.enter, self.min_amplitude, self.return_fraction = enter, min_amplitude, return_fraction
+        self.grace, self.lost_abort, self.settle = grace, lost_abort, settle
+        self.state = WAIT
+        self._peak = self._peak_t = 0
+        self._far = self._far_t = 0
+        self._start_t = 0
+        self._off = 0
+        self._lost = 0
+        self._pending: tuple | None = None  # (start, far, top, farv, best_end_t, best_end_v, since)
+
+    def _flush(self) -> Cycle | None:
+        if self._pending is None:
+            return None
+        s, f, topv, farv, et, ev, _ = self._pending
+        self._pending = None
+        return Cycle(s, f, et, topv, farv, ev)
+
+    def push(self, t: int, value: float, gate: bool) -> Cycle | None:
+        """Feed frame t; returns a settled Cycle when one is ready."""
+        done: Cycle | None = None
+        finite = bool(np.isfinite(value))
+        if self._pending is not None:
+            if finite and value > self._pending[5]:
+                p = self._pending
+                self._pending = (p[0], p[1], p[2], p[3], t, float(value), p[6])
+            if t - self._pending[6] >= self.settle or not gate:
+                done = self._flush()
+        if not gate:
+            self._off += 1
+            if self.state == TOP or (self.state == AWAY and self._off > self.grace):
+                self.state = WAIT
+            return done or (self._flush() if self._pending is not None else None)
+        self._off = 0
+        if not finite:
+            self._lost += 1
+            if self.state == AWAY and self._lost > self.lost_abort:
+                self.state = WAIT
+            return done
+        self._lost = 0
+        v = float(value)
+        if self.state == WAIT:
+            self.state, self._peak, self._peak_t = TOP, v, t
+        elif self.state == TOP:
+            if v >= self._peak:
+                self._peak, self._peak_t = v, t
+            elif v < self._peak - self.enter:
+                if self._pending is not None:
+                    done = done or self._flush()
+                self.state, self._start_t, self._far, self._far_t = AWAY, self._peak_t, v, t
+        elif self.state == AWAY:
+            if v < self._far:
+                self._far, self._far_t = v, t
+            amp = self._peak - self._far
+            if amp >= self.min_amplitude and v >= self._far + self.return_fraction * amp:
+                self._pending = (self._start_t, self._far_t, self._peak, self._far, t, v, t)
+                self.state, self._peak, self._peak_t = TOP, v, t
+            elif v > self._peak:
+                # came back up without a real excursion: a fidget, not a rep; restart the top
+                self.state, self._peak, self._peak_t = TOP, v, t
+        return done
+
+    def finish(self) -> Cycle | None:
+        """End of input: report a completed cycle still settling."""
+        return self._flush()
+
+
+def run_counter(drive: np.ndarray, gate: np.ndarray, counter: RepCounter) -> list[Cycle]:
+    """Feed a whole track through `counter`. drive float (T,), gate bool (T,)."""
+    out = []
+    for t in range(drive.shape[0]):
+        c = counter.push(t, drive[t], bool(gate[t]))
+        if c is not None:
+            out.append(c)
+    c = counter.finish()
+    if c is not None:
+        out.append(c)
+    return out

@@ -1,0 +1,102 @@
+"""Counting and judging a whole pose track: signals -> rep state machine -> rules -> verdicts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.assess import rules
+from app.assess.counter import Cycle, RepCounter, run_counter
+from app.assess.fusion import fuse
+from app.assess.signals import Signals, compute, detect_view
+from app.assess.thresholds import DEFAULTS, Thresholds
+from app.core.types import EXERCISES, PoseTrack, RepEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The result of one track: reps in order, with the signals they were read from."""
+
+    exercise: str
+    view: str
+    frames: int
+    fps: float
+    reps: tuple[RepEvent, ...]
+    signals: Signals
+    unmeasured: tuple[str, ...]
+
+    @property
+    def count_total(self) -> int:
+        return len(self.reps)
+
+    @property
+    def count_standard(self) -> int:
+        return sum(r.standard for r in self.reps)
+
+
+def smooth_causal(x: np.ndarray, median: int = 3, alpha: float = 0.6) -> np.ndarray:
+    """Median of the last `median` finite samples, then an exponential moving average.
+
+    Keeps NaN where the input is NaN (an unseen frame stays unseen). (T,) -> (T,).
+    """
+    out = np.full(x.shape, np.nan)
+    buf: list[float] = []
+    ema = np.nan
+    for t, v in enumerate(x):
+        if not np.isfinite(v):
+            continue
+        buf.append(float(v))
+        if len(buf) > median:
+            buf.pop(0)
+        m = float(np.median(buf))
+        ema = m if not np.isfinite(ema) else alpha * m + (1 - alpha) * ema
+        out[t] = ema
+    return out
+
+
+def _is_on_bar(sig: Signals, c: Cycle, th: Thresholds) -> bool:
+    """A pull-up moves the body, not the hands: reject arm raises while standing."""
+    w = sig.measures["wrist_y"][c.start:c.end + 1]
+    n = sig.measures["nose_y"][c.start:c.end + 1]
+    w, n = w[np.isfinite(w)], n[np.isfinite(n)]
+    if w.size < 3 or n.size < 3:
+        return True
+    wr = np.percentile(w, 95) - np.percentile(w, 5)
+    nr = np.percentile(n, 95) - np.percentile(n, 5)
+    return wr <= th.pullup_max_wrist_travel * max(nr, 1e-6)
+
+
+def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds = DEFAULTS,
+           bar_y: float | None = None, normalised: bool = False, policy: str = "rules",
+           p_standard: list[float | None] | None = None) -> Assessment:
+    """Count and judge the reps of `track`.
+
+    view: front | side | auto (from the shoulder-to-torso ratio). bar_y: image row of the
+    pull-up bar if known (else estimated from the hands). normalised: coordinates were
+    min-max scaled per frame (repcount data), which disables posture gates.
+    p_standard: per-rep classifier probabilities to fuse, when a classifier ran.
+    """
+    if exercise not in EXERCISES:
+        raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, got {exercise!r}")
+    if view == "auto":
+        view = track.view if track.view in ("front", "side") else detect_view(track.keypoints, th.min_score)
+    if view not in ("front", "side"):
+        raise ValueError(f"view must be front, side or auto, got {view!r}")
+    sig = compute(track.keypoints, track.fps, exercise, view, th, bar_y, normalised)
+    drive = smooth_causal(sig.drive)
+    fps = track.fps
+    counter = RepCounter(sig.enter, sig.min_amplitude, th.return_fraction, grace=int(th.gate_grace_s * fps),
+                         lost_abort=int(th.lost_abort_s * fps), settle=max(3, int(0.7 * fps)))
+    cycles = run_counter(drive, sig.gate, counter)
+    if exercise == "pullup" and not normalised:
+        cycles = [c for c in cycles if _is_on_bar(sig, c, th)]
+    reps = []
+    unmeasured: set[str] = set()
+    for i, c in enumerate(cycles):
+        failed, values, missing = rules.judge(sig, c, th)
+        unmeasured.update(missing)
+        p = p_standard[i] if p_standard is not None and i < len(p_standard) else None
+        standard, reasons = fuse(failed, p, th.p_standard_min, policy)
+        reps.append(RepEvent(n=i + 1, start=c.start, end=c.end, standard=standard, reasons=reasons,
+                             p_standard=p, measures=values))
+    return Assessment(exercise, view, track.frames, track.fps, tuple(reps), sig, tuple(sorted(unmeasured)))

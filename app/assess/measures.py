@@ -1,0 +1,183 @@
+"""Per-frame measurements of a pose track that the counter and the rules read.
+
+All functions are vectorised over frames: kpts (T, 17, 3) -> arrays (T,). A value is NaN
+where the joints it needs are scored below `min_score`: visibility gating happens here,
+once, so an invisible joint can never drive a transition or a verdict.
+
+Lengths are divided by the subject's reference scale S (see `reference_scale`), a causal
+running estimate of the torso length that stays meaningful from the front and the side.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from app.core.geometry import elevation, hip_deviation, joint_angle
+from app.core.skeleton import J, neck, pelvis
+
+SIDES = ((J.L_SHOULDER, J.L_ELBOW, J.L_WRIST, J.L_HIP, J.L_KNEE, J.L_ANKLE),
+         (J.R_SHOULDER, J.R_ELBOW, J.R_WRIST, J.R_HIP, J.R_KNEE, J.R_ANKLE))
+
+
+def _ok(kpts: np.ndarray, joints, min_score: float) -> np.ndarray:
+    return np.all(kpts[:, list(joints), 2] >= min_score, axis=1)
+
+
+def _best_side(values: tuple[np.ndarray, np.ndarray], valid: tuple[np.ndarray, np.ndarray],
+               conf: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Per frame: the side whose joints are more confident (the near side in a side view)."""
+    a, b = values
+    va, vb = valid
+    pick_a = va & (~vb | (conf[0] >= conf[1]))
+    out = np.where(pick_a, a, np.where(vb, b, np.nan))
+    return out
+
+
+def _side_measure(kpts: np.ndarray, fn, joint_idx: tuple[int, ...], min_score: float) -> np.ndarray:
+    vals, valid, conf = [], [], []
+    for side in SIDES:
+        js = [side[i] for i in joint_idx]
+        vals.append(fn(*[kpts[:, j] for j in js]))
+        valid.append(_ok(kpts, js, min_score))
+        conf.append(kpts[:, js, 2].mean(axis=1))
+    return _best_side(tuple(vals), tuple(valid), tuple(conf))
+
+
+def raw_scale(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """Per-frame size cue in px: max(torso length, 1.15 x shoulder width); NaN if unseen.
+
+    The torso shrinks when it points at the camera (front view of a push-up) and the
+    shoulders collapse in a side view; the larger of the two stays near the true torso.
+    """
+    nk, pv = neck(kpts), pelvis(kpts)
+    torso = np.linalg.norm(nk[:, :2] - pv[:, :2], axis=1)
+    sw = np.linalg.norm(kpts[:, J.L_SHOULDER, :2] - kpts[:, J.R_SHOULDER, :2], axis=1)
+    ok_t = np.minimum(nk[:, 2], pv[:, 2]) >= min_score
+    ok_s = np.minimum(kpts[:, J.L_SHOULDER, 2], kpts[:, J.R_SHOULDER, 2]) >= min_score
+    out = np.fmax(np.where(ok_t, torso, np.nan), np.where(ok_s, 1.15 * sw, np.nan))
+    return out
+
+
+def reference_scale(raw: np.ndarray, window: int = 5) -> np.ndarray:
+    """Causal running maximum of the rolling median of `raw` (T,) -> (T,), NaN until seen.
+
+    The median drops single-frame outliers; the running maximum keeps the scale from
+    shrinking while the body is foreshortened.
+    """
+    out = np.full(raw.shape, np.nan)
+    best = np.nan
+    recent: list[float] = []
+    for t, v in enumerate(raw):
+        if np.isfinite(v):
+            recent.append(float(v))
+            if len(recent) > window:
+                recent.pop(0)
+            if len(recent) >= min(3, window):
+                m = float(np.median(recent))
+                best = m if not np.isfinite(best) else max(best, m)
+        out[t] = best
+    return out
+
+
+def elbow_angle(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """Elbow angle of the more visible arm, degrees (180 = straight)."""
+    return _side_measure(kpts, joint_angle, (0, 1, 2), min_score)
+
+
+def hip_angle(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """Shoulder-hip-knee angle of the more visible side, degrees (180 = hip straight)."""
+    return _side_measure(kpts, joint_angle, (0, 3, 4), min_score)
+
+
+def knee_angle(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """Hip-knee-ankle angle of the more visible side, degrees."""
+    return _side_measure(kpts, joint_angle, (3, 4, 5), min_score)
+
+
+def body_angle(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """Shoulder-hip-ankle angle of the more visible side, degrees (180 = straight body)."""
+    return _side_measure(kpts, joint_angle, (0, 3, 5), min_score)
+
+
+def hip_offset(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """Hip off the shoulder-ankle line in torso lengths (+ piked, - sagging); side views."""
+    dev = hip_deviation(kpts)
+    ok = _ok(kpts, (J.L_SHOULDER, J.L_HIP, J.L_ANKLE), min_score) | _ok(kpts, (J.R_SHOULDER, J.R_HIP, J.R_ANKLE), min_score)
+    return np.where(ok, dev, np.nan)
+
+
+def _pair_y(kpts: np.ndarray, a: int, b: int, min_score: float) -> np.ndarray:
+    """Image y of the more confident of two joints (mean when both are good)."""
+    sa, sb = kpts[:, a, 2] >= min_score, kpts[:, b, 2] >= min_score
+    ya, yb = kpts[:, a, 1], kpts[:, b, 1]
+    return np.where(sa & sb, (ya + yb) / 2, np.where(sa, ya, np.where(sb, yb, np.nan)))
+
+
+def shoulder_y(kpts, min_score):
+    return _pair_y(kpts, J.L_SHOULDER, J.R_SHOULDER, min_score)
+
+
+def elbow_y(kpts, min_score):
+    return _pair_y(kpts, J.L_ELBOW, J.R_ELBOW, min_score)
+
+
+def wrist_y(kpts, min_score):
+    return _pair_y(kpts, J.L_WRIST, J.R_WRIST, min_score)
+
+
+def hip_y(kpts, min_score):
+    return _pair_y(kpts, J.L_HIP, J.R_HIP, min_score)
+
+
+def knee_y(kpts, min_score):
+    return _pair_y(kpts, J.L_KNEE, J.R_KNEE, min_score)
+
+
+def ankle_y(kpts, min_score):
+    return _pair_y(kpts, J.L_ANKLE, J.R_ANKLE, min_score)
+
+
+def nose_y(kpts, min_score):
+    return np.where(kpts[:, J.NOSE, 2] >= min_score, kpts[:, J.NOSE, 1], np.nan)
+
+
+def trunk_elevation(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """Pelvis -> neck elevation above the image horizontal, degrees (side views)."""
+    nk, pv = neck(kpts), pelvis(kpts)
+    ok = np.minimum(nk[:, 2], pv[:, 2]) >= min_score
+    return np.where(ok, elevation(pv, nk), np.nan)
+
+
+def trunk_rise(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.ndarray:
+    """How far the neck stands above the pelvis in the image, in torso lengths (any view)."""
+    nk, pv = neck(kpts), pelvis(kpts)
+    ok = np.minimum(nk[:, 2], pv[:, 2]) >= min_score
+    return np.where(ok, (pv[:, 1] - nk[:, 1]) / scale, np.nan)
+
+
+def pelvis_x(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    pv = pelvis(kpts)
+    return np.where(pv[:, 2] >= min_score, pv[:, 0], np.nan)
+
+
+def hands_to_head(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.ndarray:
+    """Distance of the farther visible wrist from the head centre, in torso lengths."""
+    head = kpts[:, [J.NOSE, J.L_EAR, J.R_EAR, J.L_EYE, J.R_EYE]]
+    w = np.clip(head[..., 2], 0, None)
+    ok_head = w.max(axis=1) >= min_score
+    w = np.where(w >= min_score, w, 0) + 1e-9
+    centre = (head[..., :2] * w[..., None]).sum(1) / w.sum(1)[:, None]
+    d = []
+    for wj in (J.L_WRIST, J.R_WRIST):
+        dist = np.linalg.norm(kpts[:, wj, :2] - centre, axis=1)
+        d.append(np.where(kpts[:, wj, 2] >= min_score, dist, np.nan))
+    out = np.fmax(d[0], d[1])
+    return np.where(ok_head, out / scale, np.nan)
+
+
+def side_ratio(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """Shoulder width / torso length in the image: small from the side, large from the front."""
+    nk, pv = neck(kpts), pelvis(kpts)
+    torso = np.linalg.norm(nk[:, :2] - pv[:, :2], axis=1)
+    sw = np.linalg.norm(kpts[:, J.L_SHOULDER, :2] - kpts[:, J.R_SHOULDER, :2], axis=1)
+    ok = np.minimum.reduce([nk[:, 2], pv[:, 2], kpts[:, J.L_SHOULDER, 2], kpts[:, J.R_SHOULDER, 2]]) >= min_score
+    return np.where(ok, sw / np.maximum(torso, 1e-6), np.nan)

@@ -1,0 +1,204 @@
+"""The standards as named checks (../shared/design/STANDARDS.md), each with its reason.
+
+A check reads the rep's frames from the Signals' measures and says failed / passed /
+unmeasurable (None: the joints it needs were not seen, or the view cannot show it). Each
+check names the views it is valid in: a 2D side view shows a sagging hip, a front view does
+not (the 3D lifter of the temporal-models issue will extend these sets).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from app.assess.counter import Cycle
+from app.assess.signals import Signals
+from app.assess.thresholds import Thresholds
+
+REASON_TEXT: dict[str, str] = {
+    "not_deep_enough": "not deep enough: upper arms did not reach parallel",
+    "no_lockout": "no lockout: arms not fully extended at the top",
+    "hips_sagging": "hips sagging: body not straight",
+    "hips_piked": "hips piked: body not straight",
+    "knees_down": "knees touched the ground",
+    "chin_below_bar": "chin did not clear the bar",
+    "no_full_hang": "no full hang: arms not straight at the bottom",
+    "kipping": "kipping: body swung to help the pull",
+    "leg_kick": "legs kicked to help the pull",
+    "not_vertical": "did not sit up to vertical",
+    "shoulders_not_down": "shoulder blades did not touch down",
+    "hands_off_head": "hands left the head",
+    "hips_lifted": "hips lifted off the ground",
+    "knees_too_straight": "knees not bent about 90 degrees",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    reason: str
+    exercise: str
+    views: tuple[str, ...]
+    fn: Callable[[dict, Cycle, Thresholds], tuple[bool | None, float]]
+
+
+def _span(a: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    x = a[max(lo, 0):hi + 1]
+    return x[np.isfinite(x)]
+
+
+def _min(a, lo, hi):
+    x = _span(a, lo, hi)
+    return float(x.min()) if x.size else None
+
+
+def _max(a, lo, hi):
+    x = _span(a, lo, hi)
+    return float(x.max()) if x.size else None
+
+
+def _range(a, lo, hi):
+    x = _span(a, lo, hi)
+    return float(np.percentile(x, 95) - np.percentile(x, 5)) if x.size >= 3 else None
+
+
+def _med(a, lo, hi):
+    x = _span(a, lo, hi)
+    return float(np.median(x)) if x.size else None
+
+
+def _fail_if(value, bad: Callable[[float], bool]) -> tuple[bool | None, float]:
+    if value is None:
+        return None, float("nan")
+    return bool(bad(value)), value
+
+
+def _near_far(c: Cycle, fps_frames: int = 4) -> tuple[int, int]:
+    return c.far - fps_frames, c.far + fps_frames
+
+
+# ------------------------------------------------------------------ push-up
+def _pu_depth_side(m, c, th):
+    return _fail_if(_min(m["elbow"], c.start, c.end), lambda v: v > th.pushup_depth_elbow)
+
+
+def _pu_depth_front(m, c, th):
+    return _fail_if(_min(m["shoulder_over_elbow"], c.start, c.end), lambda v: v > th.pushup_depth_front)
+
+
+def _pu_lockout(m, c, th):
+    return _fail_if(_max(m["elbow"], c.far, c.end), lambda v: v < th.pushup_lockout_elbow)
+
+
+def _pu_sag(m, c, th):
+    return _fail_if(_med(m["hip_offset"], c.start, c.end), lambda v: v < th.pushup_sag)
+
+
+def _pu_pike(m, c, th):
+    return _fail_if(_med(m["hip_offset"], c.start, c.end), lambda v: v > th.pushup_pike)
+
+
+def _pu_knees(m, c, th):
+    lo, hi = _near_far(c)
+    return _fail_if(_med(m["knee_above_hands"], lo, hi), lambda v: v < th.pushup_knee_ground)
+
+
+# ------------------------------------------------------------------ pull-up
+def _pl_chin(m, c, th):
+    return _fail_if(_max(m["nose_over_bar"], c.start, c.end), lambda v: v < th.pullup_chin_margin)
+
+
+def _pl_hang(m, c, th):
+    return _fail_if(_max(m["elbow"], c.far, c.end), lambda v: v < th.pullup_hang_elbow)
+
+
+def _pl_kip(m, c, th):
+    return _fail_if(_range(m["lean"], c.start, c.end), lambda v: v > th.pullup_kip_swing)
+
+
+def _pl_kick_side(m, c, th):
+    return _fail_if(_min(m["hip"], c.start, c.end), lambda v: v < th.pullup_kick_hip)
+
+
+def _pl_kick_front(m, c, th):
+    return _fail_if(_min(m["thigh_drop"], c.start, c.end), lambda v: v < th.pullup_kick_thigh)
+
+
+# ------------------------------------------------------------------ sit-up
+def _su_vertical_side(m, c, th):
+    return _fail_if(_max(m["trunk"], c.start, c.end), lambda v: v < th.situp_vertical)
+
+
+def _su_vertical_front(m, c, th):
+    return _fail_if(_max(m["trunk_rise"], c.start, c.end), lambda v: v < th.situp_vertical_front)
+
+
+def _su_down_side(m, c, th):
+    return _fail_if(_min(m["trunk"], c.far, c.end), lambda v: v > th.situp_down)
+
+
+def _su_down_front(m, c, th):
+    return _fail_if(_min(m["trunk_rise"], c.far, c.end), lambda v: v > th.situp_down_front)
+
+
+def _su_hands(m, c, th):
+    return _fail_if(_max(m["hands_head"], c.start, c.end), lambda v: v > th.situp_hands_head)
+
+
+def _su_hips(m, c, th):
+    base = _med(m["hip_y"], c.start - 3, c.start + 1)
+    top = _min(m["hip_y"], c.start, c.end)
+    if base is None or top is None:
+        return None, float("nan")
+    rise = base - top
+    return rise > th.situp_hip_lift, rise
+
+
+def _su_knees(m, c, th):
+    return _fail_if(_med(m["knee"], c.start, c.end), lambda v: v > th.situp_knee_max)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("not_deep_enough", "pushup", ("side",), _pu_depth_side),
+    Check("not_deep_enough", "pushup", ("front",), _pu_depth_front),
+    Check("no_lockout", "pushup", ("side", "front"), _pu_lockout),
+    Check("hips_sagging", "pushup", ("side",), _pu_sag),
+    Check("hips_piked", "pushup", ("side",), _pu_pike),
+    Check("knees_down", "pushup", ("side",), _pu_knees),
+    Check("chin_below_bar", "pullup", ("side", "front"), _pl_chin),
+    Check("no_full_hang", "pullup", ("side", "front"), _pl_hang),
+    Check("kipping", "pullup", ("side",), _pl_kip),
+    Check("leg_kick", "pullup", ("side",), _pl_kick_side),
+    Check("leg_kick", "pullup", ("front",), _pl_kick_front),
+    Check("not_vertical", "situp", ("side",), _su_vertical_side),
+    Check("not_vertical", "situp", ("front",), _su_vertical_front),
+    Check("shoulders_not_down", "situp", ("side",), _su_down_side),
+    Check("shoulders_not_down", "situp", ("front",), _su_down_front),
+    Check("hands_off_head", "situp", ("side", "front"), _su_hands),
+    Check("hips_lifted", "situp", ("side",), _su_hips),
+    Check("knees_too_straight", "situp", ("side",), _su_knees),
+)
+
+
+def observable(exercise: str, view: str) -> tuple[str, ...]:
+    """Reasons that can be judged for this exercise from this view (in check order)."""
+    seen: list[str] = []
+    for c in CHECKS:
+        if c.exercise == exercise and view in c.views and c.reason not in seen:
+            seen.append(c.reason)
+    return tuple(seen)
+
+
+def judge(sig: Signals, cycle: Cycle, th: Thresholds) -> tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]:
+    """-> (failed reasons, measured values by reason, reasons that could not be measured)."""
+    failed, values, unmeasured = [], {}, []
+    for check in CHECKS:
+        if check.exercise != sig.exercise or sig.view not in check.views:
+            continue
+        bad, value = check.fn(sig.measures, cycle, th)
+        values[check.reason] = round(float(value), 3) if np.isfinite(value) else None
+        if bad is None:
+            unmeasured.append(check.reason)
+        elif bad and check.reason not in failed:
+            failed.append(check.reason)
+    return tuple(failed), values, tuple(unmeasured)

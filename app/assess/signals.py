@@ -1,0 +1,119 @@
+"""Per exercise and view: the driving signal, the ready-pose gate and the rule measures.
+
+The driving signal is oriented so that the exercise's start position is HIGH (arms locked
+in a push-up, dead hang in a pull-up, lying in a sit-up) and a rep is a dip away from it
+and back. Everything is causal (frame t uses frames <= t), so live and file analysis agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.assess import measures as M
+from app.assess.thresholds import Thresholds
+
+VIEW_SIDE_RATIO = 0.55  # shoulder width / torso length below this reads as a side view
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """drive (T,) start-high; gate bool (T,); scale (T,) px per torso length;
+    measures: name -> (T,) arrays (NaN where unseen); enter / min_amplitude in drive units."""
+
+    exercise: str
+    view: str
+    drive: np.ndarray
+    gate: np.ndarray
+    scale: np.ndarray
+    measures: dict
+    enter: float
+    min_amplitude: float
+    drive_name: str
+
+
+def detect_view(kpts: np.ndarray, min_score: float = 0.3) -> str:
+    """'side' or 'front' from how wide the shoulders look against the torso."""
+    r = M.side_ratio(np.asarray(kpts, np.float32), min_score)
+    r = r[np.isfinite(r)]
+    if r.size == 0:
+        return "side"
+    return "side" if float(np.median(r)) < VIEW_SIDE_RATIO else "front"
+
+
+def _running_median(values: np.ndarray, valid: np.ndarray, window: int) -> np.ndarray:
+    out = np.full(values.shape, np.nan)
+    buf: list[float] = []
+    for t in range(values.shape[0]):
+        if valid[t] and np.isfinite(values[t]):
+            buf.append(float(values[t]))
+            if len(buf) > window:
+                buf.pop(0)
+        if buf:
+            out[t] = float(np.median(buf))
+    return out
+
+
+def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Thresholds,
+            bar_y: float | None = None, normalised: bool = False) -> Signals:
+    """kpts (T, 17, 3) px -> Signals. normalised=True for coordinates that were min-max
+    scaled per frame (posture gates need true proportions, so they are switched off)."""
+    kpts = np.asarray(kpts, np.float32)
+    ms = th.min_score
+    scale = M.reference_scale(M.raw_scale(kpts, ms))
+    scale = np.where(np.isfinite(scale) & (scale > 1e-6), scale, np.nan)
+    m: dict[str, np.ndarray] = {}
+    T = kpts.shape[0]
+    if exercise == "pushup":
+        m["elbow"] = M.elbow_angle(kpts, ms)
+        m["shoulder_over_elbow"] = (M.elbow_y(kpts, ms) - M.shoulder_y(kpts, ms)) / scale
+        m["arm_height"] = (M.wrist_y(kpts, ms) - M.shoulder_y(kpts, ms)) / scale
+        m["hip_offset"] = M.hip_offset(kpts, ms)
+        m["knee_above_hands"] = (M.wrist_y(kpts, ms) - M.knee_y(kpts, ms)) / scale
+        m["knee"] = M.knee_angle(kpts, ms)
+        gate = ((M.ankle_y(kpts, ms) - M.shoulder_y(kpts, ms)) / scale < th.pushup_max_shoulder_above_ankle) & \
+               (m["arm_height"] > -0.2)
+        if view == "side" or normalised:
+            drive, enter, amp, name = m["elbow"], th.pushup_enter, th.pushup_min_amplitude, "elbow angle (deg)"
+        else:
+            drive, enter, amp, name = (m["arm_height"], th.pushup_front_enter, th.pushup_front_min_amplitude,
+                                       "shoulders above hands (torso lengths)")
+    elif exercise == "pullup":
+        wy = M.wrist_y(kpts, ms)
+        ny = M.nose_y(kpts, ms)
+        sy = M.shoulder_y(kpts, ms)
+        m["elbow"] = M.elbow_angle(kpts, ms)
+        m["nose_below_wrists"] = (ny - wy) / scale
+        m["wrist_y"] = wy / scale
+        m["nose_y"] = ny / scale
+        gate = (sy - wy) / scale > th.pullup_min_wrist_above_shoulder
+        if bar_y is not None:
+            bar = np.full(T, float(bar_y))
+        else:
+            bar = _running_median(wy, gate, 90) - th.pullup_bar_offset * scale
+        m["nose_over_bar"] = (bar - ny) / scale
+        elev = M.trunk_elevation(kpts, ms)
+        m["lean"] = 90.0 - elev
+        m["hip"] = M.hip_angle(kpts, ms)
+        m["thigh_drop"] = (M.knee_y(kpts, ms) - M.hip_y(kpts, ms)) / (0.85 * scale)
+        drive, enter, amp, name = m["nose_below_wrists"], th.pullup_enter, th.pullup_min_amplitude, \
+            "nose below hands (torso lengths)"
+    elif exercise == "situp":
+        m["trunk"] = M.trunk_elevation(kpts, ms)
+        m["trunk_rise"] = M.trunk_rise(kpts, scale, ms)
+        m["hands_head"] = M.hands_to_head(kpts, scale, ms)
+        m["hip_y"] = M.hip_y(kpts, ms) / scale
+        m["knee"] = M.knee_angle(kpts, ms)
+        gate = (M.ankle_y(kpts, ms) - M.hip_y(kpts, ms)) / scale < th.situp_max_ankle_below_hip
+        if view == "side" or normalised:
+            drive, enter, amp, name = 90.0 - m["trunk"], th.situp_enter, th.situp_min_amplitude, \
+                "trunk down from vertical (deg)"
+        else:
+            drive, enter, amp, name = (-m["trunk_rise"], th.situp_front_enter, th.situp_front_min_amplitude,
+                                       "neck below pelvis (torso lengths)")
+    else:
+        raise ValueError(f"exercise must be pushup, pullup or situp, got {exercise!r}")
+    gate = np.asarray(gate, bool) & np.isfinite(scale)
+    if normalised:
+        gate = np.ones(T, bool)
+    return Signals(exercise, view, np.asarray(drive, float), gate, scale, m, float(enter), float(amp), name)

@@ -1,0 +1,95 @@
+"""Every tunable number of counting and judging, in one documented, editable place.
+
+Units: angles in degrees; lengths in torso lengths (S, see app.assess.measures); times in
+seconds. The admin workspace edits these through `Thresholds.replace(**changes)` and saves
+them as JSON (`to_dict` / `from_dict`); unknown names are rejected with a suggestion.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    # --- visibility gating: a joint scored below this never drives a transition or verdict
+    min_score: float = 0.3
+    # --- counting (hysteresis on each exercise's driving signal, in that signal's units)
+    pushup_enter: float = 20.0        # elbow degrees below the top to leave the top
+    pushup_min_amplitude: float = 30.0  # smallest elbow excursion that is a rep at all
+    pushup_front_enter: float = 0.15  # front view: shoulder drop (S) to leave the top
+    pushup_front_min_amplitude: float = 0.30
+    pullup_enter: float = 0.25        # nose rise towards the wrists (S) to leave the hang
+    pullup_min_amplitude: float = 0.6
+    situp_enter: float = 15.0         # trunk degrees up from lying to leave the bottom
+    situp_min_amplitude: float = 35.0
+    situp_front_enter: float = 0.15   # front view: neck rise above the pelvis (S)
+    situp_front_min_amplitude: float = 0.35
+    return_fraction: float = 0.5      # share of the excursion to come back for a rep to end
+    gate_grace_s: float = 0.5         # posture gate may drop this long inside a rep
+    lost_abort_s: float = 1.5         # a rep with the subject unseen this long is dropped
+    # --- ready-pose gates (is the body in the exercise's position at all?)
+    pushup_max_shoulder_above_ankle: float = 1.6   # S; standing is about 2.8
+    pullup_min_wrist_above_shoulder: float = 0.3   # S
+    pullup_max_wrist_travel: float = 0.4  # wrists move this share of the nose travel at most (on the bar)
+    situp_max_ankle_below_hip: float = 0.9  # S; standing is about 1.8
+    # --- push-up standards
+    pushup_depth_elbow: float = 95.0      # side: the elbow must bend to at most this
+    pushup_depth_front: float = 0.12      # front: shoulders at most this (S) above the elbows
+    pushup_lockout_elbow: float = 155.0   # arms back to at least this at the top
+    pushup_sag: float = -0.16             # hip offset from the shoulder-ankle line (S)
+    pushup_pike: float = 0.16
+    pushup_knee_ground: float = 0.2       # side: knees at most this (S) above the hands' level = knees down
+    # --- pull-up standards
+    pullup_chin_margin: float = 0.10      # nose must rise at least this (S) above the bar
+    pullup_hang_elbow: float = 150.0      # arms back to at least this between reps
+    pullup_kip_swing: float = 14.0        # side: trunk lean range within a rep, degrees
+    pullup_kick_hip: float = 135.0        # side: hip angle below this is a leg kick
+    pullup_kick_thigh: float = 0.55       # front: thigh foreshortened below this share
+    pullup_bar_offset: float = 0.1        # bar above the wrists when estimated from them (S)
+    # --- sit-up standards
+    situp_vertical: float = 78.0          # side: trunk elevation at the top, at least
+    situp_vertical_front: float = 0.82    # front: neck above pelvis at the top (S), at least
+    situp_down: float = 15.0              # side: trunk elevation at the bottom, at most
+    situp_down_front: float = 0.35        # front: neck above pelvis at the bottom (S), at most
+    situp_hands_head: float = 0.75        # wrists at most this far (S) from the head
+    situp_hip_lift: float = 0.14          # pelvis rise (S) during the rep, at most
+    situp_knee_max: float = 125.0         # side: knees bent to at most this
+    # --- fusion with the classifier (app.assess.fusion)
+    p_standard_min: float = 0.5
+
+    def replace(self, **changes: float) -> "Thresholds":
+        names = {f.name for f in dataclasses.fields(self)}
+        for k in changes:
+            if k not in names:
+                near = difflib.get_close_matches(k, names, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise ValueError(f"unknown threshold {k!r}{hint}")
+        return dataclasses.replace(self, **{k: float(v) for k, v in changes.items()})
+
+    def to_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Thresholds":
+        return cls().replace(**values)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Thresholds":
+        p = Path(path)
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise ValueError(f"{p}: cannot read thresholds ({e.__class__.__name__}); fix or delete the file") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{p}: thresholds must be a JSON object of name: number")
+        try:
+            return cls.from_dict(data)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{p}: {e}") from None
+
+
+DEFAULTS = Thresholds()

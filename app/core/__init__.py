@@ -1,0 +1,1 @@
+"""numpy-only core: skeleton, data types, geometry, features, windows, pose-track files."""
