@@ -42,13 +42,35 @@ def _side_measure(kpts: np.ndarray, fn, joint_idx: tuple[int, ...], min_score: f
     return _best_side(tuple(vals), tuple(valid), tuple(conf))
 
 
+def _centre(kpts: np.ndarray, a: int, b: int, min_score: float) -> np.ndarray:
+    """Midpoint of joints a, b (T, 3) when both are seen, else the seen one, else score 0.
+
+    In a side view the far shoulder and hip are often hidden; the near one still places
+    the trunk, so one visible joint of the pair is enough.
+    """
+    ja, jb = kpts[:, a], kpts[:, b]
+    sa, sb = (ja[:, 2] >= min_score)[:, None], (jb[:, 2] >= min_score)[:, None]
+    mid = (ja + jb) / 2
+    mid[:, 2] = np.minimum(ja[:, 2], jb[:, 2])
+    out = np.where(sa & sb, mid, np.where(sa, ja, np.where(sb, jb, 0.0)))
+    return out
+
+
+def neck_c(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    return _centre(kpts, J.L_SHOULDER, J.R_SHOULDER, min_score)
+
+
+def pelvis_c(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    return _centre(kpts, J.L_HIP, J.R_HIP, min_score)
+
+
 def raw_scale(kpts: np.ndarray, min_score: float) -> np.ndarray:
     """Per-frame size cue in px: max(torso length, 1.15 x shoulder width); NaN if unseen.
 
     The torso shrinks when it points at the camera (front view of a push-up) and the
     shoulders collapse in a side view; the larger of the two stays near the true torso.
     """
-    nk, pv = neck(kpts), pelvis(kpts)
+    nk, pv = neck_c(kpts, min_score), pelvis_c(kpts, min_score)
     torso = np.linalg.norm(nk[:, :2] - pv[:, :2], axis=1)
     sw = np.linalg.norm(kpts[:, J.L_SHOULDER, :2] - kpts[:, J.R_SHOULDER, :2], axis=1)
     ok_t = np.minimum(nk[:, 2], pv[:, 2]) >= min_score
@@ -142,21 +164,16 @@ def nose_y(kpts, min_score):
 
 def trunk_elevation(kpts: np.ndarray, min_score: float) -> np.ndarray:
     """Pelvis -> neck elevation above the image horizontal, degrees (side views)."""
-    nk, pv = neck(kpts), pelvis(kpts)
+    nk, pv = neck_c(kpts, min_score), pelvis_c(kpts, min_score)
     ok = np.minimum(nk[:, 2], pv[:, 2]) >= min_score
     return np.where(ok, elevation(pv, nk), np.nan)
 
 
 def trunk_rise(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.ndarray:
     """How far the neck stands above the pelvis in the image, in torso lengths (any view)."""
-    nk, pv = neck(kpts), pelvis(kpts)
+    nk, pv = neck_c(kpts, min_score), pelvis_c(kpts, min_score)
     ok = np.minimum(nk[:, 2], pv[:, 2]) >= min_score
     return np.where(ok, (pv[:, 1] - nk[:, 1]) / scale, np.nan)
-
-
-def pelvis_x(kpts: np.ndarray, min_score: float) -> np.ndarray:
-    pv = pelvis(kpts)
-    return np.where(pv[:, 2] >= min_score, pv[:, 0], np.nan)
 
 
 def hands_to_head(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.ndarray:

@@ -73,13 +73,9 @@ def _fail_if(value, bad: Callable[[float], bool]) -> tuple[bool | None, float]:
     return bool(bad(value)), value
 
 
-def _near_far(c: Cycle, fps_frames: int = 4) -> tuple[int, int]:
-    return c.far - fps_frames, c.far + fps_frames
-
-
 # ------------------------------------------------------------------ push-up
 def _pu_depth_side(m, c, th):
-    return _fail_if(_min(m["elbow"], c.start, c.end), lambda v: v > th.pushup_depth_elbow)
+    return _fail_if(_min(m["shoulder_over_elbow"], c.start, c.end), lambda v: v > th.pushup_depth)
 
 
 def _pu_depth_front(m, c, th):
@@ -99,8 +95,7 @@ def _pu_pike(m, c, th):
 
 
 def _pu_knees(m, c, th):
-    lo, hi = _near_far(c)
-    return _fail_if(_med(m["knee_above_hands"], lo, hi), lambda v: v < th.pushup_knee_ground)
+    return _fail_if(_med(m["knee"], c.start, c.end), lambda v: v < th.pushup_knee_angle)
 
 
 # ------------------------------------------------------------------ pull-up
@@ -108,8 +103,18 @@ def _pl_chin(m, c, th):
     return _fail_if(_max(m["nose_over_bar"], c.start, c.end), lambda v: v < th.pullup_chin_margin)
 
 
-def _pl_hang(m, c, th):
-    return _fail_if(_max(m["elbow"], c.far, c.end), lambda v: v < th.pullup_hang_elbow)
+def _pl_hang_front(m, c, th):
+    gap = _min(m["hang_gap"], c.far, c.end)
+    elbow = _max(m["elbow"], c.far, c.end)
+    if gap is None and elbow is None:
+        return None, float("nan")
+    bad = (gap is not None and gap > th.pullup_hang_gap) or (elbow is not None and elbow < th.pullup_hang_elbow)
+    return bad, gap if gap is not None else elbow
+
+
+def _pl_hang_side(m, c, th):
+    # from the side the arms are seen edge-on, so only the body's return to the hang counts
+    return _fail_if(_min(m["hang_gap"], c.far, c.end), lambda v: v > th.pullup_hang_gap)
 
 
 def _pl_kip(m, c, th):
@@ -129,20 +134,16 @@ def _su_vertical_side(m, c, th):
     return _fail_if(_max(m["trunk"], c.start, c.end), lambda v: v < th.situp_vertical)
 
 
-def _su_vertical_front(m, c, th):
-    return _fail_if(_max(m["trunk_rise"], c.start, c.end), lambda v: v < th.situp_vertical_front)
-
-
 def _su_down_side(m, c, th):
     return _fail_if(_min(m["trunk"], c.far, c.end), lambda v: v > th.situp_down)
 
 
-def _su_down_front(m, c, th):
-    return _fail_if(_min(m["trunk_rise"], c.far, c.end), lambda v: v > th.situp_down_front)
-
-
-def _su_hands(m, c, th):
+def _su_hands_side(m, c, th):
     return _fail_if(_max(m["hands_head"], c.start, c.end), lambda v: v > th.situp_hands_head)
+
+
+def _su_hands_front(m, c, th):
+    return _fail_if(_max(m["hands_head"], c.start, c.end), lambda v: v > th.situp_hands_head_front)
 
 
 def _su_hips(m, c, th):
@@ -166,15 +167,17 @@ CHECKS: tuple[Check, ...] = (
     Check("hips_piked", "pushup", ("side",), _pu_pike),
     Check("knees_down", "pushup", ("side",), _pu_knees),
     Check("chin_below_bar", "pullup", ("side", "front"), _pl_chin),
-    Check("no_full_hang", "pullup", ("side", "front"), _pl_hang),
+    Check("no_full_hang", "pullup", ("side",), _pl_hang_side),
+    Check("no_full_hang", "pullup", ("front",), _pl_hang_front),
     Check("kipping", "pullup", ("side",), _pl_kip),
     Check("leg_kick", "pullup", ("side",), _pl_kick_side),
     Check("leg_kick", "pullup", ("front",), _pl_kick_front),
     Check("not_vertical", "situp", ("side",), _su_vertical_side),
-    Check("not_vertical", "situp", ("front",), _su_vertical_front),
+
     Check("shoulders_not_down", "situp", ("side",), _su_down_side),
-    Check("shoulders_not_down", "situp", ("front",), _su_down_front),
-    Check("hands_off_head", "situp", ("side", "front"), _su_hands),
+
+    Check("hands_off_head", "situp", ("side",), _su_hands_side),
+    Check("hands_off_head", "situp", ("front",), _su_hands_front),
     Check("hips_lifted", "situp", ("side",), _su_hips),
     Check("knees_too_straight", "situp", ("side",), _su_knees),
 )

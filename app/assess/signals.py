@@ -54,6 +54,20 @@ def _running_median(values: np.ndarray, valid: np.ndarray, window: int) -> np.nd
     return out
 
 
+def _median3(x: np.ndarray) -> np.ndarray:
+    """Causal median of the last three samples (drops single-frame outliers). (T,) -> (T,)."""
+    p1 = np.concatenate([x[:1], x[:-1]])
+    p2 = np.concatenate([x[:2], x[:-2]])[: len(x)]
+    if not len(x):
+        return x
+    st = np.stack([x, p1, p2])
+    cnt = np.isfinite(st).sum(0)
+    out = np.full(x.shape, np.nan)
+    ok = cnt > 0
+    out[ok] = np.nanmedian(st[:, ok], axis=0)
+    return out
+
+
 def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Thresholds,
             bar_y: float | None = None, normalised: bool = False) -> Signals:
     """kpts (T, 17, 3) px -> Signals. normalised=True for coordinates that were min-max
@@ -73,7 +87,7 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
         m["knee"] = M.knee_angle(kpts, ms)
         gate = ((M.ankle_y(kpts, ms) - M.shoulder_y(kpts, ms)) / scale < th.pushup_max_shoulder_above_ankle) & \
                (m["arm_height"] > -0.2)
-        if view == "side" or normalised:
+        if normalised:  # per-frame min-max scaling flattens heights; the elbow angle survives
             drive, enter, amp, name = m["elbow"], th.pushup_enter, th.pushup_min_amplitude, "elbow angle (deg)"
         else:
             drive, enter, amp, name = (m["arm_height"], th.pushup_front_enter, th.pushup_front_min_amplitude,
@@ -98,9 +112,12 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
         m["thigh_drop"] = (M.knee_y(kpts, ms) - M.hip_y(kpts, ms)) / (0.85 * scale)
         drive, enter, amp, name = m["nose_below_wrists"], th.pullup_enter, th.pullup_min_amplitude, \
             "nose below hands (torso lengths)"
+        # how far the body is from the deepest hang seen so far on the bar (causal)
+        hang = np.where(gate & np.isfinite(drive), _median3(drive), -np.inf)
+        m["hang_gap"] = np.maximum.accumulate(hang) - _median3(drive)
     elif exercise == "situp":
         m["trunk"] = M.trunk_elevation(kpts, ms)
-        m["trunk_rise"] = M.trunk_rise(kpts, scale, ms)
+        m["trunk_rise"] = M.trunk_rise(kpts, scale, ms)  # front-view drive
         m["hands_head"] = M.hands_to_head(kpts, scale, ms)
         m["hip_y"] = M.hip_y(kpts, ms) / scale
         m["knee"] = M.knee_angle(kpts, ms)

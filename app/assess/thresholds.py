@@ -18,44 +18,44 @@ class Thresholds:
     # --- visibility gating: a joint scored below this never drives a transition or verdict
     min_score: float = 0.3
     # --- counting (hysteresis on each exercise's driving signal, in that signal's units)
-    pushup_enter: float = 20.0        # elbow degrees below the top to leave the top
-    pushup_min_amplitude: float = 30.0  # smallest elbow excursion that is a rep at all
-    pushup_front_enter: float = 0.15  # front view: shoulder drop (S) to leave the top
-    pushup_front_min_amplitude: float = 0.30
+    pushup_enter: float = 20.0        # normalised data only: elbow degrees below the top to leave it
+    pushup_min_amplitude: float = 30.0  # normalised data only: smallest elbow excursion
+    pushup_front_enter: float = 0.12  # shoulder drop towards the hands (S) to leave the top
+    pushup_front_min_amplitude: float = 0.25  # smallest shoulder drop that is a rep at all
     pullup_enter: float = 0.25        # nose rise towards the wrists (S) to leave the hang
     pullup_min_amplitude: float = 0.6
     situp_enter: float = 15.0         # trunk degrees up from lying to leave the bottom
-    situp_min_amplitude: float = 35.0
+    situp_min_amplitude: float = 25.0
     situp_front_enter: float = 0.15   # front view: neck rise above the pelvis (S)
     situp_front_min_amplitude: float = 0.35
-    return_fraction: float = 0.5      # share of the excursion to come back for a rep to end
+    return_fraction: float = 0.4      # share of the excursion to come back for a rep to end
     gate_grace_s: float = 0.5         # posture gate may drop this long inside a rep
     lost_abort_s: float = 1.5         # a rep with the subject unseen this long is dropped
     # --- ready-pose gates (is the body in the exercise's position at all?)
     pushup_max_shoulder_above_ankle: float = 1.6   # S; standing is about 2.8
-    pullup_min_wrist_above_shoulder: float = 0.3   # S
+    pullup_min_wrist_above_shoulder: float = 0.0   # S
     pullup_max_wrist_travel: float = 0.4  # wrists move this share of the nose travel at most (on the bar)
     situp_max_ankle_below_hip: float = 0.9  # S; standing is about 1.8
     # --- push-up standards
-    pushup_depth_elbow: float = 95.0      # side: the elbow must bend to at most this
-    pushup_depth_front: float = 0.12      # front: shoulders at most this (S) above the elbows
-    pushup_lockout_elbow: float = 155.0   # arms back to at least this at the top
-    pushup_sag: float = -0.16             # hip offset from the shoulder-ankle line (S)
-    pushup_pike: float = 0.16
-    pushup_knee_ground: float = 0.2       # side: knees at most this (S) above the hands' level = knees down
+    pushup_depth: float = 0.26            # side: shoulders at most this (S) above the elbows at the bottom
+    pushup_depth_front: float = 0.17      # front: the same (the camera's height shifts the view)
+    pushup_lockout_elbow: float = 157.0   # arms back to at least this at the top
+    pushup_sag: float = -0.1             # hip offset from the shoulder-ankle line (S)
+    pushup_pike: float = 0.1
+    pushup_knee_angle: float = 170.0      # side: knees bent below this through the rep = knees down
     # --- pull-up standards
-    pullup_chin_margin: float = 0.10      # nose must rise at least this (S) above the bar
-    pullup_hang_elbow: float = 150.0      # arms back to at least this between reps
+    pullup_chin_margin: float = 0.12      # nose must rise at least this (S) above the bar
+    pullup_hang_elbow: float = 150.0      # front: arms back to at least this between reps
+    pullup_hang_gap: float = 0.16         # any view: back down to within this (S) of the dead hang
     pullup_kip_swing: float = 14.0        # side: trunk lean range within a rep, degrees
     pullup_kick_hip: float = 135.0        # side: hip angle below this is a leg kick
     pullup_kick_thigh: float = 0.55       # front: thigh foreshortened below this share
     pullup_bar_offset: float = 0.1        # bar above the wrists when estimated from them (S)
     # --- sit-up standards
     situp_vertical: float = 78.0          # side: trunk elevation at the top, at least
-    situp_vertical_front: float = 0.82    # front: neck above pelvis at the top (S), at least
     situp_down: float = 15.0              # side: trunk elevation at the bottom, at most
-    situp_down_front: float = 0.35        # front: neck above pelvis at the bottom (S), at most
-    situp_hands_head: float = 0.75        # wrists at most this far (S) from the head
+    situp_hands_head: float = 0.6         # side: wrists at most this far (S) from the head
+    situp_hands_head_front: float = 0.45  # front: the same, foreshortened
     situp_hip_lift: float = 0.14          # pelvis rise (S) during the rep, at most
     situp_knee_max: float = 125.0         # side: knees bent to at most this
     # --- fusion with the classifier (app.assess.fusion)

@@ -163,8 +163,8 @@ def _exercise_block(rng: np.random.Generator, exercise: str, body: Body, style: 
     base = rng.uniform(0.8, 1.25)  # this subject's cadence
     dur = {"pushup": 1.7, "pullup": 2.4, "situp": 2.0}[exercise] * base
     if exercise == "pushup":
-        top = lambda: rng.uniform(166, 178)  # noqa: E731 - small samplers read best inline
-        blk = _Block(("elbow", "hip", "knees"), {"elbow": top(), "hip": rng.uniform(-0.03, 0.03), "knees": 0.0})
+        blk = _Block(("depth", "hip", "knees"), {"depth": rng.uniform(0.0, 0.04), "hip": rng.uniform(-0.03, 0.03),
+                                                  "knees": 0.0})
     elif exercise == "pullup":
         hang = lambda: pullup_shoulder_z(body, style, rng.uniform(170, 178))  # noqa: E731
         blk = _Block(("sz", "swing", "hipf", "kneef"), {"sz": hang(), "swing": 0.0, "hipf": rng.uniform(0, 0.12),
@@ -172,7 +172,7 @@ def _exercise_block(rng: np.random.Generator, exercise: str, body: Body, style: 
     else:
         blk = _Block(("trunk", "lift", "hands"), {"trunk": rng.uniform(0, 5), "lift": 0.0, "hands": 0.0})
     fid = lambda n: {k: _noise_curve(rng, n, fps, a) for k, a in  # noqa: E731
-                     {"elbow": 1.5, "hip": 0.008, "trunk": 1.0, "swing": 0.01}.items()}
+                     {"depth": 0.015, "hip": 0.008, "trunk": 1.0, "swing": 0.01}.items()}
     blk.hold(_n(rng.uniform(0.6, 1.6), fps), fid(_n(1, fps)) if False else None)
     if rest_only:
         for _ in range(rng.integers(2, 4)):
@@ -186,8 +186,8 @@ def _exercise_block(rng: np.random.Generator, exercise: str, body: Body, style: 
         n = _n(dur * rng.uniform(0.8, 1.2), fps)
         f = fl[0] if fl else None
         if exercise == "pushup":
-            far = {"elbow": rng.uniform(102, 125) if f == "not_deep_enough" else rng.uniform(60, 82)}
-            end = {"elbow": rng.uniform(122, 142) if f == "no_lockout" else rng.uniform(166, 178)}
+            far = {"depth": rng.uniform(0.45, 0.65) if f == "not_deep_enough" else rng.uniform(1.0, 1.12)}
+            end = {"depth": rng.uniform(0.3, 0.42) if f == "no_lockout" else rng.uniform(0.0, 0.04)}
             hip = {"hips_sagging": -rng.uniform(0.13, 0.2), "hips_piked": rng.uniform(0.17, 0.26)}.get(f, 0.0)
             bumps = {"hip": hip} if hip else {}
             if f == "knees_down":
@@ -204,7 +204,7 @@ def _exercise_block(rng: np.random.Generator, exercise: str, body: Body, style: 
                 blk.level["knees"] = 1.0
                 k = _n(0.5, fps)
                 blk.curves["knees"].append(np.linspace(1, 0, k))
-                for kk in ("elbow", "hip"):
+                for kk in ("depth", "hip"):
                     blk.curves[kk].append(np.full(k, blk.level[kk]))
                 blk.phase.append(np.full(k, HOLD, np.int8))
                 blk.frames += k
@@ -237,7 +237,7 @@ def _exercise_block(rng: np.random.Generator, exercise: str, body: Body, style: 
     blk.hold(n)
     c = blk.arrays()
     if exercise == "pushup":
-        joints = pushup(body, style, c["elbow"], c["hip"], c["knees"])
+        joints = pushup(body, style, c["depth"], c["hip"], c["knees"])
     elif exercise == "pullup":
         joints = pullup(body, style, c["sz"], c["swing"], c["hipf"], c["kneef"])
     else:
@@ -278,7 +278,7 @@ def _transition(a: np.ndarray, b: np.ndarray, n: int, via: np.ndarray | None = N
 def _via_pose(exercise: str, body: Body, style: Style, start: np.ndarray) -> np.ndarray:
     one = np.ones(1)
     if exercise == "pushup":
-        return pushup(body, style, 170 * one, 0 * one, one)[0]  # on the knees
+        return pushup(body, style, 0 * one, 0 * one, one)[0]  # on the knees
     if exercise == "situp":
         return situp(body, style, 90 * one, 0 * one, 0 * one)[0]  # sitting up
     stand = standing(body, np.zeros(1), np.full((1, 2), 2.9), np.zeros((1, 2)))[0]  # reaching up for the bar

@@ -34,27 +34,30 @@ TOE_H = 0.07
 KNEE_H = 0.06
 
 
-def pushup(body: Body, style: Style, elbow: np.ndarray, hip_off: np.ndarray, knees: np.ndarray) -> np.ndarray:
+def pushup(body: Body, style: Style, depth: np.ndarray, hip_off: np.ndarray, knees: np.ndarray) -> np.ndarray:
     """Front-leaning rest, head towards +x, face down.
 
-    elbow: target elbow angle (deg, 180 straight); hip_off: hip displacement from the
-    shoulder-pivot line, m (+ piked, - sagging); knees: 0 = on the toes, 1 = knees down.
+    depth: 0 = arms locked, 1 = shoulders down at elbow height (upper arms parallel), a
+    little more is deeper; hip_off: hip displacement from the shoulder-pivot line, m
+    (+ piked, - sagging); knees: 0 = on the toes, 1 = knees down.
     """
-    t_toes = _pushup_mode(body, style, elbow, hip_off, knees_down=False)
-    t_knee = _pushup_mode(body, style, elbow, hip_off, knees_down=True)
+    t_toes = _pushup_mode(body, style, depth, hip_off, knees_down=False)
+    t_knee = _pushup_mode(body, style, depth, hip_off, knees_down=True)
     k = np.clip(knees, 0, 1)[:, None, None]
     return (1 - k) * t_toes + k * t_knee
 
 
-def _shoulder_height(body: Body, style: Style, elbow: np.ndarray) -> np.ndarray:
-    dist = law_of_cosines(body.upper_arm, body.forearm, elbow)
-    return WRIST_H + np.sqrt(np.maximum(dist ** 2 - style.hand_out ** 2 - 0.03 ** 2, 0.01))
+def _shoulder_height(body: Body, style: Style, depth: np.ndarray) -> np.ndarray:
+    dist = law_of_cosines(body.upper_arm, body.forearm, np.full(np.shape(depth), 178.0))
+    top = WRIST_H + np.sqrt(np.maximum(dist ** 2 - style.hand_out ** 2 - 0.03 ** 2, 0.01))
+    bottom = WRIST_H + 0.92 * body.forearm  # forearms near vertical, upper arms level
+    return top - np.asarray(depth) * (top - bottom)
 
 
-def _pushup_mode(body: Body, style: Style, elbow: np.ndarray, hip_off: np.ndarray, knees_down: bool) -> np.ndarray:
-    T = elbow.shape[0]
-    zs = _shoulder_height(body, style, elbow)
-    z_top = float(_shoulder_height(body, style, np.array([178.0]))[0])
+def _pushup_mode(body: Body, style: Style, depth: np.ndarray, hip_off: np.ndarray, knees_down: bool) -> np.ndarray:
+    T = depth.shape[0]
+    zs = _shoulder_height(body, style, depth)
+    z_top = float(_shoulder_height(body, style, np.array([0.0]))[0])
     if knees_down:
         pz, length = KNEE_H, body.thigh + body.torso
     else:
@@ -71,7 +74,7 @@ def _pushup_mode(body: Body, style: Style, elbow: np.ndarray, hip_off: np.ndarra
     hand_y = body.shoulder_half + style.hand_out
     wr = (vec(x_wrist, hand_y, WRIST_H, T), vec(x_wrist, -hand_y, WRIST_H, T))
     fl = style.elbow_flare
-    ep = (vec(-np.cos(fl), np.sin(fl), 0.25, T), vec(-np.cos(fl), -np.sin(fl), 0.25, T))
+    ep = (vec(-np.cos(fl), np.sin(fl), 0.1, T), vec(-np.cos(fl), -np.sin(fl), 0.1, T))
     if knees_down:
         # Knees on the floor at the pivot; shins lie behind them with the feet a little up.
         knee_x = 0.0

@@ -1,0 +1,93 @@
+"""Scoring tables: data files (assets/scoring/*.json) mapping reps to points.
+
+Format: {"name", "source", "example": bool, "events": {event: {sex: {"lo-hi": [[reps, points], ...]}}}}
+with anchor rows sorted by reps. Points interpolate linearly between anchors, fall to 0 at
+0 reps below the first anchor, and hold the last anchor's points above it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.core.types import EXERCISES
+
+SCORING_DIR = Path(__file__).resolve().parent.parent.parent / "assets" / "scoring"
+SEXES = ("male", "female")
+
+
+class ScoringTableError(ValueError):
+    """A scoring table that cannot be used; str() names the file, the place and the fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringTable:
+    name: str
+    source: str
+    example: bool
+    events: dict  # event -> sex -> tuple of (lo, hi, rows float (N, 2))
+    path: str
+
+    def points(self, event: str, sex: str, age: int, reps: int) -> float | None:
+        """Points for `reps`, or None when the table has no row for this event/sex/age."""
+        for lo, hi, rows in self.events.get(event, {}).get(sex, ()):
+            if lo <= age <= hi:
+                xs = np.concatenate([[0.0], rows[:, 0]])
+                ys = np.concatenate([[0.0], rows[:, 1]])
+                return float(round(np.interp(reps, xs, ys), 1))
+        return None
+
+
+def load_table(path: str | Path) -> ScoringTable:
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScoringTableError(f"{p}: no such scoring table") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ScoringTableError(f"{p}: not valid JSON ({e}); fix the file or import another table") from None
+    if not isinstance(doc, dict):
+        raise ScoringTableError(f"{p}: top level must be an object with name, source and events")
+    for key in ("name", "source", "events"):
+        if key not in doc:
+            raise ScoringTableError(f"{p}: missing {key!r}; a scoring table needs name, source and events")
+    if not isinstance(doc["events"], dict) or not doc["events"]:
+        raise ScoringTableError(f"{p}: events must be a non-empty object of event -> sex -> age band -> rows")
+    events: dict = {}
+    for event, by_sex in doc["events"].items():
+        if event not in EXERCISES:
+            raise ScoringTableError(f"{p}: unknown event {event!r}; use one of {', '.join(EXERCISES)}")
+        if not isinstance(by_sex, dict):
+            raise ScoringTableError(f"{p}: events.{event} must map sex to age bands")
+        for sex, bands in by_sex.items():
+            if sex not in SEXES:
+                raise ScoringTableError(f"{p}: events.{event}: unknown sex {sex!r}; use male or female")
+            if not isinstance(bands, dict):
+                raise ScoringTableError(f"{p}: events.{event}.{sex} must map age bands like \"17-21\" to rows")
+            for band, rows in bands.items():
+                where = f"events.{event}.{sex}.{band}"
+                try:
+                    lo, hi = (int(x) for x in str(band).split("-"))
+                except ValueError:
+                    raise ScoringTableError(f"{p}: {where}: age band must look like \"17-21\"") from None
+                if lo > hi:
+                    raise ScoringTableError(f"{p}: {where}: age band runs backwards")
+                try:
+                    arr = np.asarray(rows, dtype=float)
+                except (TypeError, ValueError):
+                    raise ScoringTableError(f"{p}: {where}: rows must be [reps, points] number pairs") from None
+                if arr.ndim != 2 or arr.shape[1] != 2 or arr.shape[0] == 0:
+                    raise ScoringTableError(f"{p}: {where}: rows must be a non-empty list of [reps, points] pairs")
+                if not np.all(np.isfinite(arr)) or (arr < 0).any():
+                    raise ScoringTableError(f"{p}: {where}: reps and points must be non-negative numbers")
+                if np.any(np.diff(arr[:, 0]) <= 0):
+                    raise ScoringTableError(f"{p}: {where}: reps must increase from row to row")
+                events.setdefault(event, {}).setdefault(sex, []).append((lo, hi, arr))
+    return ScoringTable(str(doc["name"]), str(doc["source"]), bool(doc.get("example", False)),
+                        {e: {s: tuple(b) for s, b in d.items()} for e, d in events.items()}, str(p))
+
+
+def default_table() -> ScoringTable:
+    return load_table(SCORING_DIR / "us_army_apft_example.json")

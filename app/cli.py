@@ -1,0 +1,191 @@
+"""`drillscore` command line: analyze, demo, db. Bad input exits 2 with one line on stderr."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from app import __version__
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEMO_TRACK = ASSETS / "demo" / "pushup_side_demo.npz"
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit code 2."""
+
+
+def default_db() -> Path:
+    env = os.environ.get("DRILLSCORE_DB")
+    if env:
+        return Path(env)
+    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "drillscore"
+    base.mkdir(parents=True, exist_ok=True)
+    return base / "drillscore.db"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="drillscore", description="Score push-ups, pull-ups and sit-ups like a grader.")
+    p.add_argument("--version", action="version", version=f"drillscore {__version__}")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    a = sub.add_parser("analyze", help="count and judge the reps in a pose-track file")
+    a.add_argument("input", help="pose-track file (.npz or .json)")
+    a.add_argument("--exercise", required=True, choices=["pushup", "pullup", "situp"])
+    a.add_argument("--view", default="auto", choices=["front", "side", "auto"])
+    a.add_argument("--bar-y", type=float, default=None, help="pull-up bar row in pixels (else from the hands)")
+    a.add_argument("--json", dest="json_out", help="write the result as JSON to a file, or - for stdout")
+    a.add_argument("--csv", dest="csv_out", help="write one row per rep as CSV")
+    a.add_argument("--thresholds", help="JSON file of threshold overrides")
+    a.add_argument("--scoring", help="scoring table JSON (default: the bundled example table)")
+    a.add_argument("--sex", choices=["male", "female"])
+    a.add_argument("--age", type=int)
+    a.add_argument("--save", action="store_true", help="store the session in the database")
+    a.add_argument("--trainee", help="trainee name for --save (added if new)")
+    a.add_argument("--db", help="database file (default: $DRILLSCORE_DB or ~/.local/share/drillscore)")
+    d = sub.add_parser("demo", help="run the bundled sample through the pipeline and print the result")
+    d.add_argument("--json", dest="json_out", help="also write the JSON result (file or -)")
+    db = sub.add_parser("db", help="database commands")
+    dbs = db.add_subparsers(dest="dbcmd", required=True, parser_class=_Parser)
+    i = dbs.add_parser("init", help="create or migrate the database")
+    i.add_argument("--db")
+    s = dbs.add_parser("sessions", help="list stored sessions")
+    s.add_argument("--db")
+    s.add_argument("--trainee")
+    return p
+
+
+def _write_json(res: dict, dest: str) -> None:
+    text = json.dumps(res, indent=2)
+    if dest == "-":
+        print(text)
+        return
+    try:
+        Path(dest).write_text(text + "\n", encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot write {dest}: {e.strerror}; choose a writable path") from None
+
+
+def _write_csv(res: dict, dest: str) -> None:
+    try:
+        with open(dest, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["n", "start_frame", "end_frame", "standard", "p_standard", "reasons"])
+            for r in res["reps"]:
+                w.writerow([r["n"], r["start_frame"], r["end_frame"], int(r["standard"]),
+                            "" if r["p_standard"] is None else r["p_standard"], ";".join(r["reasons"])])
+    except OSError as e:
+        raise UsageError(f"cannot write {dest}: {e.strerror}; choose a writable path") from None
+
+
+def _analyze(track, exercise: str, view: str, args) -> dict:
+    from app.assess.engine import assess
+    from app.assess.result import result_dict
+    from app.assess.scoring import ScoringTableError, default_table, load_table
+    from app.assess.thresholds import DEFAULTS, Thresholds
+
+    th = DEFAULTS
+    if getattr(args, "thresholds", None):
+        try:
+            th = Thresholds.load(args.thresholds)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+    table = None
+    sex, age = getattr(args, "sex", None), getattr(args, "age", None)
+    if sex or age is not None:
+        if not (sex and age is not None):
+            raise UsageError("scoring needs both --sex and --age")
+        try:
+            table = load_table(args.scoring) if args.scoring else default_table()
+        except ScoringTableError as e:
+            raise UsageError(str(e)) from None
+    t0 = time.perf_counter()
+    a = assess(track, exercise, view, th, bar_y=getattr(args, "bar_y", None))
+    res = result_dict(a, table, sex, age)
+    res["timings_ms"] = {"assess": round((time.perf_counter() - t0) * 1000, 1)}
+    return res
+
+
+def cmd_analyze(args) -> int:
+    from app.assess.result import summary_text
+    from app.core.tracks import TrackFileError, read_track
+
+    try:
+        track = read_track(args.input)
+    except TrackFileError as e:
+        raise UsageError(str(e)) from None
+    if args.save and not args.trainee:
+        raise UsageError("--save needs --trainee NAME")
+    res = _analyze(track, args.exercise, args.view, args)
+    if args.save:
+        from app.storage.db import StorageError, get_or_add_trainee, open_db, save_session
+        try:
+            db = open_db(args.db or default_db())
+            tid = get_or_add_trainee(db, args.trainee, args.sex)
+            res["session_id"] = save_session(db, tid, res, track, source=str(args.input))
+        except StorageError as e:
+            raise UsageError(str(e)) from None
+    if args.json_out:
+        _write_json(res, args.json_out)
+    if args.csv_out:
+        _write_csv(res, args.csv_out)
+    if args.json_out != "-":
+        print(summary_text(res))
+        if args.save:
+            print(f"saved as session {res['session_id']}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from app.assess.result import summary_text
+    from app.core.tracks import read_track
+
+    track = read_track(DEMO_TRACK)
+    print(f"DrillScore demo: {DEMO_TRACK.name} (a synthetic push-up track, {track.frames} frames at {track.fps:g} fps)")
+    print("pipeline: pose track -> signals -> rep state machine -> standards rules (no learned models shipped yet)")
+    res = _analyze(track, track.exercise or "pushup", "auto", args)
+    if args.json_out:
+        _write_json(res, args.json_out)
+    if args.json_out != "-":
+        print(summary_text(res))
+    return 0
+
+
+def cmd_db(args) -> int:
+    from app.storage.db import StorageError, list_sessions, open_db
+
+    path = args.db or default_db()
+    try:
+        db = open_db(path)
+    except StorageError as e:
+        raise UsageError(str(e)) from None
+    if args.dbcmd == "init":
+        print(f"database ready: {path}")
+        return 0
+    rows = list_sessions(db, args.trainee)
+    if not rows:
+        print("no sessions stored")
+    for r in rows:
+        print(f"{r['id']:>5}  {r['started']}  {r['trainee']:<20} {r['exercise']:<7} "
+              f"{r['count_standard']:>3}/{r['count_total']:<3} score {r['score']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return {"analyze": cmd_analyze, "demo": cmd_demo, "db": cmd_db}[args.cmd](args)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,47 @@
+"""Dependency rules from ARCHITECTURE.md, checked on the source (no import side effects)."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+def _files(sub: str):
+    return sorted((ROOT / sub).rglob("*.py"))
+
+
+def test_app_never_imports_torch_or_training():
+    for f in _files("app"):
+        bad = {m for m in _imports(f) if m.split(".")[0] in ("torch", "training")}
+        assert not bad, f"{f}: {bad}"
+
+
+def test_core_is_numpy_only():
+    allowed = {"numpy", "app", "__future__", "dataclasses", "enum", "json", "zipfile", "pathlib", "typing"}
+    for f in _files("app/core"):
+        bad = {m for m in _imports(f) if m.split(".")[0] not in allowed}
+        assert not bad, f"{f}: {bad}"
+
+
+def test_qt_only_in_ui():
+    for f in _files("app"):
+        if "ui" in f.relative_to(ROOT / "app").parts[:1]:
+            continue
+        bad = {m for m in _imports(f) if m.split(".")[0] in ("PySide6", "pyqtgraph")}
+        assert not bad, f"{f}: {bad}"
+
+
+def test_training_uses_only_app_core():
+    for f in _files("training"):
+        bad = {m for m in _imports(f) if m.startswith("app.") and not m.startswith("app.core")}
+        assert not bad, f"{f}: {bad}"

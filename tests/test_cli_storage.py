@@ -1,0 +1,131 @@
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+
+from app.assess.scoring import ScoringTableError, default_table, load_table
+from app.cli import main
+from app.core.tracks import write_track
+from app.storage.db import StorageError, load_session, open_db, save_session, get_or_add_trainee
+from training.synth import make_clip
+
+
+@pytest.fixture
+def track_file(tmp_path):
+    c = make_clip(21, "situp", "side", n_reps=4, fault_rate=0.0, noise=0.0)
+    return write_track(tmp_path / "s.npz", c.track()), c
+
+
+def test_analyze_json_schema(track_file, tmp_path, capsys):
+    path, clip = track_file
+    out = tmp_path / "r.json"
+    assert main(["analyze", str(path), "--exercise", "situp", "--json", str(out), "--csv", str(tmp_path / "r.csv")]) == 0
+    res = json.loads(out.read_text())
+    for key in ("exercise", "frames", "fps", "duration_s", "count_total", "count_standard", "reps", "score", "models"):
+        assert key in res
+    assert res["count_total"] == clip.count_total == 4
+    assert set(res["reps"][0]) >= {"n", "start_frame", "end_frame", "standard", "p_standard", "reasons"}
+    assert res["reps"][0]["p_standard"] is None
+    assert (tmp_path / "r.csv").read_text().count("\n") == 5
+    assert "standard reps: 4" in capsys.readouterr().out
+
+
+def test_analyze_json_to_stdout_and_score(track_file, capsys):
+    path, _ = track_file
+    assert main(["analyze", str(path), "--exercise", "situp", "--json", "-", "--sex", "male", "--age", "19"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["score"]["points"] == pytest.approx(60 * 4 / 53, abs=0.1) and res["score"]["example"] is True
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["analyze", "missing.npz", "--exercise", "pushup"], "no such file"),
+    (["analyze", "x.npz", "--exercise", "squat"], "invalid choice"),
+    (["analyze", "x.npz"], "required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_exit_2_with_one_line(argv, msg, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert msg in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_save_needs_trainee_and_unwritable_output(track_file, tmp_path, capsys):
+    path, _ = track_file
+    assert main(["analyze", str(path), "--exercise", "situp", "--save"]) == 2
+    assert main(["analyze", str(path), "--exercise", "situp", "--json", str(tmp_path / "no" / "dir.json")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_save_and_list(track_file, tmp_path, capsys):
+    path, _ = track_file
+    db = tmp_path / "d.db"
+    assert main(["analyze", str(path), "--exercise", "situp", "--save", "--trainee", "Pvt Doe", "--db", str(db)]) == 0
+    assert main(["db", "sessions", "--db", str(db)]) == 0
+    assert "Pvt Doe" in capsys.readouterr().out
+
+
+def test_saved_session_reads_back_identical(track_file, tmp_path):
+    path, clip = track_file
+    from app.assess.engine import assess
+    from app.assess.result import result_dict
+    db = open_db(tmp_path / "x.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    track = clip.track()
+    res = result_dict(assess(track, "situp", "side"))
+    sid = save_session(db, get_or_add_trainee(db, "A"), res, track, models={"rules": "x"})
+    back, tr = load_session(db, sid)
+    assert back == json.loads(json.dumps(res))
+    assert np.array_equal(tr.keypoints, track.keypoints) and tr.fps == track.fps and tr.size == track.size
+    assert db["reps"].count == res["count_total"]
+    with pytest.raises(StorageError, match="no session 99"):
+        load_session(db, 99)
+
+
+def test_failed_save_leaves_nothing(tmp_path):
+    db = open_db(tmp_path / "y.db")
+    bad = {"exercise": "situp", "frames": 1, "fps": 30.0, "duration_s": 0.1, "count_total": 1,
+           "count_standard": 1, "reps": [{"n": 1}]}  # rep without frames -> KeyError mid-transaction
+    with pytest.raises(KeyError):
+        save_session(db, get_or_add_trainee(db, "B"), bad, make_clip(1, "situp").track())
+    assert db["sessions"].count == 0 and db["tracks"].count == 0
+
+
+def test_locked_and_corrupt_database(tmp_path):
+    p = tmp_path / "z.db"
+    open_db(p)
+    holder = sqlite3.connect(p)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        db = open_db(p)
+        db.conn.execute("PRAGMA busy_timeout=100")
+        with pytest.raises(StorageError, match="locked"):
+            get_or_add_trainee(db, "C")
+    finally:
+        holder.rollback()
+        holder.close()
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="not a usable DrillScore database"):
+        open_db(junk)
+
+
+def test_scoring_table(tmp_path):
+    t = default_table()
+    assert t.example and t.points("pushup", "male", 19, 42) == 60 and t.points("pushup", "male", 19, 71) == 100
+    assert t.points("pushup", "male", 19, 90) == 100 and t.points("pullup", "male", 19, 5) is None
+    bad = tmp_path / "t.json"
+    for doc, msg in [({"name": "x", "source": "y"}, "missing 'events'"),
+                     ({"name": "x", "source": "y", "events": {"squat": {}}}, "unknown event"),
+                     ({"name": "x", "source": "y", "events": {"pushup": {"male": {"17-21": [[5, 1], [3, 2]]}}}},
+                      "reps must increase"),
+                     ({"name": "x", "source": "y", "events": {"pushup": {"male": {"young": [[5, 1]]}}}}, "age band")]:
+        bad.write_text(json.dumps(doc))
+        with pytest.raises(ScoringTableError, match=msg):
+            load_table(bad)
+
+
+def test_demo_runs(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "standard reps: 5   total reps: 8" in out and "no lockout" in out

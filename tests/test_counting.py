@@ -1,0 +1,100 @@
+"""Counting on generated clips: 3 exercises x front/side x clean/noisy, plus no-rep clips.
+
+Exact counts on clean tracks, within one on noisy tracks, zero on idle, positioning and
+resting tracks. 3 x 2 x (6 clean + 6 noisy) + 3 x 2 x 3 x 2 = 108 clips.
+"""
+import numpy as np
+import pytest
+
+from app.assess.engine import assess
+from training.synth import make_clip
+
+EXERCISES = ("pushup", "pullup", "situp")
+VIEWS = ("front", "side")
+SEEDS = range(100, 106)
+
+# Measured gaps, open in issue 2 (strict: these fail loudly once fixed, so they cannot rot).
+# Pattern: after a rep that does not return fully (chin below bar, shoulders not down) the
+# next excursion can merge with it.
+KNOWN_GAPS = {
+    ("exact", "pullup", "front"): "seed 104: 7 of 8 (chin_below_bar rep merges with the next)",
+    ("exact", "pullup", "side"): "seed 104: 7 of 8 (chin_below_bar rep merges with the next)",
+    ("exact", "situp", "front"): "seeds 101, 102: 7 of 8 (front view, partial return merges reps)",
+    ("noisy", "pullup", "front"): "seed 154: 6 of 8",
+    ("zero", "pushup", "side", "resting"): "seed 7: one false rep while resting in the plank",
+}
+
+
+def _gap(request, *key):
+    if key in KNOWN_GAPS:
+        request.node.add_marker(pytest.mark.xfail(reason=KNOWN_GAPS[key], strict=True))
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_exact_on_clean_tracks(exercise, view, request):
+    _gap(request, "exact", exercise, view)
+    wrong = []
+    for s in SEEDS:
+        c = make_clip(s, exercise, view, fault_rate=0.3, noise=0.0)
+        got = assess(c.track(), exercise, view).count_total
+        if got != c.count_total:
+            wrong.append((s, c.count_total, got))
+    assert not wrong, f"(seed, truth, counted): {wrong}"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_within_one_on_noisy_tracks(exercise, view, request):
+    _gap(request, "noisy", exercise, view)
+    off = []
+    for s in SEEDS:
+        c = make_clip(s + 50, exercise, view, fault_rate=0.3, noise=1.0)
+        got = assess(c.track(), exercise, "auto").count_total
+        if abs(got - c.count_total) > 1:
+            off.append((s + 50, c.count_total, got))
+    assert not off, f"(seed, truth, counted): {off}"
+
+
+@pytest.mark.parametrize("kind", ["idle", "positioning", "resting"])
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_zero_reps_without_exercise(exercise, view, kind, request):
+    _gap(request, "zero", exercise, view, kind)
+    for s in (7, 8):
+        c = make_clip(s, exercise, view, kind, noise=1.0)
+        assert assess(c.track(), exercise, view).count_total == 0, (s, kind)
+
+
+def test_rep_boundaries_overlap_truth():
+    c = make_clip(11, "pushup", "side", n_reps=6, fault_rate=0.0, noise=0.0)
+    reps = assess(c.track(), "pushup", "side").reps
+    assert len(reps) == 6
+    for truth, got in zip(c.reps, reps):
+        assert got.start <= truth.peak <= got.end
+
+
+def test_unseen_joints_never_count():
+    c = make_clip(12, "pushup", "side", n_reps=5, fault_rate=0.0, noise=0.0)
+    k = c.keypoints.copy()
+    k[:, :, 2] = 0.05  # a track where nothing was confidently seen
+    from app.core.types import PoseTrack
+    assert assess(PoseTrack(k, c.fps, c.size), "pushup", "side").count_total == 0
+
+
+def test_person_leaving_frame_mid_rep_does_not_count_a_rep():
+    c = make_clip(13, "situp", "side", n_reps=4, fault_rate=0.0, noise=0.0)
+    k = c.keypoints.copy()
+    r = c.reps[2]
+    k[r.start + 3:, :, 2] = 0.0  # subject walks out during rep 3 and never returns
+    from app.core.types import PoseTrack
+    got = assess(PoseTrack(k, c.fps, c.size), "situp", "side").count_total
+    assert got == 2
+
+
+def test_view_detection():
+    from app.assess.signals import detect_view
+    for view in VIEWS:
+        hits = sum(detect_view(make_clip(s, "pushup", view).keypoints) == view for s in range(10))
+        assert hits >= 9, view
+    assert np.isfinite(assess(make_clip(1, "pullup", "front").track(), "pullup", "auto").signals.scale[-1])
