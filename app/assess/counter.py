@@ -6,6 +6,9 @@ when the signal comes back by `return_fraction` of an excursion of at least
 `min_amplitude`; it is reported once it settles (the next rep leaves the top, the posture
 gate drops, `settle` frames pass, or the track ends) so its end frame is the highest point
 of the return. NaN samples (joints unseen) change nothing; too many in a row abort the rep.
+`ready` is the level the signal must reach to count as the start position at all (leaving
+WAIT needs it, and a rep ends only back at it), so standing around, dropping off the bar or
+lying still never arms the counter or completes a rep.
 """
 from __future__ import annotations
 
@@ -30,8 +33,10 @@ class Cycle:
 
 class RepCounter:
     def __init__(self, enter: float, min_amplitude: float, return_fraction: float = 0.5,
-                 grace: int = 15, lost_abort: int = 45, settle: int = 20) -> None:
+                 grace: int = 15, lost_abort: int = 45, settle: int = 20,
+                 ready: float = float("-inf")) -> None:
         self.enter, self.min_amplitude, self.return_fraction = enter, min_amplitude, return_fraction
+        self.ready = ready
         self.grace, self.lost_abort, self.settle = grace, lost_abort, settle
         self.state = WAIT
         self._peak = self._peak_t = 0
@@ -72,7 +77,8 @@ class RepCounter:
         self._lost = 0
         v = float(value)
         if self.state == WAIT:
-            self.state, self._peak, self._peak_t = TOP, v, t
+            if v >= self.ready:
+                self.state, self._peak, self._peak_t = TOP, v, t
         elif self.state == TOP:
             if v >= self._peak:
                 self._peak, self._peak_t = v, t
@@ -84,7 +90,7 @@ class RepCounter:
             if v < self._far:
                 self._far, self._far_t = v, t
             amp = self._peak - self._far
-            if amp >= self.min_amplitude and v >= self._far + self.return_fraction * amp:
+            if amp >= self.min_amplitude and v >= self._far + self.return_fraction * amp and v >= self.ready:
                 self._pending = (self._start_t, self._far_t, self._peak, self._far, t, v, t)
                 self.state, self._peak, self._peak_t = TOP, v, t
             elif v > self._peak:

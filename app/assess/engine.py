@@ -85,8 +85,8 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     sig = compute(track.keypoints, track.fps, exercise, view, th, bar_y, normalised)
     drive = smooth_causal(sig.drive)
     fps = track.fps
-    counter = RepCounter(sig.enter, sig.min_amplitude, th.return_fraction, grace=int(th.gate_grace_s * fps),
-                         lost_abort=int(th.lost_abort_s * fps), settle=max(3, int(0.7 * fps)))
+    counter = RepCounter(sig.enter, sig.min_amplitude, sig.return_fraction, grace=int(th.gate_grace_s * fps),
+                         lost_abort=int(th.lost_abort_s * fps), settle=max(3, int(0.7 * fps)), ready=sig.ready)
     cycles = run_counter(drive, sig.gate, counter)
     if exercise == "pullup" and not normalised:
         cycles = [c for c in cycles if _is_on_bar(sig, c, th)]

@@ -30,6 +30,8 @@ class Signals:
     enter: float
     min_amplitude: float
     drive_name: str
+    ready: float = float("-inf")
+    return_fraction: float = 0.4
 
 
 def detect_view(kpts: np.ndarray, min_score: float = 0.3) -> str:
@@ -68,6 +70,44 @@ def _median3(x: np.ndarray) -> np.ndarray:
     return out
 
 
+# Normalised mode: (numerator, denominator) joints' vertical extents per exercise. A ratio of
+# two extents on the same axis and in the same frame survives any per-frame, per-axis affine
+# rescaling, so it reads the same on repcount's min-max normalised poses as on pixels. The
+# denominator is a segment whose vertical extent stays put through the rep: the forearm in a
+# push-up, the torso while hanging, the thigh's rise above the hip with bent knees in a sit-up.
+_RATIO_MIN_DEN = 0.02  # denominators under 2% of the frame's extent are unreliable: NaN
+
+
+def _y(kpts: np.ndarray, a: int, b: int) -> np.ndarray:
+    return (kpts[:, a, 1] + kpts[:, b, 1]) / 2
+
+
+def normalised_drive(kpts: np.ndarray, exercise: str) -> tuple[np.ndarray, str]:
+    """Start-high drive from same-frame vertical ratios. kpts (T, 17, 3) -> ((T,), name).
+
+    Joints are averaged left/right: normalised data carries no usable scores to choose a side.
+    """
+    from app.core.skeleton import J
+    s = _y(kpts, J.L_SHOULDER, J.R_SHOULDER)
+    e = _y(kpts, J.L_ELBOW, J.R_ELBOW)
+    w = _y(kpts, J.L_WRIST, J.R_WRIST)
+    h = _y(kpts, J.L_HIP, J.R_HIP)
+    k = _y(kpts, J.L_KNEE, J.R_KNEE)
+    n = kpts[:, J.NOSE, 1]
+    if exercise == "pushup":
+        num, den, name = w - s, w - e, "shoulders above hands (forearm lengths)"
+    elif exercise == "pullup":
+        num, den, name = n - w, h - s, "nose below hands (torso heights)"
+    elif exercise == "situp":
+        num, den, name = s - h, h - k, "shoulders below lying level (hip-to-knee heights)"
+    else:
+        raise ValueError(f"exercise must be pushup, pullup or situp, got {exercise!r}")
+    extent = np.ptp(kpts[:, :, 1], axis=1)
+    ok = den > _RATIO_MIN_DEN * np.maximum(extent, 1e-9)
+    drive = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
+    return np.clip(drive, -3.0, 4.0), name  # a near-zero denominator can still spike
+
+
 def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Thresholds,
             bar_y: float | None = None, normalised: bool = False) -> Signals:
     """kpts (T, 17, 3) px -> Signals. normalised=True for coordinates that were min-max
@@ -85,13 +125,14 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
         m["hip_offset"] = M.hip_offset(kpts, ms)
         m["knee_above_hands"] = (M.wrist_y(kpts, ms) - M.knee_y(kpts, ms)) / scale
         m["knee"] = M.knee_angle(kpts, ms)
-        gate = ((M.ankle_y(kpts, ms) - M.shoulder_y(kpts, ms)) / scale < th.pushup_max_shoulder_above_ankle) & \
-               (m["arm_height"] > -0.2)
-        if normalised:  # per-frame min-max scaling flattens heights; the elbow angle survives
-            drive, enter, amp, name = m["elbow"], th.pushup_enter, th.pushup_min_amplitude, "elbow angle (deg)"
-        else:
-            drive, enter, amp, name = (m["arm_height"], th.pushup_front_enter, th.pushup_front_min_amplitude,
-                                       "shoulders above hands (torso lengths)")
+        # upright = standing or kneeling up: judged by the ankles when they are seen, by the
+        # hips otherwise (front views and low cameras often lose the feet)
+        sy = M.shoulder_y(kpts, ms)
+        upright = ((M.ankle_y(kpts, ms) - sy) / scale > th.pushup_max_shoulder_above_ankle) | \
+                  ((M.hip_y(kpts, ms) - sy) / scale > th.pushup_max_shoulder_above_hip)
+        gate = ~upright & ~(m["arm_height"] <= -0.2)
+        drive, enter, amp, name = (m["arm_height"], th.pushup_front_enter, th.pushup_front_min_amplitude,
+                                   "shoulders above hands (torso lengths)")
     elif exercise == "pullup":
         wy = M.wrist_y(kpts, ms)
         ny = M.nose_y(kpts, ms)
@@ -100,7 +141,7 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
         m["nose_below_wrists"] = (ny - wy) / scale
         m["wrist_y"] = wy / scale
         m["nose_y"] = ny / scale
-        gate = (sy - wy) / scale > th.pullup_min_wrist_above_shoulder
+        gate = ~((sy - wy) / scale <= th.pullup_min_wrist_above_shoulder)
         if bar_y is not None:
             bar = np.full(T, float(bar_y))
         else:
@@ -121,8 +162,8 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
         m["hands_head"] = M.hands_to_head(kpts, scale, ms)
         m["hip_y"] = M.hip_y(kpts, ms) / scale
         m["knee"] = M.knee_angle(kpts, ms)
-        gate = (M.ankle_y(kpts, ms) - M.hip_y(kpts, ms)) / scale < th.situp_max_ankle_below_hip
-        if view == "side" or normalised:
+        gate = ~((M.ankle_y(kpts, ms) - M.hip_y(kpts, ms)) / scale >= th.situp_max_ankle_below_hip)
+        if view == "side":
             drive, enter, amp, name = 90.0 - m["trunk"], th.situp_enter, th.situp_min_amplitude, \
                 "trunk down from vertical (deg)"
         else:
@@ -130,7 +171,14 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
                                        "neck below pelvis (torso lengths)")
     else:
         raise ValueError(f"exercise must be pushup, pullup or situp, got {exercise!r}")
+    # Gates close only on evidence: a comparison with an unseen joint (NaN) is False, so each
+    # gate is written as "not (seen and out of position)". An unseen joint must not end a rep
+    # the subject is still doing (the drive's own NaN handling covers leaving the frame).
     gate = np.asarray(gate, bool) & np.isfinite(scale)
-    if normalised:
-        gate = np.ones(T, bool)
-    return Signals(exercise, view, np.asarray(drive, float), gate, scale, m, float(enter), float(amp), name)
+    if normalised:  # heights and posture gates mean nothing after per-frame rescaling
+        drive, name = normalised_drive(kpts, exercise)
+        p = {f: getattr(th, f"norm_{exercise}_{f}") for f in ("enter", "min_amplitude", "ready", "return")}
+        return Signals(exercise, view, drive, np.ones(T, bool), scale, m, p["enter"], p["min_amplitude"], name,
+                       p["ready"], p["return"])
+    return Signals(exercise, view, np.asarray(drive, float), gate, scale, m, float(enter), float(amp), name,
+                   float("-inf"), th.return_fraction)

@@ -18,8 +18,6 @@ class Thresholds:
     # --- visibility gating: a joint scored below this never drives a transition or verdict
     min_score: float = 0.3
     # --- counting (hysteresis on each exercise's driving signal, in that signal's units)
-    pushup_enter: float = 20.0        # normalised data only: elbow degrees below the top to leave it
-    pushup_min_amplitude: float = 30.0  # normalised data only: smallest elbow excursion
     pushup_front_enter: float = 0.12  # shoulder drop towards the hands (S) to leave the top
     pushup_front_min_amplitude: float = 0.25  # smallest shoulder drop that is a rep at all
     pullup_enter: float = 0.25        # nose rise towards the wrists (S) to leave the hang
@@ -29,10 +27,28 @@ class Thresholds:
     situp_front_enter: float = 0.15   # front view: neck rise above the pelvis (S)
     situp_front_min_amplitude: float = 0.35
     return_fraction: float = 0.4      # share of the excursion to come back for a rep to end
+    # --- counting on per-frame min-max normalised coordinates (app.assess.signals.normalised_drive):
+    # the drives are ratios of vertical extents within one frame, so the units are body
+    # segments: push-up shoulder height in forearm lengths, pull-up nose below the hands in
+    # torso heights, sit-up shoulder rise in hip-to-knee heights. `ready` = level of the
+    # start position. Chosen on the repcount dev set (see benchmarks/repcount_eval.py).
+    norm_pushup_enter: float = 0.1
+    norm_pushup_min_amplitude: float = 0.5
+    norm_pushup_ready: float = 1.0
+    norm_pushup_return: float = 0.4
+    norm_pullup_enter: float = 0.1
+    norm_pullup_min_amplitude: float = 0.6
+    norm_pullup_ready: float = 0.0
+    norm_pullup_return: float = 0.4
+    norm_situp_enter: float = 0.1
+    norm_situp_min_amplitude: float = 0.3
+    norm_situp_ready: float = -2.0
+    norm_situp_return: float = 0.3
     gate_grace_s: float = 0.5         # posture gate may drop this long inside a rep
     lost_abort_s: float = 1.5         # a rep with the subject unseen this long is dropped
     # --- ready-pose gates (is the body in the exercise's position at all?)
     pushup_max_shoulder_above_ankle: float = 1.6   # S; standing is about 2.8
+    pushup_max_shoulder_above_hip: float = 0.7     # S; standing is about 1.0, a plank 0 to 0.4
     pullup_min_wrist_above_shoulder: float = 0.0   # S
     pullup_max_wrist_travel: float = 0.4  # wrists move this share of the nose travel at most (on the bar)
     situp_max_ankle_below_hip: float = 0.9  # S; standing is about 1.8
