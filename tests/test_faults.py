@@ -7,11 +7,6 @@ from training.synth import FAULTS, make_clip
 
 # Measured shortfalls, open in issue 2 (strict xfail: they fail loudly once fixed).
 KNOWN_GAPS = {
-    ("pushup", "side", "no_lockout"): "15/17 found",
-    ("pushup", "side", "knees_down"): "15/17 found",
-    ("pullup", "side", "chin_below_bar"): "13/15 found (bar estimated from the hands)",
-    ("pullup", "front", "chin_below_bar"): "13/15 found (bar estimated from the hands)",
-    ("pullup", "side", "no_full_hang"): "10/15 found (hang reference from the running maximum)",
 }
 
 CASES = [(ex, view, f) for ex in FAULTS for view in ("side", "front") for f in FAULTS[ex] if f in observable(ex, view)]

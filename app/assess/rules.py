@@ -67,6 +67,17 @@ def _med(a, lo, hi):
     return float(np.median(x)) if x.size else None
 
 
+def _median3(a: np.ndarray) -> np.ndarray:
+    """Centred median of three (a verdict is read after the rep, so it may look one frame ahead)."""
+    if a.size < 3:
+        return a
+    st = np.stack([np.concatenate([a[:1], a[:-1]]), a, np.concatenate([a[1:], a[-1:]])])
+    out = np.full(a.shape, np.nan)
+    ok = np.isfinite(st).sum(0) > 0
+    out[ok] = np.nanmedian(st[:, ok], axis=0)
+    return out
+
+
 def _fail_if(value, bad: Callable[[float], bool]) -> tuple[bool | None, float]:
     if value is None:
         return None, float("nan")
@@ -83,7 +94,17 @@ def _pu_depth_front(m, c, th):
 
 
 def _pu_lockout(m, c, th):
-    return _fail_if(_max(m["elbow"], c.far, c.end), lambda v: v < th.pushup_lockout_elbow)
+    # two witnesses: the elbow angle of the clearer arm, and how far the shoulders stay
+    # below the best locked-out height seen before this rep (a bent arm whose bending plane
+    # faces the camera edge-on looks straight; a lowered shoulder does not)
+    elbow = _max(_median3(m["elbow"]), c.far, c.end)
+    top = _max(_median3(m["arm_height"]), c.far, c.end)
+    ref = m["arm_height_top"][c.start]
+    gap = float(ref - top) if top is not None and np.isfinite(ref) else None
+    if elbow is None and gap is None:
+        return None, float("nan")
+    bad = (elbow is not None and elbow < th.pushup_lockout_elbow) or (gap is not None and gap > th.pushup_lockout_gap)
+    return bad, elbow if elbow is not None else float("nan")
 
 
 def _pu_sag(m, c, th):
@@ -95,12 +116,26 @@ def _pu_pike(m, c, th):
 
 
 def _pu_knees(m, c, th):
-    return _fail_if(_med(m["knee"], c.start, c.end), lambda v: v < th.pushup_knee_angle)
+    # Knees down = the knee reaches the floor AND is bent there. The angle alone misleads:
+    # an estimator reads straight legs as 150-170 degrees, and a kneeling body in line is ~150.
+    # Read both at the frames where the knee is lowest (the lowest 20% of the rep).
+    h, k = m["knee_above_hands"][c.start:c.end + 1], m["knee"][c.start:c.end + 1]
+    ok = np.isfinite(h) & np.isfinite(k)
+    if ok.sum() < 3:
+        return None, float("nan")
+    low = np.argsort(h[ok])[:max(1, int(0.2 * ok.sum()))]
+    height, angle = float(np.median(h[ok][low])), float(np.median(k[ok][low]))
+    return bool(height < th.pushup_knee_floor and angle < th.pushup_knee_angle), angle
 
 
 # ------------------------------------------------------------------ pull-up
 def _pl_chin(m, c, th):
-    return _fail_if(_max(m["nose_over_bar"], c.start, c.end), lambda v: v < th.pullup_chin_margin)
+    # Read the chin only in the pulled half of the rep: a cycle's start can reach back into
+    # mounting the bar, when the hands (and so the estimated bar) are not yet in place.
+    d = m["nose_below_wrists"][c.start:c.end + 1]
+    pulled = d <= c.far_value + 0.5 * (c.top_value - c.far_value)
+    v = np.where(pulled, m["nose_over_bar"][c.start:c.end + 1], np.nan)
+    return _fail_if(_max(v, 0, v.size - 1), lambda x: x < th.pullup_chin_margin)
 
 
 def _pl_hang_front(m, c, th):
@@ -114,7 +149,7 @@ def _pl_hang_front(m, c, th):
 
 def _pl_hang_side(m, c, th):
     # from the side the arms are seen edge-on, so only the body's return to the hang counts
-    return _fail_if(_min(m["hang_gap"], c.far, c.end), lambda v: v > th.pullup_hang_gap)
+    return _fail_if(_min(m["hang_gap"], c.far, c.end), lambda v: v > th.pullup_hang_gap_side)
 
 
 def _pl_kip(m, c, th):

@@ -131,6 +131,10 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
         upright = ((M.ankle_y(kpts, ms) - sy) / scale > th.pushup_max_shoulder_above_ankle) | \
                   ((M.hip_y(kpts, ms) - sy) / scale > th.pushup_max_shoulder_above_hip)
         gate = ~upright & ~(m["arm_height"] <= -0.2)
+        # the locked-out height seen so far in position (causal), for the lockout check:
+        # a bent arm can look straight from the side, a lowered shoulder cannot
+        ah = _median3(m["arm_height"])
+        m["arm_height_top"] = np.maximum.accumulate(np.where(gate & np.isfinite(ah), ah, -np.inf))
         drive, enter, amp, name = (m["arm_height"], th.pushup_front_enter, th.pushup_front_min_amplitude,
                                    "shoulders above hands (torso lengths)")
     elif exercise == "pullup":

@@ -56,13 +56,16 @@ class Thresholds:
     pushup_depth: float = 0.26            # side: shoulders at most this (S) above the elbows at the bottom
     pushup_depth_front: float = 0.17      # front: the same (the camera's height shifts the view)
     pushup_lockout_elbow: float = 157.0   # arms back to at least this at the top
+    pushup_lockout_gap: float = 0.17      # or shoulders back to within this (S) of the best top so far
     pushup_sag: float = -0.1             # hip offset from the shoulder-ankle line (S)
     pushup_pike: float = 0.1
-    pushup_knee_angle: float = 170.0      # side: knees bent below this through the rep = knees down
+    pushup_knee_angle: float = 165.0      # side: knee bent below this where it is lowest ...
+    pushup_knee_floor: float = 0.15       # ... and at most this (S) above the hands: knees down
     # --- pull-up standards
     pullup_chin_margin: float = 0.12      # nose must rise at least this (S) above the bar
     pullup_hang_elbow: float = 150.0      # front: arms back to at least this between reps
-    pullup_hang_gap: float = 0.16         # any view: back down to within this (S) of the dead hang
+    pullup_hang_gap: float = 0.16         # front: back down to within this (S) of the dead hang
+    pullup_hang_gap_side: float = 0.11    # side: the same; the only witness there, so tighter
     pullup_kip_swing: float = 14.0        # side: trunk lean range within a rep, degrees
     pullup_kick_hip: float = 135.0        # side: hip angle below this is a leg kick
     pullup_kick_thigh: float = 0.55       # front: thigh foreshortened below this share
