@@ -17,10 +17,6 @@ SEEDS = range(100, 106)
 # Pattern: after a rep that does not return fully (chin below bar, shoulders not down) the
 # next excursion can merge with it.
 KNOWN_GAPS = {
-    ("exact", "pullup", "front"): "seed 104: 7 of 8 (chin_below_bar rep merges with the next)",
-    ("exact", "pullup", "side"): "seed 104: 7 of 8 (chin_below_bar rep merges with the next)",
-    ("exact", "situp", "front"): "seeds 101, 102: 7 of 8 (front view, partial return merges reps)",
-    ("noisy", "pullup", "front"): "seed 154: 6 of 8",
     ("zero", "pushup", "side", "resting"): "seed 7: one false rep while resting in the plank",
 }
 

@@ -8,7 +8,11 @@ gate drops, `settle` frames pass, or the track ends) so its end frame is the hig
 of the return. NaN samples (joints unseen) change nothing; too many in a row abort the rep.
 `ready` is the level the signal must reach to count as the start position at all (leaving
 WAIT needs it, and a rep ends only back at it), so standing around, dropping off the bar or
-lying still never arms the counter or completes a rep.
+lying still never arms the counter or completes a rep. With `partial_returns`, a rep that
+starts where the previous one stalled (it never got back to the top) is measured from the
+highest top seen since the counter armed, so the two are not merged into one; off, every
+excursion is measured from its own top (better where top levels are not comparable, as on
+repcount's per-frame normalised poses, where it measured worse).
 """
 from __future__ import annotations
 
@@ -34,9 +38,9 @@ class Cycle:
 class RepCounter:
     def __init__(self, enter: float, min_amplitude: float, return_fraction: float = 0.5,
                  grace: int = 15, lost_abort: int = 45, settle: int = 20,
-                 ready: float = float("-inf")) -> None:
+                 ready: float = float("-inf"), partial_returns: bool = True) -> None:
         self.enter, self.min_amplitude, self.return_fraction = enter, min_amplitude, return_fraction
-        self.ready = ready
+        self.ready, self.partial_returns = ready, partial_returns
         self.grace, self.lost_abort, self.settle = grace, lost_abort, settle
         self.state = WAIT
         self._peak = self._peak_t = 0
@@ -44,6 +48,9 @@ class RepCounter:
         self._start_t = 0
         self._off = 0
         self._lost = 0
+        # the highest top of the reps since the counter armed (partial_returns): a rep that
+        # starts from a partial return is measured from it, not from where the return stalled
+        self._ref_top = float("-inf")
         self._pending: tuple | None = None  # (start, far, top, farv, best_end_t, best_end_v, since)
 
     def _flush(self) -> Cycle | None:
@@ -66,13 +73,13 @@ class RepCounter:
         if not gate:
             self._off += 1
             if self.state == TOP or (self.state == AWAY and self._off > self.grace):
-                self.state = WAIT
+                self.state, self._ref_top = WAIT, float("-inf")
             return done or (self._flush() if self._pending is not None else None)
         self._off = 0
         if not finite:
             self._lost += 1
             if self.state == AWAY and self._lost > self.lost_abort:
-                self.state = WAIT
+                self.state, self._ref_top = WAIT, float("-inf")
             return done
         self._lost = 0
         v = float(value)
@@ -89,11 +96,13 @@ class RepCounter:
         elif self.state == AWAY:
             if v < self._far:
                 self._far, self._far_t = v, t
-            amp = self._peak - self._far
+            amp = max(self._peak, self._ref_top) - self._far
             if amp >= self.min_amplitude and v >= self._far + self.return_fraction * amp and v >= self.ready:
                 self._pending = (self._start_t, self._far_t, self._peak, self._far, t, v, t)
+                if self.partial_returns:
+                    self._ref_top = max(self._peak, self._ref_top)
                 self.state, self._peak, self._peak_t = TOP, v, t
-            elif v > self._peak:
+            elif v > self._peak and amp < self.min_amplitude:
                 # came back up without a real excursion: a fidget, not a rep; restart the top
                 self.state, self._peak, self._peak_t = TOP, v, t
         return done

@@ -86,7 +86,8 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     drive = smooth_causal(sig.drive)
     fps = track.fps
     counter = RepCounter(sig.enter, sig.min_amplitude, sig.return_fraction, grace=int(th.gate_grace_s * fps),
-                         lost_abort=int(th.lost_abort_s * fps), settle=max(3, int(0.7 * fps)), ready=sig.ready)
+                         lost_abort=int(th.lost_abort_s * fps), settle=max(3, int(0.7 * fps)), ready=sig.ready,
+                         partial_returns=not normalised)
     cycles = run_counter(drive, sig.gate, counter)
     if exercise == "pullup" and not normalised:
         cycles = [c for c in cycles if _is_on_bar(sig, c, th)]
