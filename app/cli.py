@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 from app import __version__
+from app.paths import assets_dir
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = assets_dir()
 DEMO_TRACK = ASSETS / "demo" / "pushup_side_demo.npz"
 
 
@@ -146,9 +147,12 @@ def cmd_analyze(args) -> int:
 
 def cmd_demo(args) -> int:
     from app.assess.result import summary_text
-    from app.core.tracks import read_track
+    from app.core.tracks import TrackFileError, read_track
 
-    track = read_track(DEMO_TRACK)
+    try:
+        track = read_track(DEMO_TRACK)
+    except TrackFileError as e:
+        raise UsageError(f"the bundled demo track is unusable ({e}); reinstall drillscore") from None
     print(f"DrillScore demo: {DEMO_TRACK.name} (a synthetic push-up track, {track.frames} frames at {track.fps:g} fps)")
     print("pipeline: pose track -> signals -> rep state machine -> standards rules (no learned models shipped yet)")
     res = _analyze(track, track.exercise or "pushup", "auto", args)
@@ -189,3 +193,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -45,3 +45,15 @@ def test_training_uses_only_app_core():
     for f in _files("training"):
         bad = {m for m in _imports(f) if m.startswith("app.") and not m.startswith("app.core")}
         assert not bad, f"{f}: {bad}"
+
+
+def test_pyproject_lists_every_package_and_ships_assets():
+    import tomllib
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for top in ("app", "training")
+               for p in (ROOT / top).rglob("__init__.py")}
+    listed = set(cfg["packages"])
+    assert on_disk | {"app.assets"} == listed, f"add to or remove from pyproject packages: {on_disk ^ (listed - {'app.assets'})}"
+    assert cfg["package-dir"]["app.assets"] == "assets"
+    assert (ROOT / "assets" / "demo" / "pushup_side_demo.npz").is_file()
+    assert list((ROOT / "assets" / "scoring").glob("*.json"))

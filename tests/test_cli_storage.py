@@ -7,7 +7,7 @@ import pytest
 from app.assess.scoring import ScoringTableError, default_table, load_table
 from app.cli import main
 from app.core.tracks import write_track
-from app.storage.db import StorageError, load_session, open_db, save_session, get_or_add_trainee
+from app.storage.db import StorageError, get_or_add_trainee, load_session, open_db, save_session
 from training.synth import make_clip
 
 
@@ -129,3 +129,11 @@ def test_demo_runs(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "standard reps: 5   total reps: 8" in out and "no lockout" in out
+
+
+def test_demo_with_missing_track_is_one_line(monkeypatch, tmp_path, capsys):
+    from app import cli
+    monkeypatch.setattr(cli, "DEMO_TRACK", tmp_path / "gone.npz")
+    assert main(["demo"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "gone.npz" in err[0] and "reinstall" in err[0]

@@ -3,7 +3,17 @@ import pytest
 
 from app.core.features import FEATURE_DIM, frame_features
 from app.core.geometry import joint_angle, normalise, trunk_angle
-from app.core.skeleton import FLIP, JOINT_NAMES, LIMBS, PAF_PAIRS, PAF_TREE_SIZE, J, flip_keypoints, from_mediapipe33, neck
+from app.core.skeleton import (
+    FLIP,
+    JOINT_NAMES,
+    LIMBS,
+    PAF_PAIRS,
+    PAF_TREE_SIZE,
+    J,
+    flip_keypoints,
+    from_mediapipe33,
+    neck,
+)
 from app.core.types import Pose2D
 from app.core.windows import RollingWindow, sliding_windows
 

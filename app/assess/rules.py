@@ -7,8 +7,8 @@ not (the 3D lifter of the temporal-models issue will extend these sets).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from app.core.types import EXERCISES
+from app.paths import assets_dir
 
-SCORING_DIR = Path(__file__).resolve().parent.parent.parent / "assets" / "scoring"
+SCORING_DIR = assets_dir() / "scoring"
 SEXES = ("male", "female")
 
 

@@ -80,7 +80,7 @@ class Thresholds:
     # --- fusion with the classifier (app.assess.fusion)
     p_standard_min: float = 0.5
 
-    def replace(self, **changes: float) -> "Thresholds":
+    def replace(self, **changes: float) -> Thresholds:
         names = {f.name for f in dataclasses.fields(self)}
         for k in changes:
             if k not in names:
@@ -93,11 +93,11 @@ class Thresholds:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "Thresholds":
+    def from_dict(cls, values: dict) -> Thresholds:
         return cls().replace(**values)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Thresholds":
+    def load(cls, path: str | Path) -> Thresholds:
         p = Path(path)
         try:
             data = json.loads(p.read_text(encoding="utf-8"))

@@ -16,8 +16,7 @@ from app.core.types import PoseTrack
 from training.synth.body import Body, random_body
 from training.synth.camera import Camera, random_camera
 from training.synth.noise import apply_noise
-from training.synth.poses import (Style, pullup, pullup_shoulder_z, pullup_top_z, pushup, random_style,
-                                  situp, standing)
+from training.synth.poses import Style, pullup, pullup_shoulder_z, pullup_top_z, pushup, random_style, situp, standing
 
 FAULTS: dict[str, tuple[str, ...]] = {
     "pushup": ("not_deep_enough", "no_lockout", "hips_sagging", "hips_piked", "knees_down"),
@@ -166,12 +165,12 @@ def _exercise_block(rng: np.random.Generator, exercise: str, body: Body, style: 
         blk = _Block(("depth", "hip", "knees"), {"depth": rng.uniform(0.0, 0.04), "hip": rng.uniform(-0.03, 0.03),
                                                   "knees": 0.0})
     elif exercise == "pullup":
-        hang = lambda: pullup_shoulder_z(body, style, rng.uniform(170, 178))  # noqa: E731
+        hang = lambda: pullup_shoulder_z(body, style, rng.uniform(170, 178))
         blk = _Block(("sz", "swing", "hipf", "kneef"), {"sz": hang(), "swing": 0.0, "hipf": rng.uniform(0, 0.12),
                                                          "kneef": rng.uniform(0, 0.3)})
     else:
         blk = _Block(("trunk", "lift", "hands"), {"trunk": rng.uniform(0, 5), "lift": 0.0, "hands": 0.0})
-    fid = lambda n: {k: _noise_curve(rng, n, fps, a) for k, a in  # noqa: E731
+    fid = lambda n: {k: _noise_curve(rng, n, fps, a) for k, a in
                      {"depth": 0.015, "hip": 0.008, "trunk": 1.0, "swing": 0.01}.items()}
     blk.hold(_n(rng.uniform(0.6, 1.6), fps), fid(_n(1, fps)) if False else None)
     if rest_only:

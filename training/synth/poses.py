@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from training.synth.body import Body, assemble, law_of_cosines, two_link, unit, vec
+from training.synth.body import Body, assemble, law_of_cosines, unit, vec
 
 
 @dataclass(frozen=True, slots=True)

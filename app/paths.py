@@ -1,0 +1,17 @@
+"""Where the bundled assets live, installed or in a checkout.
+
+`pip install .` ships the repository's assets/ folder inside the package as app/assets; in
+a checkout (or an editable install) the folder next to app/ is used directly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+_APP = Path(__file__).resolve().parent
+
+
+def assets_dir() -> Path:
+    for candidate in (_APP / "assets", _APP.parent / "assets"):
+        if candidate.is_dir():
+            return candidate
+    return _APP.parent / "assets"  # absent: callers name the missing file in their error
