@@ -56,7 +56,7 @@ class Thresholds:
     pushup_depth: float = 0.26            # side: shoulders at most this (S) above the elbows at the bottom
     pushup_depth_front: float = 0.17      # front: the same (the camera's height shifts the view)
     pushup_lockout_elbow: float = 157.0   # arms back to at least this at the top
-    pushup_lockout_gap: float = 0.17      # or shoulders back to within this (S) of the best top so far
+    pushup_lockout_gap: float = 0.22      # or shoulders back to within this (S) of the best top so far
     pushup_sag: float = -0.1             # hip offset from the shoulder-ankle line (S)
     pushup_pike: float = 0.1
     pushup_knee_angle: float = 165.0      # side: knee bent below this where it is lowest ...
