@@ -67,15 +67,18 @@ def _med(a, lo, hi):
     return float(np.median(x)) if x.size else None
 
 
-def _median3(a: np.ndarray) -> np.ndarray:
-    """Centred median of three (a verdict is read after the rep, so it may look one frame ahead)."""
-    if a.size < 3:
-        return a
-    st = np.stack([np.concatenate([a[:1], a[:-1]]), a, np.concatenate([a[1:], a[-1:]])])
-    out = np.full(a.shape, np.nan)
-    ok = np.isfinite(st).sum(0) > 0
-    out[ok] = np.nanmedian(st[:, ok], axis=0)
-    return out
+def _smoothed_max(a: np.ndarray, lo: int, hi: int) -> float | None:
+    """Max over frames [lo, hi] of a centred median of three (the verdict is read after the
+    rep, so it may look one frame ahead). Only the rep and one frame either side are read."""
+    seg = a[max(lo - 1, 0):hi + 2]
+    if seg.size >= 3:
+        st = np.stack([np.concatenate([seg[:1], seg[:-1]]), seg, np.concatenate([seg[1:], seg[-1:]])])
+        med = np.full(seg.shape, np.nan)
+        ok = np.isfinite(st).sum(0) > 0
+        med[ok] = np.nanmedian(st[:, ok], axis=0)
+        seg = med
+    first = lo - max(lo - 1, 0)
+    return _max(seg, first, first + hi - lo)
 
 
 def _fail_if(value, bad: Callable[[float], bool]) -> tuple[bool | None, float]:
@@ -97,8 +100,8 @@ def _pu_lockout(m, c, th):
     # two witnesses: the elbow angle of the clearer arm, and how far the shoulders stay
     # below the best locked-out height seen before this rep (a bent arm whose bending plane
     # faces the camera edge-on looks straight; a lowered shoulder does not)
-    elbow = _max(_median3(m["elbow"]), c.far, c.end)
-    top = _max(_median3(m["arm_height"]), c.far, c.end)
+    elbow = _smoothed_max(m["elbow"], c.far, c.end)
+    top = _smoothed_max(m["arm_height"], c.far, c.end)
     ref = m["arm_height_top"][c.start]
     gap = float(ref - top) if top is not None and np.isfinite(ref) else None
     if elbow is None and gap is None:

@@ -12,6 +12,7 @@ import numpy as np
 
 from app.assess import measures as M
 from app.assess.thresholds import Thresholds
+from app.core.skeleton import J
 
 VIEW_SIDE_RATIO = 0.55  # shoulder width / torso length below this reads as a side view
 
@@ -87,7 +88,6 @@ def normalised_drive(kpts: np.ndarray, exercise: str) -> tuple[np.ndarray, str]:
 
     Joints are averaged left/right: normalised data carries no usable scores to choose a side.
     """
-    from app.core.skeleton import J
     s = _y(kpts, J.L_SHOULDER, J.R_SHOULDER)
     e = _y(kpts, J.L_ELBOW, J.R_ELBOW)
     w = _y(kpts, J.L_WRIST, J.R_WRIST)
