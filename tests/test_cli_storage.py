@@ -66,7 +66,7 @@ def test_save_and_list(track_file, tmp_path, capsys):
 
 
 def test_saved_session_reads_back_identical(track_file, tmp_path):
-    path, clip = track_file
+    _path, clip = track_file
     from app.assess.engine import assess
     from app.assess.result import result_dict
     db = open_db(tmp_path / "x.db")

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -98,7 +100,7 @@ def test_windows_batch_and_live_agree():
 
 def test_types_are_frozen_and_readonly():
     p = Pose2D(0, 0.0, np.zeros((17, 3)))
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         p.index = 2
     with pytest.raises(ValueError):
         p.kpts[0, 0] = 1

@@ -17,7 +17,6 @@ SEEDS = range(100, 106)
 # Pattern: after a rep that does not return fully (chin below bar, shoulders not down) the
 # next excursion can merge with it.
 KNOWN_GAPS = {
-    ("zero", "pushup", "side", "resting"): "seed 7: one false rep while resting in the plank",
 }
 
 

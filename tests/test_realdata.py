@@ -3,8 +3,8 @@
 repcount: RepCount-A poses, per-frame min-max normalised (analysed with normalised=True).
 pushfit: MoveNet keypoints of real push-up clips in pixels, counted against a sample whose
 reps were counted by eye from contact sheets of the videos (frames tiled every 3-10 frames).
-Bounds sit a margin under what was measured (repcount MAE 0.131 / OBO 0.86; pushfit 205 of
-211 clips with a rep; by-eye sample 9 of 10 exact) so they guard against regressions.
+Bounds sit a margin under what was measured (repcount MAE 0.131 / OBO 0.86; pushfit 203 of
+211 clips with a rep; by-eye sample 10 of 10 exact) so they guard against regressions.
 """
 import numpy as np
 import pytest
@@ -67,4 +67,4 @@ def test_pushfit_by_eye_sample(shared_data):
     exact = sum(got[c] == n for c, n in PUSHFIT_BY_EYE.items())
     off = {c: (n, got[c]) for c, n in PUSHFIT_BY_EYE.items() if abs(got[c] - n) > 1}
     assert not off, f"(by eye, counted) more than one off: {off}"
-    assert exact >= 8, f"only {exact}/10 exact: {got}"
+    assert exact >= 9, f"only {exact}/10 exact: {got}"

@@ -22,7 +22,7 @@ def test_roundtrip(tmp_path, ext):
 
 
 def _npz(path, **kw):
-    base = dict(keypoints=np.zeros((3, 17, 3), np.float32), fps=30.0, size=np.array([640, 480]))
+    base = {"keypoints": np.zeros((3, 17, 3), np.float32), "fps": 30.0, "size": np.array([640, 480])}
     base.update(kw)
     base = {k: v for k, v in base.items() if v is not None}
     np.savez(path, **base)
@@ -30,11 +30,11 @@ def _npz(path, **kw):
 
 
 @pytest.mark.parametrize("kw,msg", [
-    (dict(keypoints=np.zeros((3, 17, 2), np.float32)), r"shape \(frames, 17, 3\)"),
-    (dict(keypoints=np.zeros((0, 17, 3), np.float32)), "no frames"),
-    (dict(fps=0.0), "fps"),
-    (dict(size=np.array([640])), "size"),
-    (dict(fps=None), "missing fps"),
+    ({"keypoints": np.zeros((3, 17, 2), np.float32)}, r"shape \(frames, 17, 3\)"),
+    ({"keypoints": np.zeros((0, 17, 3), np.float32)}, "no frames"),
+    ({"fps": 0.0}, "fps"),
+    ({"size": np.array([640])}, "size"),
+    ({"fps": None}, "missing fps"),
 ])
 def test_bad_npz_is_rejected_with_reason(tmp_path, kw, msg):
     with pytest.raises(TrackFileError, match=msg):

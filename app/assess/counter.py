@@ -102,8 +102,11 @@ class RepCounter:
                 if self.partial_returns:
                     self._ref_top = max(self._peak, self._ref_top)
                 self.state, self._peak, self._peak_t = TOP, v, t
-            elif v > self._peak and amp < self.min_amplitude:
-                # came back up without a real excursion: a fidget, not a rep; restart the top
+            elif amp < self.min_amplitude and v >= self._peak - 0.5 * self.enter:
+                # back near the top without a real excursion: a fidget, not a rep; restart
+                # the top here. "Near" rather than "above": a top set by one noisy high
+                # sample would otherwise keep the counter away while a long hold's jitter
+                # slowly adds up to a rep-sized range (a plank held for ten seconds)
                 self.state, self._peak, self._peak_t = TOP, v, t
         return done
 

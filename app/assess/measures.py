@@ -127,11 +127,30 @@ def hip_offset(kpts: np.ndarray, min_score: float) -> np.ndarray:
     return np.where(ok, dev, np.nan)
 
 
-def _pair_y(kpts: np.ndarray, a: int, b: int, min_score: float) -> np.ndarray:
-    """Image y of the more confident of two joints (mean when both are good)."""
+def _pair_y(kpts: np.ndarray, a: int, b: int, min_score: float, memory: int = 5) -> np.ndarray:
+    """Image y of the middle of a left/right pair (T,); NaN when neither joint is seen.
+
+    Both seen: their mean (which a left/right swap leaves unchanged). One seen: that joint
+    moved by half the pair's recent offset (median of the last `memory` frames with both,
+    causal), so the height does not jump when the other joint drops out. In a side view the
+    far joint sits 20-50 px off the near one and its score hovers near the threshold; taking
+    the plain single joint made a held plank jump a fifth of a torso from frame to frame.
+    """
+    ya, yb = kpts[:, a, 1].astype(float), kpts[:, b, 1].astype(float)
     sa, sb = kpts[:, a, 2] >= min_score, kpts[:, b, 2] >= min_score
-    ya, yb = kpts[:, a, 1], kpts[:, b, 1]
-    return np.where(sa & sb, (ya + yb) / 2, np.where(sa, ya, np.where(sb, yb, np.nan)))
+    both = sa & sb
+    half = np.full(ya.shape, np.nan)  # (ya - yb) / 2, carried forward from frames with both
+    idx = np.flatnonzero(both)
+    if idx.size:
+        d = (ya[idx] - yb[idx]) / 2
+        pad = np.concatenate([np.full(memory - 1, np.nan), d])
+        recent = np.nanmedian(np.lib.stride_tricks.sliding_window_view(pad, memory), axis=1)
+        last = np.maximum.accumulate(np.where(both, np.arange(ya.size), -1))
+        rank = np.searchsorted(idx, last)  # position of that frame among the both-seen frames
+        half = np.where(last >= 0, recent[np.clip(rank, 0, idx.size - 1)], np.nan)
+    ha = np.where(np.isfinite(half), ya - half, ya)
+    hb = np.where(np.isfinite(half), yb + half, yb)
+    return np.where(both, (ya + yb) / 2, np.where(sa, ha, np.where(sb, hb, np.nan)))
 
 
 def shoulder_y(kpts, min_score):

@@ -104,7 +104,8 @@ class Thresholds:
         except (OSError, json.JSONDecodeError) as e:
             raise ValueError(f"{p}: cannot read thresholds ({e.__class__.__name__}); fix or delete the file") from None
         if not isinstance(data, dict):
-            raise ValueError(f"{p}: thresholds must be a JSON object of name: number")
+            # ValueError, not TypeError: it is bad input, reported as one line like the rest
+            raise ValueError(f"{p}: thresholds must be a JSON object of name: number")  # noqa: TRY004
         try:
             return cls.from_dict(data)
         except (ValueError, TypeError) as e:

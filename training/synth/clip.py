@@ -88,7 +88,7 @@ def _smooth(x: np.ndarray) -> np.ndarray:
 
 
 def _n(seconds: float, fps: float) -> int:
-    return max(2, int(round(seconds * fps)))
+    return max(2, round(seconds * fps))
 
 
 def _noise_curve(rng: np.random.Generator, n: int, fps: float, amp: float, period_s: float = 1.5) -> np.ndarray:
@@ -136,7 +136,7 @@ class _Block:
             self.curves[k].append(c)
         ph = np.where(u <= fd + pause, AWAY, RETURN).astype(np.int8)
         self.phase.append(ph)
-        self.reps.append((self.frames, self.frames + n - 1, self.frames + int(round((fd + pause / 2) * (n - 1))), faults))
+        self.reps.append((self.frames, self.frames + n - 1, self.frames + round((fd + pause / 2) * (n - 1)), faults))
         self.frames += n
         for k in self.curves:
             self.level[k] = end.get(k, self.level[k])
