@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="drillscore", description="Score push-ups, pull-ups and sit-ups like a grader.")
     p.add_argument("--version", action="version", version=f"drillscore {__version__}")
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
-    a = sub.add_parser("analyze", help="count and judge the reps in a pose-track file")
-    a.add_argument("input", help="pose-track file (.npz or .json)")
+    a = sub.add_parser("analyze", help="count and judge the reps in a video or a pose-track file")
+    a.add_argument("input", help="video file (.mp4, .avi, .mov, ...) or pose-track file (.npz or .json)")
     a.add_argument("--exercise", required=True, choices=["pushup", "pullup", "situp"])
     a.add_argument("--view", default="auto", choices=["front", "side", "auto"])
     a.add_argument("--bar-y", type=float, default=None, help="pull-up bar row in pixels (else from the hands)")
@@ -52,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--save", action="store_true", help="store the session in the database")
     a.add_argument("--trainee", help="trainee name for --save (added if new)")
     a.add_argument("--db", help="database file (default: $DRILLSCORE_DB or ~/.local/share/drillscore)")
+    a.add_argument("--models", help="model folder (default: the shipped models)")
+    a.add_argument("--threads", type=int, help="CPU threads for pose inference")
+    po = sub.add_parser("pose", help="estimate the pose track of a video's subject (or of everyone)")
+    po.add_argument("input", help="video file")
+    po.add_argument("--out", required=True, help="pose-track file to write (.npz or .json)")
+    po.add_argument("--all", action="store_true", help="also write every tracked person as OUT-stem.pID.npz")
+    po.add_argument("--exercise", choices=["pushup", "pullup", "situp"], help="recorded in the track file")
+    po.add_argument("--models", help="model folder (default: the shipped models)")
+    po.add_argument("--threads", type=int, help="CPU threads for pose inference")
     d = sub.add_parser("demo", help="run the bundled sample through the pipeline and print the result")
     d.add_argument("--json", dest="json_out", help="also write the JSON result (file or -)")
     db = sub.add_parser("db", help="database commands")
@@ -115,17 +124,92 @@ def _analyze(track, exercise: str, view: str, args) -> dict:
     return res
 
 
-def cmd_analyze(args) -> int:
-    from app.assess.result import summary_text
-    from app.core.tracks import TrackFileError, read_track
+def _progress(label: str):
+    """A one-line progress bar on stderr when it is a terminal (quiet in pipes and tests)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(i: int, n: int) -> None:
+        if i == 1 or i % 10 == 0 or i == n:
+            frac = i / n if n else 0.0
+            sys.stderr.write(f"\r{label} [{'#' * int(frac * 30):<30}] {i}/{n or '?'} frames")
+            if n and i >= n:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+    return show
+
+
+def _video_poses(args, exercise: str | None):
+    """Run pose estimation + tracking on args.input; UsageError on bad video or models."""
+    from app.capture.video import VideoError, frames
+    from app.inference.pose import PoseEstimator
+    from app.inference.session import ModelError
+    from app.inference.video_pose import video_poses
 
     try:
-        track = read_track(args.input)
-    except TrackFileError as e:
+        source = frames(args.input)  # a bad video is reported before the models load
+        est = PoseEstimator(Path(args.models) if args.models else None, args.threads)
+        return video_poses(source, est, keep_all=getattr(args, "all", False),
+                           progress=_progress("pose"), exercise=exercise)
+    except (VideoError, ModelError) as e:
         raise UsageError(str(e)) from None
+
+
+def _video_notes(vp) -> dict:
+    n = vp.subject.frames
+    return {"pose_model": vp.model, "frames_without_person": vp.frames_without_person,
+            "frames_with_several_people": vp.frames_with_several,
+            "subject_seen_share": round(float((vp.subject.keypoints[..., 2] > 0).any(-1).mean()), 3) if n else 0.0}
+
+
+def cmd_pose(args) -> int:
+    from app.capture.video import is_video
+    from app.core.tracks import TrackFileError, write_track
+
+    if not is_video(args.input):
+        raise UsageError(f"{args.input}: not a video file name (expected .mp4, .avi, .mov, .mkv, ...)")
+    vp = _video_poses(args, args.exercise)
+    try:
+        out = write_track(args.out, vp.subject)
+        extra = []
+        if args.all:
+            from app.core.types import PoseTrack
+            stem = Path(args.out)
+            for tid, kp in vp.people.items():
+                extra.append(write_track(stem.with_name(f"{stem.stem}.p{tid}{stem.suffix}"),
+                                         PoseTrack(kp, vp.subject.fps, vp.subject.size)))
+    except (TrackFileError, OSError) as e:
+        raise UsageError(f"{args.out}: cannot write the track ({e}); choose another path") from None
+    notes = _video_notes(vp)
+    print(f"{out}: {vp.subject.frames} frames, subject seen in {notes['subject_seen_share']:.0%}, "
+          f"nobody in {vp.frames_without_person}, several people in {vp.frames_with_several} "
+          f"({vp.model}, {vp.timings_ms['pose'] / max(1, vp.subject.frames):.1f} ms/frame)")
+    for e in extra:
+        print(f"  {e}")
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from app.assess.result import summary_text
+    from app.capture.video import is_video
+    from app.core.tracks import TrackFileError, read_track
+
+    vp = None
+    if is_video(args.input):
+        vp = _video_poses(args, args.exercise)
+        track = vp.subject
+    else:
+        try:
+            track = read_track(args.input)
+        except TrackFileError as e:
+            raise UsageError(str(e)) from None
     if args.save and not args.trainee:
         raise UsageError("--save needs --trainee NAME")
     res = _analyze(track, args.exercise, args.view, args)
+    if vp is not None:
+        res["video"] = _video_notes(vp)
+        res["models"]["pose"] = vp.model
+        res["timings_ms"].update({k: round(v, 1) for k, v in vp.timings_ms.items()})
     if args.save:
         from app.storage.db import StorageError, get_or_add_trainee, open_db, save_session
         try:
@@ -186,7 +270,7 @@ def cmd_db(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"analyze": cmd_analyze, "demo": cmd_demo, "db": cmd_db}[args.cmd](args)
+        return {"analyze": cmd_analyze, "pose": cmd_pose, "demo": cmd_demo, "db": cmd_db}[args.cmd](args)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

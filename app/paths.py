@@ -1,7 +1,8 @@
 """Where the bundled assets live, installed or in a checkout.
 
-`pip install .` ships the repository's assets/ folder inside the package as app/assets; in
-a checkout (or an editable install) the folder next to app/ is used directly.
+`pip install .` ships the repository's assets/ and models/ folders inside the package as
+app/assets and app/models; in a checkout (or an editable install) the folders next to app/
+are used directly.
 """
 from __future__ import annotations
 
@@ -15,3 +16,10 @@ def assets_dir() -> Path:
         if candidate.is_dir():
             return candidate
     return _APP.parent / "assets"  # absent: callers name the missing file in their error
+
+
+def models_dir() -> Path:
+    for candidate in (_APP / "models", _APP.parent / "models"):
+        if candidate.is_dir():
+            return candidate
+    return _APP.parent / "models"

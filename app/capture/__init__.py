@@ -1,0 +1,1 @@
+"""Frame sources: video files now; cameras and image folders with the GUI."""

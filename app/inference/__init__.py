@@ -1,0 +1,1 @@
+"""ONNX Runtime adapters: sessions, pose decoding, multi-person assembly, tracking."""

@@ -1,0 +1,146 @@
+"""Multi-person decoding of heatmaps + Part Affinity Fields (numpy; OpenPose's method).
+
+1. Peaks: local maxima of each joint heatmap above a threshold, refined to sub-cell
+   position with a quadratic fit over the 3x3 neighbourhood.
+2. Limbs: for each PAF pair, every candidate (a, b) is scored by the line integral of the
+   field along the segment (sampled), dotted with the segment's direction, plus a penalty
+   for limbs longer than half the map; a candidate needs most samples to agree.
+3. Greedy bipartite matching per pair (best score first, each peak used once), then people
+   are grown along the pairs, merging partial people that share a joint.
+
+Maps are (C, h, w) on a stride-`stride` grid whose cell i has its centre at
+(i + 0.5) * stride - 0.5 input px (training.data.pose_targets uses the same convention).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core.skeleton import NUM_JOINTS, PAF_PAIRS
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeParams:
+    peak_threshold: float = 0.15
+    paf_samples: int = 10
+    paf_min_dot: float = 0.05
+    paf_min_share: float = 0.7     # share of samples whose dot exceeds paf_min_dot
+    max_peaks: int = 12            # per joint, strongest first: bounds the work on noisy maps
+    min_joints: int = 4
+    min_mean_score: float = 0.2
+
+
+def find_peaks(heat: np.ndarray, threshold: float, max_peaks: int = 12) -> list[np.ndarray]:
+    """heat (>=17, h, w) -> per joint (K, 3) array of grid x, y (sub-cell) and peak value."""
+    out = []
+    for j in range(NUM_JOINTS):
+        m = heat[j]
+        p = np.pad(m, 1, constant_values=-np.inf)
+        h, w = m.shape
+        neigh = [p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+        is_max = (m > threshold) & np.all([m >= n for n in neigh], axis=0)
+        ys, xs = np.nonzero(is_max)
+        if len(ys) > max_peaks:
+            keep = np.argsort(-m[ys, xs])[:max_peaks]
+            ys, xs = ys[keep], xs[keep]
+        peaks = np.zeros((len(ys), 3), np.float32)
+        for k, (y, x) in enumerate(zip(ys, xs, strict=True)):
+            dx = dy = 0.0
+            if 0 < x < w - 1:
+                a, b, c = m[y, x - 1], m[y, x], m[y, x + 1]
+                den = a - 2 * b + c
+                dx = float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den < 0 else 0.0
+            if 0 < y < h - 1:
+                a, b, c = m[y - 1, x], m[y, x], m[y + 1, x]
+                den = a - 2 * b + c
+                dy = float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den < 0 else 0.0
+            peaks[k] = (x + dx, y + dy, m[y, x])
+        out.append(peaks)
+    return out
+
+
+def _bilinear(field: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    h, w = field.shape
+    xs, ys = np.clip(xs, 0, w - 1), np.clip(ys, 0, h - 1)
+    x0, y0 = np.floor(xs).astype(int), np.floor(ys).astype(int)
+    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
+    fx, fy = xs - x0, ys - y0
+    return (field[y0, x0] * (1 - fx) * (1 - fy) + field[y0, x1] * fx * (1 - fy)
+            + field[y1, x0] * (1 - fx) * fy + field[y1, x1] * fx * fy)
+
+
+def score_limbs(pa: np.ndarray, pb: np.ndarray, fx: np.ndarray, fy: np.ndarray,
+                p: DecodeParams) -> list[tuple[float, int, int]]:
+    """Candidates (score, i, j) between peaks pa (Ka, 3) and pb (Kb, 3) on one PAF pair
+    (all pairs at once: (Ka, Kb, samples) arrays)."""
+    h = fx.shape[0]
+    v = pb[None, :, :2] - pa[:, None, :2]                       # (Ka, Kb, 2)
+    n = np.hypot(v[..., 0], v[..., 1])
+    u = v / np.maximum(n, 1e-6)[..., None]
+    t = np.linspace(0, 1, p.paf_samples)
+    xs = pa[:, None, None, 0] + t * v[..., None, 0]            # (Ka, Kb, N)
+    ys = pa[:, None, None, 1] + t * v[..., None, 1]
+    dots = _bilinear(fx, xs, ys) * u[..., None, 0] + _bilinear(fy, xs, ys) * u[..., None, 1]
+    score = dots.mean(-1) + np.minimum(0.0, 0.5 * h / np.maximum(n, 1e-6) - 1.0)
+    ok = (n > 1e-6) & ((dots > p.paf_min_dot).mean(-1) >= p.paf_min_share) & (score > 0)
+    ii, jj = np.nonzero(ok)
+    return [(float(score[i, j]), int(i), int(j)) for i, j in zip(ii, jj, strict=True)]
+
+
+def assemble(heat: np.ndarray, paf: np.ndarray, stride: int, p: DecodeParams = DecodeParams()) -> list[np.ndarray]:
+    """heat (18, h, w), paf (2P, h, w) -> people, each float32 (17, 3) = x, y input px, score
+    (0 where the joint was not found), sorted by total score, best first."""
+    peaks = find_peaks(heat, p.peak_threshold, p.max_peaks)
+    people: list[dict] = []  # {"ids": (17,) peak index or -1, "score": float}
+    owner = [{} for _ in range(NUM_JOINTS)]  # joint -> {peak index: person index}
+    for k, (a, b) in enumerate(PAF_PAIRS):
+        pa, pb = peaks[a], peaks[b]
+        if not len(pa) or not len(pb):
+            continue
+        used_a, used_b = set(), set()
+        for s, i, j in sorted(score_limbs(pa, pb, paf[2 * k], paf[2 * k + 1], p), reverse=True):
+            if i in used_a or j in used_b:
+                continue
+            used_a.add(i)
+            used_b.add(j)
+            oa, ob = owner[a].get(i), owner[b].get(j)
+            if oa is None and ob is None:
+                ids = np.full(NUM_JOINTS, -1)
+                ids[a], ids[b] = i, j
+                people.append({"ids": ids, "score": s})
+                owner[a][i] = owner[b][j] = len(people) - 1
+            elif oa is not None and ob is None:
+                if people[oa]["ids"][b] < 0:
+                    people[oa]["ids"][b] = j
+                    people[oa]["score"] += s
+                    owner[b][j] = oa
+            elif ob is not None and oa is None:
+                if people[ob]["ids"][a] < 0:
+                    people[ob]["ids"][a] = i
+                    people[ob]["score"] += s
+                    owner[a][i] = ob
+            elif oa != ob:  # two partial people joined by this limb: merge if they do not clash
+                A, B = people[oa], people[ob]
+                if not np.any((A["ids"] >= 0) & (B["ids"] >= 0)):
+                    A["ids"] = np.where(A["ids"] >= 0, A["ids"], B["ids"])
+                    A["score"] += B["score"] + s
+                    for jj in range(NUM_JOINTS):
+                        if B["ids"][jj] >= 0:
+                            owner[jj][int(B["ids"][jj])] = oa
+                    B["ids"] = np.full(NUM_JOINTS, -1)
+    out = []
+    for person in people:
+        ids = person["ids"]
+        n = int((ids >= 0).sum())
+        if n < p.min_joints:
+            continue
+        k = np.zeros((NUM_JOINTS, 3), np.float32)
+        for j in range(NUM_JOINTS):
+            if ids[j] >= 0:
+                gx, gy, v = peaks[j][ids[j]]
+                k[j] = ((gx + 0.5) * stride - 0.5, (gy + 0.5) * stride - 0.5, v)
+        if k[ids >= 0, 2].mean() >= p.min_mean_score:
+            out.append((person["score"] + k[:, 2].sum(), k))
+    out.sort(key=lambda t: -t[0])
+    return [k for _, k in out]

@@ -1,0 +1,107 @@
+"""2D pose estimation on video frames with the exported PAF / LSTM-PM models.
+
+letterbox -> ONNX Runtime -> heatmaps + PAFs -> multi-person assembly -> image pixels.
+The recurrent model (pose_lstm_pm) carries its state from frame to frame; `reset()` starts
+over (a cut, or the subject lost). Without it the stateless pose_paf serves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from app.inference import session as S
+from app.inference.paf_decode import DecodeParams, assemble
+
+GREY = 114
+
+
+@dataclass(frozen=True, slots=True)
+class Letterbox:
+    """Square letterbox of an (h, w) image: input = image * scale + (pad_x, pad_y)."""
+
+    scale: float
+    pad_x: float
+    pad_y: float
+    size: int
+
+    def to_image(self, kpts: np.ndarray) -> np.ndarray:
+        """(..., 17, 3) input px -> image px (scores untouched)."""
+        out = kpts.copy()
+        out[..., 0] = (kpts[..., 0] - self.pad_x) / self.scale
+        out[..., 1] = (kpts[..., 1] - self.pad_y) / self.scale
+        return out
+
+
+def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
+    """uint8 (H, W, 3) BGR -> float32 (1, 3, size, size) RGB in [0, 1], and its Letterbox.
+
+    The same geometry as training.data.augment.matrix with no augmentation."""
+    if image is None or image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 2 or image.shape[1] < 2:
+        raise ValueError(f"expected a colour image (H, W, 3), got {None if image is None else image.shape}")
+    h, w = image.shape[:2]
+    s = size / max(h, w)
+    m = np.array([[s, 0, size / 2 - s * w / 2], [0, s, size / 2 - s * h / 2]], np.float64)
+    out = cv2.warpAffine(image, m, (size, size), flags=cv2.INTER_LINEAR, borderValue=(GREY, GREY, GREY))
+    x = out[..., ::-1].transpose(2, 0, 1)[None].astype(np.float32) / 255.0
+    return np.ascontiguousarray(x), Letterbox(s, float(m[0, 2]), float(m[1, 2]), size)
+
+
+class PoseEstimator:
+    """frame -> people (list of float32 (17, 3) x, y image px, score), best first."""
+
+    def __init__(self, folder: Path | None = None, threads: int | None = None, recurrent: bool = True,
+                 prefer_gpu: bool = True, params: DecodeParams | None = None) -> None:
+        self.params = params or DecodeParams()
+        self.model = None
+        errors = []
+        for name in (["pose_lstm_pm"] if recurrent else []) + ["pose_paf"]:
+            try:
+                self.model = S.load(name, folder, threads, prefer_gpu)
+                break
+            except S.ModelError as e:
+                errors.append(str(e))
+        if self.model is None:
+            raise S.ModelError(errors[-1])
+        self.fallback_reason = errors[0] if errors else None  # why the recurrent model is not used
+        self.recurrent = self.model.meta.get("kind") == "lstm_pm"
+        self.size = int(self.model.meta["input_size"])
+        self.stride = int(self.model.meta["stride"])
+        self._state: dict[str, np.ndarray] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.model.meta["name"]
+
+    def reset(self) -> None:
+        self._state = None
+
+    def maps(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Letterboxed input (1, 3, S, S) -> heatmaps (18, h, w), pafs (36, h, w)."""
+        if not self.recurrent:
+            heat, paf = S.run(self.model, {"image": x})
+            return heat[0], paf[0]
+        feeds = {"image": x}
+        inputs = {i.name: i.shape for i in self.model.session.get_inputs()}
+        if self._state is None:
+            for n in ("heat_in", "paf_in", "h_in", "c_in"):
+                feeds[n] = np.zeros(inputs[n], np.float32)
+            feeds["reset"] = np.ones(1, np.float32)
+        else:
+            feeds.update(self._state)
+            feeds["reset"] = np.zeros(1, np.float32)
+        heat, paf, h, c = S.run(self.model, feeds)
+        self._state = {"heat_in": heat, "paf_in": paf, "h_in": h, "c_in": c}
+        return heat[0], paf[0]
+
+    def __call__(self, image: np.ndarray) -> list[np.ndarray]:
+        x, lb = letterbox(image, self.size)
+        heat, paf = self.maps(x)
+        people = []
+        for k in assemble(heat, paf, self.stride, self.params):
+            k = lb.to_image(k)
+            k[k[:, 2] <= 0, :2] = 0.0  # joints not found: (0, 0, score 0), as in the track format
+            people.append(k)
+        return people

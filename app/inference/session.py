@@ -1,0 +1,88 @@
+"""ONNX Runtime sessions for shipped models, checked against their cards before use.
+
+A model is `models/<name>.onnx` with a card `models/<name>.json`. Loading refuses a file
+whose sha256 differs from the card or whose metadata names another model, with one line
+naming the file and the command that rebuilds it. The CUDA provider is used when ONNX
+Runtime offers it (onnxruntime-gpu), the CPU otherwise.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.paths import models_dir
+
+
+class ModelError(ValueError):
+    """A model file is missing, altered or unusable; the message says which and the fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedModel:
+    """session: onnxruntime.InferenceSession; card: the JSON card; meta: ONNX metadata_props."""
+
+    path: Path
+    session: object
+    card: dict
+    meta: dict
+    provider: str
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_card(path: Path) -> dict:
+    card_path = path.with_suffix(".json")
+    try:
+        return json.loads(card_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{card_path}: model card missing; rebuild with `python -m training export pose`") from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise ModelError(f"{card_path}: unreadable model card ({e.__class__.__name__}); rebuild with "
+                         f"`python -m training export pose`") from None
+
+
+def providers(prefer_gpu: bool = True) -> list[str]:
+    import onnxruntime as ort
+    have = ort.get_available_providers()
+    return (["CUDAExecutionProvider"] if prefer_gpu and "CUDAExecutionProvider" in have else []) + ["CPUExecutionProvider"]
+
+
+def load(name: str, folder: Path | None = None, threads: int | None = None, prefer_gpu: bool = True) -> LoadedModel:
+    """Open models/<name>.onnx after checking it against its card."""
+    import onnxruntime as ort
+    path = Path(folder or models_dir()) / f"{name}.onnx"
+    if not path.exists():
+        raise ModelError(f"{path}: model file missing; build it with `python -m training export pose` "
+                         f"(or reinstall drillscore)")
+    card = read_card(path)
+    rebuild = card.get("command", "python -m training export pose")
+    if card.get("sha256") != sha256(path):
+        raise ModelError(f"{path}: sha256 does not match its card (file altered or half-copied); "
+                         f"rebuild with `{rebuild}`")
+    opts = ort.SessionOptions()
+    if threads:
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+    try:
+        sess = ort.InferenceSession(str(path), opts, providers=providers(prefer_gpu))
+    except Exception as e:  # noqa: BLE001 - onnxruntime raises its own, unexported types for corrupt graphs
+        raise ModelError(f"{path}: ONNX Runtime cannot load it ({str(e).splitlines()[0][:120]}); "
+                         f"rebuild with `{rebuild}`") from None
+    meta = dict(sess.get_modelmeta().custom_metadata_map)
+    if meta.get("name") != name:
+        raise ModelError(f"{path}: metadata says {meta.get('name')!r}, expected {name!r}; rebuild with `{rebuild}`")
+    return LoadedModel(path, sess, card, meta, sess.get_providers()[0])
+
+
+def run(model: LoadedModel, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+    return model.session.run(None, feeds)

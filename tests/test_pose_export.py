@@ -1,0 +1,101 @@
+"""Export of the pose models: ONNX checker, parity with torch, cards, and the app's checks."""
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="the train extra (torch) is not installed")
+
+from app.inference import session as S
+from training.export_pose import export
+from training.nets.paf import STRIDE
+from training.pose_train import PRESETS, build_model, net_config
+
+SIZE = 64
+
+
+def _checkpoint(tmp_path, kind):
+    cfg = PRESETS["ci"]
+    torch.manual_seed(0)
+    m = build_model(kind, cfg)
+    for p in m.parameters():  # random BN statistics too: parity must hold off the init values
+        p.data.normal_(0, 0.2)
+    for b in m.buffers():
+        if b.dtype.is_floating_point:
+            b.data.uniform_(0.5, 1.5)
+    path = tmp_path / f"pose_{kind}.pt"
+    torch.save({"kind": kind, "preset": "ci", "net": net_config(m) | {"stages": cfg["stages"]}, "size": SIZE,
+                "stride": STRIDE, "clip_len": 2, "model": m.state_dict(), "optim": {}, "step": 0, "history": [],
+                "train_clips": ["a"], "val_clips": ["b"], "data": "test", "seed": 0}, path)
+    return path, m.eval()
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    d = tmp_path_factory.mktemp("models")
+    cards, nets = {}, {}
+    for kind in ("paf", "lstm_pm"):
+        ck, net = _checkpoint(d, kind)
+        cards[kind] = export(kind, ck, d)
+        nets[kind] = net
+    return d, cards, nets
+
+
+@pytest.mark.parametrize("kind", ["paf", "lstm_pm"])
+def test_export_matches_torch(exported, kind):
+    _, cards, _ = exported
+    print(f"{kind}: max abs diff {cards[kind]['parity_max_abs_diff']:.2e}")
+    assert cards[kind]["parity_max_abs_diff"] < 1e-4
+
+
+def test_recurrent_steps_match_the_unrolled_clip(exported):
+    """ONNX step-by-step with explicit state == LstmPm.forward over the same clip."""
+    d, _, nets = exported
+    model = S.load("pose_lstm_pm", d)
+    clip = torch.rand(1, 3, 3, SIZE, SIZE)
+    with torch.no_grad():
+        ref = nets["lstm_pm"](clip)
+    g = SIZE // STRIDE
+    shapes = {i.name: i.shape for i in model.session.get_inputs()}
+    state = {n: np.zeros(shapes[n], np.float32) for n in ("heat_in", "paf_in", "h_in", "c_in")}
+    for t in range(3):
+        feeds = {"image": clip[:, t].numpy(), "reset": np.array([1.0 if t == 0 else 0.0], np.float32)} | state
+        heat, paf, h, c = S.run(model, feeds)
+        state = {"heat_in": heat, "paf_in": paf, "h_in": h, "c_in": c}
+        assert np.abs(heat - ref[t][0].numpy()).max() < 1e-4
+        assert np.abs(paf - ref[t][1].numpy()).max() < 1e-4
+    assert heat.shape == (1, 18, g, g)
+
+
+def test_card_and_metadata(exported):
+    d, _cards, _ = exported
+    m = S.load("pose_paf", d)
+    assert m.meta["kind"] == "paf" and int(m.meta["input_size"]) == SIZE
+    card = json.loads((d / "pose_paf.json").read_text())
+    assert card["sha256"] == S.sha256(d / "pose_paf.onnx")
+    assert card["joints"][0] == "nose" and len(card["paf_pairs"]) == 18
+    assert "python -m training" in card["command"]
+
+
+def test_altered_model_is_refused_with_the_fix(exported, tmp_path):
+    d, _, _ = exported
+    for f in ("pose_paf.onnx", "pose_paf.json"):
+        (tmp_path / f).write_bytes((d / f).read_bytes())
+    with open(tmp_path / "pose_paf.onnx", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(S.ModelError, match=r"sha256 does not match.*python -m training"):
+        S.load("pose_paf", tmp_path)
+    (tmp_path / "pose_paf.json").unlink()
+    with pytest.raises(S.ModelError, match="model card missing"):
+        S.load("pose_paf", tmp_path)
+
+
+def test_stateless_fallback_when_recurrent_model_missing(exported, tmp_path):
+    from app.inference.pose import PoseEstimator
+    d, _, _ = exported
+    for f in ("pose_paf.onnx", "pose_paf.json"):
+        (tmp_path / f).write_bytes((d / f).read_bytes())
+    est = PoseEstimator(tmp_path)
+    assert not est.recurrent and "pose_lstm_pm" in est.fallback_reason
+    people = est(np.full((120, 160, 3), 90, np.uint8))
+    assert isinstance(people, list)

@@ -1,0 +1,88 @@
+"""`python -m training ...`: train, export and evaluate the models.
+
+    python -m training pose --model paf|lstm_pm [--preset cpu|gpu|ci] [--steps N] [--resume]
+    python -m training export pose [--checkpoints DIR] [--out models/]
+    python -m training eval pose [--models models/] [--max-frames N]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+CACHE = Path.home() / ".cache" / "drillscore"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("pose", help="train a pose model on pushfit frames")
+    p.add_argument("--model", choices=["paf", "lstm_pm"], default="paf")
+    p.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
+    p.add_argument("--steps", type=int)
+    p.add_argument("--out", type=Path, help="checkpoint (default checkpoints/pose_<model>.pt)")
+    p.add_argument("--data", type=Path, default=DATA / "pushfit")
+    p.add_argument("--cache", type=Path, default=CACHE / "pushfit_frames")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--init", type=Path, help="start from matching weights of another checkpoint")
+    p.add_argument("--threads", type=int)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--val-every", type=int, default=250)
+    p.add_argument("--coco", type=Path, help="COCO person_keypoints JSON to add to the training set (paf model)")
+    p.add_argument("--coco-images", type=Path, help="folder of the COCO images")
+    e = sub.add_parser("export", help="export trained checkpoints to ONNX + model cards")
+    e.add_argument("what", choices=["pose"])
+    e.add_argument("--checkpoints", type=Path, default=ROOT / "checkpoints")
+    e.add_argument("--out", type=Path, default=ROOT / "models")
+    v = sub.add_parser("eval", help="evaluate exported models on the validation clips")
+    v.add_argument("what", choices=["pose"])
+    v.add_argument("--models", type=Path, default=ROOT / "models")
+    v.add_argument("--data", type=Path, default=DATA / "pushfit")
+    v.add_argument("--cache", type=Path, default=CACHE / "pushfit_frames")
+    v.add_argument("--threads", type=int)
+    v.add_argument("--max-frames", type=int, help="per clip (quick look)")
+    v.add_argument("--no-cards", action="store_true", help="do not write the metrics into the model cards")
+    a = ap.parse_args(argv)
+    if a.cmd == "eval":
+        if not (a.data / "clips.csv").exists():
+            print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
+            return 2
+        from training.eval_pose import run
+        res = run(a.models, a.cache, a.data, a.threads, a.max_frames, not a.no_cards)
+        f = lambda v, spec: "n/a" if v is None else format(v, spec)
+        for name, r in res.items():
+            print(f"{name}: PCK@0.2 {r['pck@0.2_mean']:.3f} over {r['scored_joints']} joints in {r['frames']} frames; "
+                  f"jitter {f(r['jitter_accel'], '.4f')} (labels {f(r['label_jitter_accel'], '.4f')}); "
+                  f"{f(r['ms_per_frame_total'], '.1f')} ms/frame")
+            print("  per joint: " + ", ".join(f"{k} {v:.2f}" for k, v in r["pck@0.2_per_joint"].items()))
+        return 0
+    if a.cmd == "export":
+        from training.export_pose import export
+        for kind in ("paf", "lstm_pm"):
+            ck = a.checkpoints / f"pose_{kind}.pt"
+            if not ck.exists():
+                print(f"skip {kind}: {ck} not found (train it with `python -m training pose --model {kind}`)")
+                continue
+            card = export(kind, ck, a.out)
+            print(f"{a.out}/pose_{kind}.onnx: parity max abs diff {card['parity_max_abs_diff']:.2e}, "
+                  f"sha256 {card['sha256'][:12]}")
+        return 0
+    if a.cmd == "pose":
+        if not (a.data / "clips.csv").exists():
+            print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
+            return 2
+        from training.pose_train import train
+        out = a.out or ROOT / "checkpoints" / f"pose_{a.model}.pt"
+        if bool(a.coco) != bool(a.coco_images):
+            print("error: --coco and --coco-images go together", file=sys.stderr)
+            return 2
+        r = train(a.model, a.preset, out, a.data, a.cache, a.steps, a.resume, a.threads, workers=a.workers,
+                  val_every=a.val_every, init=a.init, coco=(a.coco, a.coco_images) if a.coco else None)
+        print(f"{out}: step {r['step']}, validation PCK@0.2 (heatmap argmax) {r['val_pck']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,109 @@
+"""Evaluate the exported pose models through the app's own path (ONNX Runtime + decoder).
+
+PCK@0.2: a joint is correct when within 0.2 x the larger side of the labelled person's box
+(LSTM Pose Machines' protocol) of the label; labels are the MoveNet/MediaPipe agreement
+pseudo-labels of the validation clips (held out by clip), joints without agreement are not
+scored. The predicted person matched to the label is the decoded person nearest to it.
+Jitter: mean joint acceleration |x[t+1] - 2 x[t] + x[t-1]| / box size over joints found in
+three consecutive frames, on the same frames, for each model and for the labels.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from app.core.skeleton import JOINT_NAMES, NUM_JOINTS
+from app.inference.pose import PoseEstimator
+from training.data.pose_frames import decode, is_validation, load_cached
+from training.progress import Progress
+
+
+def box_size(k: np.ndarray) -> float:
+    xy = k[k[:, 2] > 0, :2]
+    return float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]))) if len(xy) >= 2 else 0.0
+
+
+def nearest(people: list[np.ndarray], label: np.ndarray) -> np.ndarray:
+    """The decoded person closest to the label (mean distance over labelled joints)."""
+    lab = label[:, 2] > 0
+    best, bd = np.zeros((NUM_JOINTS, 3), np.float32), np.inf
+    for p in people:
+        both = lab & (p[:, 2] > 0)
+        if both.sum() == 0:
+            continue
+        d = np.linalg.norm(p[both, :2] - label[both, :2], axis=1).mean() + 1e3 * (lab & ~both).sum() / lab.sum()
+        if d < bd:
+            best, bd = p, d
+    return best
+
+
+def evaluate_model(est: PoseEstimator, cache: Path, clips: list[str], alpha: float = 0.2,
+                   max_frames: int | None = None) -> dict:
+    hits = np.zeros(NUM_JOINTS)
+    totals = np.zeros(NUM_JOINTS)
+    acc_pred, acc_lab = [], []
+    times = []
+    sets = [s for s in (load_cached(cache, c) for c in clips) if s is not None]
+    bar = Progress(sum(len(s.images[:max_frames]) for s in sets), est.name)
+    n = 0
+    import time
+    for fs in sets:
+        est.reset()
+        preds, labs = [], []
+        for i, blob in enumerate(fs.images[:max_frames]):
+            img = decode(blob)
+            t0 = time.perf_counter()
+            people = est(img)
+            times.append(time.perf_counter() - t0)
+            lab = fs.joints[i]
+            p = nearest(people, lab)
+            size = box_size(lab)
+            known = lab[:, 2] > 0
+            if size > 0 and known.sum() >= 4:
+                ok = (p[:, 2] > 0) & (np.linalg.norm(p[:, :2] - lab[:, :2], axis=1) <= alpha * size)
+                hits += ok & known
+                totals += known
+            preds.append(p)
+            labs.append(lab)
+            n += 1
+            bar.update(n)
+        P, L = np.stack(preds), np.stack(labs)
+        for arr, out in ((P, acc_pred), (L, acc_lab)):
+            seen = (P[..., 2] > 0) & (L[..., 2] > 0)  # same joints for both, so the figures compare
+            s3 = seen[:-2] & seen[1:-1] & seen[2:]
+            a = np.linalg.norm(arr[2:, :, :2] - 2 * arr[1:-1, :, :2] + arr[:-2, :, :2], axis=-1)
+            sz = np.array([box_size(x) for x in L[1:-1]])[:, None]
+            v = (a / np.maximum(sz, 1.0))[s3 & (sz > 0)]
+            out.extend(v.tolist())
+    bar.close()
+    per = hits / np.maximum(totals, 1)
+    return {"pck@0.2_mean": float(hits.sum() / max(totals.sum(), 1)),
+            "pck@0.2_per_joint": {JOINT_NAMES[j]: round(float(per[j]), 3) for j in range(NUM_JOINTS)},
+            "scored_joints": int(totals.sum()), "frames": n,
+            "jitter_accel": float(np.mean(acc_pred)) if acc_pred else None,
+            "label_jitter_accel": float(np.mean(acc_lab)) if acc_lab else None,
+            "ms_per_frame_total": float(np.mean(times) * 1000) if times else None}
+
+
+def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, max_frames: int | None = None,
+        write_cards: bool = True) -> dict:
+    from training.data import pushfit
+    clips = [c.clip for c in pushfit.load_index(data_root) if is_validation(c.clip)]
+    out = {}
+    for name, recurrent in (("pose_paf", False), ("pose_lstm_pm", True)):
+        if not (models / f"{name}.onnx").exists():
+            continue
+        est = PoseEstimator(models, threads, recurrent=recurrent)
+        if est.name != name:
+            continue
+        r = evaluate_model(est, cache, clips, max_frames=max_frames)
+        r["split"] = f"pushfit validation: {len(clips)} clips held out by clip-name hash, every 2nd frame"
+        out[name] = r
+        if write_cards:
+            card_path = models / f"{name}.json"
+            card = json.loads(card_path.read_text())
+            card["metrics"] = r
+            card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    return out

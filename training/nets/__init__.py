@@ -1,0 +1,1 @@
+"""Torch network definitions (training only; the app runs their ONNX exports)."""

@@ -1,0 +1,191 @@
+"""Training loop of the pose models (PAF stateless model and LSTM-PM).
+
+Checkpoints are self-describing: kind, network config, input size, data split, step,
+optimiser state, the arguments and the validation history, so `--resume` continues exactly
+and export needs nothing but the file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from training.data import pushfit
+from training.data.pose_dataset import PoseClips, load_sets
+from training.data.pose_frames import build_cache, is_validation
+from training.nets.lstm_pm import LstmPm, LstmPmConfig
+from training.nets.paf import STRIDE, PafConfig, PafNet
+from training.progress import Progress
+
+PRESETS = {  # name -> overrides; cpu fits a 2-core session, gpu is the full model
+    "cpu": {"size": 256, "batch": 16, "steps": 3000, "width": 96, "feat": 64, "head": 64, "stages": 2, "hidden": 48,
+            "clip_len": 5, "lr": 2e-3},
+    "gpu": {"size": 368, "batch": 64, "steps": 30000, "width": 160, "feat": 96, "head": 96, "stages": 3, "hidden": 64,
+            "clip_len": 5, "lr": 2e-3},
+    "ci": {"size": 128, "batch": 4, "steps": 6, "width": 32, "feat": 16, "head": 16, "stages": 2, "hidden": 8,
+           "clip_len": 2, "lr": 1e-3},
+}
+
+
+def build_model(kind: str, cfg: dict) -> torch.nn.Module:
+    if kind == "paf":
+        return PafNet(PafConfig(cfg["width"], cfg["feat"], cfg["head"], cfg["stages"]))
+    if kind == "lstm_pm":
+        return LstmPm(LstmPmConfig(cfg["width"], cfg["feat"], cfg["head"], cfg["hidden"]))
+    raise ValueError(f"model must be paf or lstm_pm, got {kind!r}")
+
+
+def net_config(model: torch.nn.Module) -> dict:
+    return dataclasses.asdict(model.cfg)
+
+
+def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict]:
+    """-> (model in eval mode, checkpoint dict). Errors name the file and the fix."""
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError) as e:
+        raise ValueError(f"{path}: cannot read the checkpoint ({e.__class__.__name__}); train it again with "
+                         f"`python -m training pose`") from None
+    m = build_model(ck["kind"], ck["net"] | {"stages": ck["net"].get("stages", 2), "hidden": ck["net"].get("hidden", 8)})
+    m.load_state_dict(ck["model"])
+    return m.eval(), ck
+
+
+def stage_loss(outs, heat, paf, hw, pw) -> torch.Tensor:
+    """Masked L2 at every stage / frame. outs: list over T of list over stages of (s, l) or
+    list over T of (s, l); heat (B, T, 18, h, w) etc."""
+    total = heat.new_zeros(())
+    for t, o in enumerate(outs):
+        stages = o if isinstance(o, list) else [o]
+        for s, l_ in stages:
+            total = total + (((s - heat[:, t]) ** 2) * hw[:, t, :, None, None]).mean() * heat.shape[2]
+            total = total + (((l_ - paf[:, t]) ** 2) * pw[:, t, :, None, None]).mean() * paf.shape[2]
+    return total / len(outs)
+
+
+def _forward(model, kind, imgs):
+    if kind == "paf":
+        return [model(imgs[:, 0])]
+    return model(imgs)
+
+
+@torch.no_grad()
+def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.2) -> float:
+    """PCK@alpha of the heatmap argmax against the labelled joints (single-person proxy used
+    for the progress bar; `python -m training eval pose` runs the full decoder)."""
+    model.eval()
+    hit = tot = 0
+    for b, (imgs, heat, _, hw, _) in enumerate(loader):
+        if b >= max_batches:
+            break
+        outs = _forward(model, kind, imgs)
+        for t, o in enumerate(outs):
+            s = (o[-1] if isinstance(o, list) else o)[0]
+            B, J = s.shape[0], heat.shape[2] - 1
+            pred = s[:, :J].flatten(2).argmax(-1)
+            truth_map = heat[:, t, :J].flatten(2)
+            has = truth_map.max(-1).values > 0.5
+            tru = truth_map.argmax(-1)
+            w = s.shape[-1]
+            py, px = (pred // w).float(), (pred % w).float()
+            ty, tx = (tru // w).float(), (tru % w).float()
+            known = has & (hw[:, t, :J] > 0)
+            for i in range(B):
+                k = known[i]
+                if k.sum() < 2:
+                    continue
+                span = torch.maximum(tx[i][k].max() - tx[i][k].min(), ty[i][k].max() - ty[i][k].min()).clamp(min=1.0)
+                d = torch.hypot(px[i] - tx[i], py[i] - ty[i])
+                hit += int(((d <= alpha * span) & k).sum())
+                tot += int(k.sum())
+    model.train()
+    return hit / max(tot, 1)
+
+
+def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps: int | None = None,
+          resume: bool = False, threads: int | None = None, seed: int = 0, workers: int = 1,
+          val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None) -> dict:
+    cfg = dict(PRESETS[preset])
+    if steps is not None:
+        cfg["steps"] = steps
+    if threads:
+        torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    clips = [c.clip for c in pushfit.load_index(data_root)]
+    build_cache(data_root, cache, clips, progress=lambda i, n: print(f"\rcaching frames {i}/{n}", end="", flush=True))
+    print()
+    tr_clips = [c for c in clips if not is_validation(c)]
+    va_clips = [c for c in clips if is_validation(c)]
+    t_len = 1 if kind == "paf" else cfg["clip_len"]
+    train_ds = PoseClips(load_sets(cache, tr_clips), cfg["size"], t_len, 1.0, seed)
+    val_ds = PoseClips(load_sets(cache, va_clips), cfg["size"], t_len, 0.0, seed + 1)
+    if coco is not None:  # COCO-format images join the stateless model's training set
+        if kind != "paf":
+            raise ValueError("COCO images are single frames: use them with --model paf (then --init the LSTM-PM)")
+        from torch.utils.data import ConcatDataset
+
+        from training.data.coco import load_coco
+        from training.data.pose_dataset import CocoFrames
+        train_ds = ConcatDataset([train_ds, CocoFrames(load_coco(*coco), cfg["size"], 1.0, seed)])
+    tl = DataLoader(train_ds, batch_size=cfg["batch"], shuffle=True, num_workers=workers, drop_last=True,
+                    persistent_workers=workers > 0)
+    vl = DataLoader(val_ds, batch_size=cfg["batch"], shuffle=False, num_workers=0)
+    model = build_model(kind, cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=1e-4)
+    step, history = 0, []
+    if resume and out.exists():
+        ck = torch.load(out, map_location="cpu", weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optim"])
+        step, history = ck["step"], ck["history"]
+        print(f"resumed {out} at step {step}")
+    elif init is not None:  # e.g. the LSTM-PM's backbone from a trained PAF model
+        src = torch.load(init, map_location="cpu", weights_only=False)["model"]
+        own = model.state_dict()
+        shared = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(shared, strict=False)
+        print(f"initialised {len(shared)} tensors from {init}")
+    total = cfg["steps"]
+    sched = lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total))  # cosine decay
+    bar = Progress(total, f"{kind}/{preset}", start=step)
+    model.train()
+    t0 = time.perf_counter()
+    losses: list[float] = []
+    pck = float("nan")
+
+    def save() -> None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".tmp")
+        torch.save({"kind": kind, "preset": preset, "net": net_config(model) | {"stages": cfg["stages"]},
+                    "size": cfg["size"], "stride": STRIDE, "clip_len": t_len, "model": model.state_dict(),
+                    "optim": opt.state_dict(), "step": step, "history": history, "train_clips": tr_clips,
+                    "val_clips": va_clips, "data": str(data_root), "seed": seed}, tmp)
+        tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint
+
+    while step < total:
+        for imgs, heat, paf, hw, pw in tl:
+            for g in opt.param_groups:
+                g["lr"] = cfg["lr"] * sched(step)
+            loss = stage_loss(_forward(model, kind, imgs), heat, paf, hw, pw)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            step += 1
+            losses.append(loss.item())
+            if step % val_every == 0 or step == total:
+                pck = quick_pck(model, kind, vl)
+                history.append({"step": step, "loss": float(np.mean(losses[-val_every:])), "val_pck": pck,
+                                "minutes": (time.perf_counter() - t0) / 60})
+                save()
+            bar.update(step, loss=float(np.mean(losses[-20:])), val_pck=pck)
+            if step >= total:
+                break
+    bar.close()
+    save()
+    return {"step": step, "val_pck": pck, "history": history}
