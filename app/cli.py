@@ -14,6 +14,7 @@ from app.paths import assets_dir
 
 ASSETS = assets_dir()
 DEMO_TRACK = ASSETS / "demo" / "pushup_side_demo.npz"
+DEMO_VIDEO = ASSETS / "demo" / "pushup_side_demo.mp4"  # rendered by `python -m training demo`
 
 
 class UsageError(Exception):
@@ -230,16 +231,36 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    """The bundled rendered clip through the whole video path (pose model, tracking,
+    assessment); the bundled pose track when the pose models cannot be loaded."""
     from app.assess.result import summary_text
     from app.core.tracks import TrackFileError, read_track
+    from app.inference.session import ModelError
 
-    try:
-        track = read_track(DEMO_TRACK)
-    except TrackFileError as e:
-        raise UsageError(f"the bundled demo track is unusable ({e}); reinstall drillscore") from None
-    print(f"DrillScore demo: {DEMO_TRACK.name} (a synthetic push-up track, {track.frames} frames at {track.fps:g} fps)")
-    print("pipeline: pose track -> signals -> rep state machine -> standards rules (no learned models shipped yet)")
-    res = _analyze(track, track.exercise or "pushup", "auto", args)
+    res = None
+    if DEMO_VIDEO.exists():
+        args.input, args.models, args.threads, args.all = str(DEMO_VIDEO), None, None, False
+        try:
+            from app.inference.pose import PoseEstimator
+            PoseEstimator()  # models present and intact?
+        except ModelError as e:
+            print(f"note: video path unavailable ({e}); using the bundled pose track")
+        else:
+            print(f"DrillScore demo: {DEMO_VIDEO.name} (a rendered synthetic push-up clip, side view)")
+            print("pipeline: video -> pose model (ONNX) -> tracking -> signals -> rep state machine -> standards rules")
+            vp = _video_poses(args, "pushup")
+            res = _analyze(vp.subject, "pushup", "auto", args)
+            res["video"] = _video_notes(vp)
+            res["models"]["pose"] = vp.model
+            res["timings_ms"].update({k: round(v, 1) for k, v in vp.timings_ms.items()})
+    if res is None:
+        try:
+            track = read_track(DEMO_TRACK)
+        except TrackFileError as e:
+            raise UsageError(f"the bundled demo track is unusable ({e}); reinstall drillscore") from None
+        print(f"DrillScore demo: {DEMO_TRACK.name} (a synthetic push-up track, {track.frames} frames at {track.fps:g} fps)")
+        print("pipeline: pose track -> signals -> rep state machine -> standards rules")
+        res = _analyze(track, track.exercise or "pushup", "auto", args)
     if args.json_out:
         _write_json(res, args.json_out)
     if args.json_out != "-":

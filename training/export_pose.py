@@ -83,7 +83,8 @@ def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
         "inputs": {n: list(t.shape) for n, t in zip(in_names, inputs, strict=True)},
         "outputs": out_names, "joints": list(JOINT_NAMES), "paf_pairs": [list(p) for p in PAF_PAIRS],
         "input_size": ck["size"], "stride": ck["stride"], "network": ck["net"], "preset": ck["preset"],
-        "data": {"train": f"pushfit frames (MoveNet + MediaPipe agreement pseudo-labels), {len(ck['train_clips'])} clips",
+        "data": {"train": f"pushfit frames (MoveNet + MediaPipe agreement pseudo-labels), {len(ck['train_clips'])} clips"
+                          f" + {ck.get('synth_clips', 0)} rendered synthetic clips (training.synth.render)",
                  "validation": f"pushfit, {len(ck['val_clips'])} clips held out by clip name hash"},
         "training": {"steps": ck["step"], "device": ck.get("device", "cpu (2 cores)"),
                      "last_validation": hist[-1] if hist else {}},

@@ -24,11 +24,11 @@ from training.progress import Progress
 
 PRESETS = {  # name -> overrides; cpu fits a 2-core session, gpu is the full model
     "cpu": {"size": 256, "batch": 16, "steps": 3000, "width": 96, "feat": 64, "head": 64, "stages": 2, "hidden": 48,
-            "clip_len": 5, "lr": 2e-3},
+            "clip_len": 5, "lr": 2e-3, "synth": 300},
     "gpu": {"size": 368, "batch": 64, "steps": 30000, "width": 160, "feat": 96, "head": 96, "stages": 3, "hidden": 64,
-            "clip_len": 5, "lr": 2e-3},
+            "clip_len": 5, "lr": 2e-3, "synth": 3000},
     "ci": {"size": 128, "batch": 4, "steps": 6, "width": 32, "feat": 16, "head": 16, "stages": 2, "hidden": 8,
-           "clip_len": 2, "lr": 1e-3},
+           "clip_len": 2, "lr": 1e-3, "synth": 2},
 }
 
 
@@ -109,7 +109,8 @@ def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.
 
 def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps: int | None = None,
           resume: bool = False, threads: int | None = None, seed: int = 0, workers: int = 1,
-          val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None) -> dict:
+          val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
+          synth: int | None = None) -> dict:
     cfg = dict(PRESETS[preset])
     if steps is not None:
         cfg["steps"] = steps
@@ -122,7 +123,16 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     tr_clips = [c for c in clips if not is_validation(c)]
     va_clips = [c for c in clips if is_validation(c)]
     t_len = 1 if kind == "paf" else cfg["clip_len"]
-    train_ds = PoseClips(load_sets(cache, tr_clips), cfg["size"], t_len, 1.0, seed)
+    n_synth = cfg["synth"] if synth is None else synth
+    synth_sets = []
+    if n_synth:
+        from training.data.synth_frames import build_synth_cache
+        scache = cache.parent / "synth_frames"
+        names = build_synth_cache(scache, n_synth, progress=lambda i, n: print(f"\rrendering synthetic clips {i}/{n}",
+                                                                                end="", flush=True))
+        print()
+        synth_sets = load_sets(scache, names)
+    train_ds = PoseClips(load_sets(cache, tr_clips) + synth_sets, cfg["size"], t_len, 1.0, seed)
     val_ds = PoseClips(load_sets(cache, va_clips), cfg["size"], t_len, 0.0, seed + 1)
     if coco is not None:  # COCO-format images join the stateless model's training set
         if kind != "paf":
@@ -164,7 +174,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         torch.save({"kind": kind, "preset": preset, "net": net_config(model) | {"stages": cfg["stages"]},
                     "size": cfg["size"], "stride": STRIDE, "clip_len": t_len, "model": model.state_dict(),
                     "optim": opt.state_dict(), "step": step, "history": history, "train_clips": tr_clips,
-                    "val_clips": va_clips, "data": str(data_root), "seed": seed}, tmp)
+                    "val_clips": va_clips, "data": str(data_root), "synth_clips": n_synth, "seed": seed}, tmp)
         tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint
 
     while step < total:
@@ -188,4 +198,4 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                 break
     bar.close()
     save()
-    return {"step": step, "val_pck": pck, "history": history}
+    return {"step": step, "val_pck": pck, "history": history, "losses": losses}

@@ -1,0 +1,74 @@
+"""The pose training command end to end on a tiny generated pushfit-like tree (CI size):
+frames are cached, the model trains, validates, checkpoints, resumes and exports."""
+import csv
+
+import cv2
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="the train extra (torch) is not installed")
+
+from app.core.skeleton import LIMBS, MEDIAPIPE33_TO_COCO17, NUM_JOINTS
+from training.data.pose_frames import is_validation
+from training.pose_train import load_checkpoint, train
+
+
+def _figure(t):
+    base = np.array([[0, -2.0], [-0.15, -2.1], [0.15, -2.1], [-0.3, -2.0], [0.3, -2.0], [-0.5, -1.4], [0.5, -1.4],
+                     [-0.65, -0.7], [0.65, -0.7], [-0.7, -0.1], [0.7, -0.1], [-0.3, 0.0], [0.3, 0.0],
+                     [-0.32, 0.9], [0.32, 0.9], [-0.33, 1.8], [0.33, 1.8]])
+    return base * 22 + (80 + 3 * np.sin(t / 3), 62)
+
+
+def _fake_pushfit(root, names, frames=12):
+    (root / "videos").mkdir(parents=True)
+    (root / "poses").mkdir()
+    with open(root / "clips.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["clip", "label", "frames", "fps", "width", "height"])
+        for n in names:
+            w.writerow([n, "correct", frames, 25.0, 160, 120])
+    for n in names:
+        vw = cv2.VideoWriter(str(root / "videos" / f"{n}.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (160, 120))
+        mv = np.zeros((frames, NUM_JOINTS, 3), np.float32)
+        mp = np.full((frames, 33, 4), np.nan, np.float16)
+        for t in range(frames):
+            xy = _figure(t)
+            img = np.full((120, 160, 3), 40, np.uint8)
+            for a, b in LIMBS:
+                cv2.line(img, tuple(int(v) for v in xy[a]), tuple(int(v) for v in xy[b]), (230, 200, 180), 3)
+            vw.write(img)
+            mv[t, :, :2], mv[t, :, 2] = xy, 0.9
+            for c, m in enumerate(MEDIAPIPE33_TO_COCO17):
+                mp[t, m, :2], mp[t, m, 3] = xy[c], 0.9
+        vw.release()
+        np.savez(root / "poses" / f"{n}.npz", movenet=mv, mediapipe=mp, fps=25.0, size=np.array([160, 120]))
+
+
+def test_ci_training_runs_checkpoints_and_resumes(tmp_path):
+    names = [f"c{i}" for i in range(40)]
+    tr = [n for n in names if not is_validation(n)][:2]
+    va = [n for n in names if is_validation(n)][:1]
+    root = tmp_path / "pushfit"
+    _fake_pushfit(root, tr + va)
+    ck = tmp_path / "pose_paf.pt"
+    r = train("paf", "ci", ck, root, tmp_path / "cache", steps=16, workers=0, val_every=8)
+    assert r["step"] == 16 and len(r["history"]) == 2
+    assert np.isfinite(r["losses"]).all()
+    assert np.mean(r["losses"][-4:]) < np.mean(r["losses"][:4])  # it learns something
+    assert 0.0 <= r["val_pck"] <= 1.0
+    model, meta = load_checkpoint(ck)
+    assert meta["kind"] == "paf" and meta["val_clips"] == va and meta["step"] == 16
+    r2 = train("paf", "ci", ck, root, tmp_path / "cache", steps=20, workers=0, val_every=8, resume=True)
+    assert r2["step"] == 20 and len(r2["losses"]) == 4  # continued, not restarted
+
+
+def test_lstm_pm_trains_on_clips(tmp_path):
+    names = [f"d{i}" for i in range(40)]
+    tr = [n for n in names if not is_validation(n)][:1]
+    va = [n for n in names if is_validation(n)][:1]
+    root = tmp_path / "pushfit"
+    _fake_pushfit(root, tr + va)
+    r = train("lstm_pm", "ci", tmp_path / "pose_lstm_pm.pt", root, tmp_path / "cache", steps=4, workers=0,
+              val_every=4)
+    assert r["step"] == 4 and np.isfinite(r["losses"]).all()
