@@ -57,7 +57,7 @@ def test_ci_training_runs_checkpoints_and_resumes(tmp_path):
     assert np.isfinite(r["losses"]).all()
     assert np.mean(r["losses"][-4:]) < np.mean(r["losses"][:4])  # it learns something
     assert 0.0 <= r["val_pck"] <= 1.0
-    model, meta = load_checkpoint(ck)
+    _, meta = load_checkpoint(ck)
     assert meta["kind"] == "paf" and meta["val_clips"] == va and meta["step"] == 16
     r2 = train("paf", "ci", ck, root, tmp_path / "cache", steps=20, workers=0, val_every=8, resume=True)
     assert r2["step"] == 20 and len(r2["losses"]) == 4  # continued, not restarted
