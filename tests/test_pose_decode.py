@@ -62,3 +62,16 @@ def test_masked_joints_are_unknown_not_absent():
     t = make_targets(p, known, (32, 32), STRIDE)
     assert t.heat_w[9] == 0 and t.heat_w[0] == 1
     assert t.paf_w.sum() < t.paf_w.size  # the forearm pair is masked
+
+
+def test_person_half_out_of_frame_keeps_the_joints_in_view():
+    rng = np.random.default_rng(4)
+    p = _person(128, 230, 28, rng)  # legs below the bottom edge of a 256 px input
+    inside = (p[:, 1] < 255) & (p[:, 1] >= 0)
+    p[~inside, 2] = 0  # the estimator's targets only hold joints in the image
+    t = make_targets(p[None], np.ones(NUM_JOINTS, bool), (32, 32), STRIDE)
+    found = assemble(t.heat, t.paf, STRIDE)
+    assert len(found) == 1
+    k = found[0]
+    assert ((k[:, 2] > 0) == inside).all()  # the visible joints, and nothing invented below
+    assert np.linalg.norm(k[inside, :2] - p[inside, :2], axis=1).max() < 4.0

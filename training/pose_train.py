@@ -24,11 +24,11 @@ from training.progress import Progress
 
 PRESETS = {  # name -> overrides; cpu fits a 2-core session, gpu is the full model
     "cpu": {"size": 256, "batch": 16, "steps": 3000, "width": 96, "feat": 64, "head": 64, "stages": 2, "hidden": 48,
-            "clip_len": 5, "lr": 2e-3, "synth": 300},
+            "clip_len": 5, "lr": 2e-3, "synth": 300, "lstm_batch": 4},
     "gpu": {"size": 368, "batch": 64, "steps": 30000, "width": 160, "feat": 96, "head": 96, "stages": 3, "hidden": 64,
-            "clip_len": 5, "lr": 2e-3, "synth": 3000},
+            "clip_len": 5, "lr": 2e-3, "synth": 3000, "lstm_batch": 16},
     "ci": {"size": 128, "batch": 4, "steps": 6, "width": 32, "feat": 16, "head": 16, "stages": 2, "hidden": 8,
-           "clip_len": 2, "lr": 1e-3, "synth": 2},
+           "clip_len": 2, "lr": 1e-3, "synth": 2, "lstm_batch": 2},
 }
 
 
@@ -112,6 +112,8 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
           val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
           synth: int | None = None) -> dict:
     cfg = dict(PRESETS[preset])
+    if kind == "lstm_pm":  # a clip of T frames costs T images: fewer clips per batch
+        cfg["batch"] = cfg["lstm_batch"]
     if steps is not None:
         cfg["steps"] = steps
     if threads:
@@ -156,6 +158,8 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         print(f"resumed {out} at step {step}")
     elif init is not None:  # e.g. the LSTM-PM's backbone from a trained PAF model
         src = torch.load(init, map_location="cpu", weights_only=False)["model"]
+        # the PAF model's stage 1 is the LSTM-PM's ConvNet1 head ("first")
+        src = {("first." + k[len("stage1."):] if k.startswith("stage1.") else k): v for k, v in src.items()}
         own = model.state_dict()
         shared = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
         model.load_state_dict(shared, strict=False)
