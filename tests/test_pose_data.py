@@ -144,3 +144,13 @@ def test_render_is_deterministic():
     a, ka = render_clip(c, np.random.default_rng(1), max_frames=2)
     b, kb = render_clip(c, np.random.default_rng(1), max_frames=2)
     assert np.array_equal(a[0], b[0]) and np.array_equal(ka, kb)
+
+
+def test_flip_swaps_the_label_mask_with_the_labels():
+    pytest.importorskip("torch", reason="the train extra (torch) is not installed")
+    from training.data.pose_dataset import known_after
+    j = np.ones((NUM_JOINTS, 3), np.float32)
+    j[J.L_KNEE, 2] = 0  # only the right knee was labelled
+    assert not known_after(j, augment.Aug())[J.L_KNEE]
+    flipped = known_after(j, augment.Aug(flip=True))
+    assert flipped[J.L_KNEE] and not flipped[J.R_KNEE]  # the right knee's label now sits in the left channel

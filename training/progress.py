@@ -11,8 +11,12 @@ class Progress:
         self.t0, self.start = time.perf_counter(), start
 
     def update(self, step: int, **fields: float | str) -> None:
+        now = time.perf_counter()
+        if step < self.total and now - getattr(self, "_last", 0.0) < 0.5:
+            return  # at most two redraws a second: logs stay readable
+        self._last = now
         done = step - self.start
-        el = time.perf_counter() - self.t0
+        el = now - self.t0
         rate = done / el if el > 0 else 0.0
         eta = (self.total - step) / rate if rate > 0 else 0.0
         frac = step / max(1, self.total)

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from app.core.skeleton import FLIP
 from training.data import augment
 from training.data.pose_frames import FrameSet, decode, load_cached
 from training.data.pose_targets import make_targets
@@ -23,6 +24,14 @@ def load_sets(cache: Path, clips: list[str]) -> list[FrameSet]:
         if fs is not None and len(fs.images):
             out.append(fs)
     return out
+
+
+def known_after(joints: np.ndarray, a: augment.Aug) -> np.ndarray:
+    """Which channels the labels vouch for after augmentation (17,) bool. A flip swaps the
+    left and right labels, so their masks swap too (a mask left unswapped teaches the far
+    side's channel "no joint here" wherever only the near side was labelled)."""
+    known = joints[:, 2] > 0
+    return known[list(FLIP)] if a.flip else known
 
 
 def to_tensor(img: np.ndarray) -> torch.Tensor:
@@ -58,7 +67,7 @@ class PoseClips(Dataset):
         imgs, heats, pafs, hws, pws = [], [], [], [], []
         for k in range(f, f + self.t):
             img, j = augment.apply(decode(fs.images[k]), fs.joints[k], self.size, a)
-            known = fs.joints[k, :, 2] > 0
+            known = known_after(fs.joints[k], a)
             tg = make_targets(j[None], known, out_hw, self.stride)
             imgs.append(to_tensor(img))
             heats.append(tg.heat)
