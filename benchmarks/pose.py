@@ -64,7 +64,7 @@ def main() -> None:
     runs = [(1, False), (2, False)] + ([(None, True)] if "CUDAExecutionProvider" in providers() else [])
     for recurrent in (False, True):
         for threads, gpu in runs:
-            est = PoseEstimator(a.models, threads, recurrent=recurrent, prefer_gpu=gpu)
+            est = PoseEstimator(a.models, threads, recurrent=recurrent, prefer_gpu=gpu, by_metrics=False)
             if est.recurrent != recurrent:
                 continue
             ms = bench(est, imgs)

@@ -99,3 +99,16 @@ def test_stateless_fallback_when_recurrent_model_missing(exported, tmp_path):
     assert not est.recurrent and "pose_lstm_pm" in est.fallback_reason
     people = est(np.full((120, 160, 3), 90, np.uint8))
     assert isinstance(people, list)
+
+
+def test_recurrent_model_skipped_when_its_card_reads_less_accurate(exported, tmp_path):
+    from app.inference.pose import PoseEstimator
+    d, _, _ = exported
+    for name, pck in (("pose_paf", 0.7), ("pose_lstm_pm", 0.5)):
+        (tmp_path / f"{name}.onnx").write_bytes((d / f"{name}.onnx").read_bytes())
+        card = json.loads((d / f"{name}.json").read_text())
+        card["metrics"] = {"pck@0.2_mean": pck}
+        (tmp_path / f"{name}.json").write_text(json.dumps(card))
+    est = PoseEstimator(tmp_path)
+    assert est.name == "pose_paf" and "less accurate" in est.fallback_reason
+    assert PoseEstimator(tmp_path, by_metrics=False).name == "pose_lstm_pm"

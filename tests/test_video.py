@@ -74,3 +74,14 @@ def test_video_without_anyone_counts_nothing_and_says_so(tmp_path, capsys):
     import json
     r = json.loads((tmp_path / "r.json").read_text())
     assert r["count_total"] == 0 and r["video"]["frames_without_person"] == 20
+
+
+@shipped
+def test_demo_video_runs_the_whole_video_path(tmp_path, capsys):
+    import json
+    out = tmp_path / "demo.json"
+    assert main(["demo", "--video", "--json", str(out)]) == 0
+    assert "pose model (ONNX)" in capsys.readouterr().out
+    r = json.loads(out.read_text())
+    assert r["models"]["pose"] in ("pose_paf", "pose_lstm_pm") and r["frames"] == 272
+    assert r["video"]["subject_seen_share"] > 0.5  # the rendered subject is found in most frames

@@ -95,7 +95,7 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
     for name, recurrent in (("pose_paf", False), ("pose_lstm_pm", True)):
         if not (models / f"{name}.onnx").exists():
             continue
-        est = PoseEstimator(models, threads, recurrent=recurrent)
+        est = PoseEstimator(models, threads, recurrent=recurrent, by_metrics=False)
         if est.name != name:
             continue
         r = evaluate_model(est, cache, clips, max_frames=max_frames)

@@ -86,7 +86,7 @@ def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
         "data": {"train": f"pushfit frames (MoveNet + MediaPipe agreement pseudo-labels), {len(ck['train_clips'])} clips"
                           f" + {ck.get('synth_clips', 0)} rendered synthetic clips (training.synth.render)",
                  "validation": f"pushfit, {len(ck['val_clips'])} clips held out by clip name hash"},
-        "training": {"steps": ck["step"], "device": ck.get("device", "cpu (2 cores)"),
+        "training": {"steps": ck["step"], "device": ck.get("device", "cpu (2 cores)"), "init": ck.get("init"),
                      "last_validation": hist[-1] if hist else {}},
         "command": command, "parity_max_abs_diff": diff,
         "metrics": old.get("metrics", {}), "sha256": _sha(path),

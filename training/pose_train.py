@@ -150,11 +150,12 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     model = build_model(kind, cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=1e-4)
     step, history = 0, []
+    ck_init = None  # where the weights started (kept across --resume)
     if resume and out.exists():
         ck = torch.load(out, map_location="cpu", weights_only=False)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optim"])
-        step, history = ck["step"], ck["history"]
+        step, history, ck_init = ck["step"], ck["history"], ck.get("init")
         print(f"resumed {out} at step {step}")
     elif init is not None:  # e.g. the LSTM-PM's backbone from a trained PAF model
         src = torch.load(init, map_location="cpu", weights_only=False)["model"]
@@ -178,7 +179,8 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         torch.save({"kind": kind, "preset": preset, "net": net_config(model) | {"stages": cfg["stages"]},
                     "size": cfg["size"], "stride": STRIDE, "clip_len": t_len, "model": model.state_dict(),
                     "optim": opt.state_dict(), "step": step, "history": history, "train_clips": tr_clips,
-                    "val_clips": va_clips, "data": str(data_root), "synth_clips": n_synth, "seed": seed}, tmp)
+                    "val_clips": va_clips, "data": str(data_root), "synth_clips": n_synth, "seed": seed,
+                    "init": str(init) if init else ck_init}, tmp)
         tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint
 
     while step < total:

@@ -49,14 +49,37 @@ def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
     return np.ascontiguousarray(x), Letterbox(s, float(m[0, 2]), float(m[1, 2]), size)
 
 
+def _recurrent_measured_worse(folder: Path | None) -> str | None:
+    """A reason to skip pose_lstm_pm when both cards carry validation PCK and the recurrent
+    model's is lower (the stateless model then serves); None otherwise."""
+    pcks = {}
+    for name in ("pose_lstm_pm", "pose_paf"):
+        path = Path(folder or S.models_dir()) / f"{name}.onnx"
+        try:
+            pcks[name] = S.read_card(path).get("metrics", {}).get("pck@0.2_mean")
+        except S.ModelError:
+            return None
+    a, b = pcks["pose_lstm_pm"], pcks["pose_paf"]
+    if a is not None and b is not None and a < b:
+        return f"pose_lstm_pm measured less accurate than pose_paf on validation (PCK@0.2 {a:.3f} < {b:.3f})"
+    return None
+
+
 class PoseEstimator:
     """frame -> people (list of float32 (17, 3) x, y image px, score), best first."""
 
     def __init__(self, folder: Path | None = None, threads: int | None = None, recurrent: bool = True,
-                 prefer_gpu: bool = True, params: DecodeParams | None = None) -> None:
+                 prefer_gpu: bool = True, params: DecodeParams | None = None, by_metrics: bool = True) -> None:
+        """recurrent: use pose_lstm_pm when present (unless by_metrics and its card reads less
+        accurate than pose_paf's); pose_paf otherwise."""
         self.params = params or DecodeParams()
         self.model = None
         errors = []
+        if recurrent and by_metrics:
+            worse = _recurrent_measured_worse(folder)
+            if worse:
+                errors.append(worse)
+                recurrent = False
         for name in (["pose_lstm_pm"] if recurrent else []) + ["pose_paf"]:
             try:
                 self.model = S.load(name, folder, threads, prefer_gpu)
