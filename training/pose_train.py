@@ -56,7 +56,7 @@ def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict]:
     return m.eval(), ck
 
 
-def stage_loss(outs, heat, paf, hw, pw) -> torch.Tensor:
+def stage_loss(outs, heat, paf, hw, pw, paf_weight: float = 1.0) -> torch.Tensor:
     """Masked L2 at every stage / frame. outs: list over T of list over stages of (s, l) or
     list over T of (s, l); heat (B, T, 18, h, w) etc."""
     total = heat.new_zeros(())
@@ -64,7 +64,7 @@ def stage_loss(outs, heat, paf, hw, pw) -> torch.Tensor:
         stages = o if isinstance(o, list) else [o]
         for s, l_ in stages:
             total = total + (((s - heat[:, t]) ** 2) * hw[:, t, :, None, None]).mean() * heat.shape[2]
-            total = total + (((l_ - paf[:, t]) ** 2) * pw[:, t, :, None, None]).mean() * paf.shape[2]
+            total = total + (((l_ - paf[:, t]) ** 2) * pw[:, t, :, None, None]).mean() * paf.shape[2] * paf_weight
     return total / len(outs)
 
 
@@ -110,7 +110,9 @@ def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.
 def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps: int | None = None,
           resume: bool = False, threads: int | None = None, seed: int = 0, workers: int = 1,
           val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
-          synth: int | None = None) -> dict:
+          synth: int | None = None, paf_weight: float = 1.0) -> dict:
+    """paf_weight scales the PAF term of the loss: the fields are sparse, and a generator
+    that starts from random weights (the LSTM-PM's) first learns to output zeros there."""
     cfg = dict(PRESETS[preset])
     if kind == "lstm_pm":  # a clip of T frames costs T images: fewer clips per batch
         cfg["batch"] = cfg["lstm_batch"]
@@ -187,7 +189,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         for imgs, heat, paf, hw, pw in tl:
             for g in opt.param_groups:
                 g["lr"] = cfg["lr"] * sched(step)
-            loss = stage_loss(_forward(model, kind, imgs), heat, paf, hw, pw)
+            loss = stage_loss(_forward(model, kind, imgs), heat, paf, hw, pw, paf_weight)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
