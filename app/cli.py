@@ -165,6 +165,14 @@ def _video_notes(vp) -> dict:
             "subject_seen_share": round(float((vp.subject.keypoints[..., 2] > 0).any(-1).mean()), 3) if n else 0.0}
 
 
+def _add_video(res: dict, vp) -> dict:
+    """Fill a result from a video run: its notes, the pose model, per-stage timings."""
+    res["video"] = _video_notes(vp)
+    res["models"]["pose"] = vp.model
+    res["timings_ms"].update({k: round(v, 1) for k, v in vp.timings_ms.items()})
+    return res
+
+
 def cmd_pose(args) -> int:
     from app.capture.video import is_video
     from app.core.tracks import TrackFileError, write_track
@@ -210,9 +218,7 @@ def cmd_analyze(args) -> int:
         raise UsageError("--save needs --trainee NAME")
     res = _analyze(track, args.exercise, args.view, args)
     if vp is not None:
-        res["video"] = _video_notes(vp)
-        res["models"]["pose"] = vp.model
-        res["timings_ms"].update({k: round(v, 1) for k, v in vp.timings_ms.items()})
+        _add_video(res, vp)
     if args.save:
         from app.storage.db import StorageError, get_or_add_trainee, open_db, save_session
         try:
@@ -238,24 +244,18 @@ def cmd_demo(args) -> int:
     while the CPU-trained pose model still misses most reps of the rendered clip (issue 3)."""
     from app.assess.result import summary_text
     from app.core.tracks import TrackFileError, read_track
-    from app.inference.session import ModelError
 
     res = None
     if getattr(args, "video", False) and DEMO_VIDEO.exists():
         args.input, args.models, args.threads, args.all = str(DEMO_VIDEO), None, None, False
         try:
-            from app.inference.pose import PoseEstimator
-            PoseEstimator()  # models present and intact?
-        except ModelError as e:
+            vp = _video_poses(args, "pushup")  # models are loaded (and checked) once, here
+        except UsageError as e:
             print(f"note: video path unavailable ({e}); using the bundled pose track")
         else:
             print(f"DrillScore demo: {DEMO_VIDEO.name} (a rendered synthetic push-up clip, side view)")
             print("pipeline: video -> pose model (ONNX) -> tracking -> signals -> rep state machine -> standards rules")
-            vp = _video_poses(args, "pushup")
-            res = _analyze(vp.subject, "pushup", "auto", args)
-            res["video"] = _video_notes(vp)
-            res["models"]["pose"] = vp.model
-            res["timings_ms"].update({k: round(v, 1) for k, v in vp.timings_ms.items()})
+            res = _add_video(_analyze(vp.subject, "pushup", "auto", args), vp)
     if res is None:
         try:
             track = read_track(DEMO_TRACK)

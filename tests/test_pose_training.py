@@ -45,12 +45,18 @@ def _fake_pushfit(root, names, frames=12):
         np.savez(root / "poses" / f"{n}.npz", movenet=mv, mediapipe=mp, fps=25.0, size=np.array([160, 120]))
 
 
-def test_ci_training_runs_checkpoints_and_resumes(tmp_path):
-    names = [f"c{i}" for i in range(40)]
-    tr = [n for n in names if not is_validation(n)][:2]
+def _tree(tmp_path, prefix, n_train):
+    """A fake pushfit folder with n_train training clips and one validation clip."""
+    names = [f"{prefix}{i}" for i in range(40)]
+    tr = [n for n in names if not is_validation(n)][:n_train]
     va = [n for n in names if is_validation(n)][:1]
     root = tmp_path / "pushfit"
     _fake_pushfit(root, tr + va)
+    return root, va
+
+
+def test_ci_training_runs_checkpoints_and_resumes(tmp_path):
+    root, va = _tree(tmp_path, "c", 2)
     ck = tmp_path / "pose_paf.pt"
     r = train("paf", "ci", ck, root, tmp_path / "cache", steps=16, workers=0, val_every=8)
     assert r["step"] == 16 and len(r["history"]) == 2
@@ -64,11 +70,7 @@ def test_ci_training_runs_checkpoints_and_resumes(tmp_path):
 
 
 def test_lstm_pm_trains_on_clips(tmp_path):
-    names = [f"d{i}" for i in range(40)]
-    tr = [n for n in names if not is_validation(n)][:1]
-    va = [n for n in names if is_validation(n)][:1]
-    root = tmp_path / "pushfit"
-    _fake_pushfit(root, tr + va)
+    root, _ = _tree(tmp_path, "d", 1)
     r = train("lstm_pm", "ci", tmp_path / "pose_lstm_pm.pt", root, tmp_path / "cache", steps=4, workers=0,
               val_every=4)
     assert r["step"] == 4 and np.isfinite(r["losses"]).all()

@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{out}: {len(k)} frames at {clip.fps / 2:g} fps, {clip.count_total} reps "
               f"({clip.count_standard} standard) in the ground truth")
         return 0
+    if a.cmd in ("eval", "pose") and not (a.data / "clips.csv").exists():
+        print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
+        return 2
     if a.cmd == "eval":
-        if not (a.data / "clips.csv").exists():
-            print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
-            return 2
         from training.eval_pose import run
         res = run(a.models, a.cache, a.data, a.threads, a.max_frames, not a.no_cards)
         f = lambda v, spec: "n/a" if v is None else format(v, spec)
@@ -84,9 +84,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"sha256 {card['sha256'][:12]}")
         return 0
     if a.cmd == "pose":
-        if not (a.data / "clips.csv").exists():
-            print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
-            return 2
         from training.pose_train import train
         out = a.out or ROOT / "checkpoints" / f"pose_{a.model}.pt"
         if bool(a.coco) != bool(a.coco_images):

@@ -10,6 +10,7 @@ three consecutive frames, on the same frames, for each model and for the labels.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,6 @@ def evaluate_model(est: PoseEstimator, cache: Path, clips: list[str], alpha: flo
     sets = [s for s in (load_cached(cache, c) for c in clips) if s is not None]
     bar = Progress(sum(len(s.images[:max_frames]) for s in sets), est.name)
     n = 0
-    import time
     for fs in sets:
         est.reset()
         preds, labs = [], []

@@ -51,7 +51,7 @@ def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict]:
     except (OSError, RuntimeError, EOFError) as e:
         raise ValueError(f"{path}: cannot read the checkpoint ({e.__class__.__name__}); train it again with "
                          f"`python -m training pose`") from None
-    m = build_model(ck["kind"], ck["net"] | {"stages": ck["net"].get("stages", 2), "hidden": ck["net"].get("hidden", 8)})
+    m = build_model(ck["kind"], ck["net"])  # the saved config holds every size the model needs
     m.load_state_dict(ck["model"])
     return m.eval(), ck
 

@@ -93,6 +93,9 @@ class PoseEstimator:
         self.size = int(self.model.meta["input_size"])
         self.stride = int(self.model.meta["stride"])
         self._state: dict[str, np.ndarray] | None = None
+        # zero state for a reset, built once (not per frame)
+        self._zero = {i.name: np.zeros(i.shape, np.float32) for i in self.model.session.get_inputs()
+                      if i.name in ("heat_in", "paf_in", "h_in", "c_in")}
 
     @property
     def name(self) -> str:
@@ -106,15 +109,9 @@ class PoseEstimator:
         if not self.recurrent:
             heat, paf = S.run(self.model, {"image": x})
             return heat[0], paf[0]
-        feeds = {"image": x}
-        inputs = {i.name: i.shape for i in self.model.session.get_inputs()}
-        if self._state is None:
-            for n in ("heat_in", "paf_in", "h_in", "c_in"):
-                feeds[n] = np.zeros(inputs[n], np.float32)
-            feeds["reset"] = np.ones(1, np.float32)
-        else:
-            feeds.update(self._state)
-            feeds["reset"] = np.zeros(1, np.float32)
+        first = self._state is None
+        feeds = {"image": x, "reset": np.full(1, 1.0 if first else 0.0, np.float32)}
+        feeds.update(self._zero if first else self._state)
         heat, paf, h, c = S.run(self.model, feeds)
         self._state = {"heat_in": heat, "paf_in": paf, "h_in": h, "c_in": c}
         return heat[0], paf[0]
