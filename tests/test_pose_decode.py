@@ -75,3 +75,54 @@ def test_person_half_out_of_frame_keeps_the_joints_in_view():
     k = found[0]
     assert ((k[:, 2] > 0) == inside).all()  # the visible joints, and nothing invented below
     assert np.linalg.norm(k[inside, :2] - p[inside, :2], axis=1).max() < 4.0
+
+
+def _one_person_maps(seed=5):
+    rng = np.random.default_rng(seed)
+    p = _person(128, 128, 28, rng)
+    return p, make_targets(p[None], np.ones(NUM_JOINTS, bool), (32, 32), STRIDE)
+
+
+@pytest.mark.parametrize("relaxed", [True, False])
+def test_faint_trunk_fields_still_give_one_person(relaxed):
+    """The trained models' fields are faint on some limbs: with the trunk's three links
+    (shoulder-hip x2, hip-hip) below the strict bar, the strict pass alone returns the
+    upper body and drops the legs (a 6-joint fragment the tracker would follow as someone
+    else); the relaxed joining pass makes them one person again."""
+    from dataclasses import replace
+
+    from app.core.skeleton import PAF_PAIRS
+    from app.inference.paf_decode import DecodeParams
+
+    p, t = _one_person_maps()
+    paf = t.paf.copy()
+    for k, pair in enumerate(PAF_PAIRS):
+        if pair in ((5, 11), (6, 12), (11, 12)):
+            paf[2 * k:2 * k + 2] *= 0.04  # below paf_min_dot everywhere, still pointing the right way
+    params = DecodeParams() if relaxed else replace(DecodeParams(), merge_min_share=DecodeParams().paf_min_share)
+    found = assemble(t.heat, paf, STRIDE, params)
+    if relaxed:
+        assert len(found) == 1 and (found[0][:, 2] > 0).sum() == NUM_JOINTS
+        assert np.linalg.norm(found[0][:, :2] - p[:, :2], axis=1).max() < 4.0
+    else:
+        assert all((k[11:, 2] == 0).all() for k in found)  # no legs on anyone: they were dropped
+
+
+def test_partial_duplicate_inside_a_person_is_dropped():
+    """Second-best peaks on one body (here a fainter copy of the arms, shifted down to the legs)
+    assemble into a partial person inside the real one's box: it is not reported."""
+    from dataclasses import replace
+
+    from app.inference.paf_decode import DecodeParams
+
+    p, t = _one_person_maps()
+    ghost = p.copy()
+    ghost[:, 1] += 56
+    ghost[[0, 1, 2, 3, 4, 11, 12, 13, 14, 15, 16], 2] = 0  # shoulders, elbows and wrists only
+    g = make_targets(ghost[None], np.ones(NUM_JOINTS, bool), (32, 32), STRIDE)
+    heat = np.maximum(t.heat, 0.6 * g.heat)
+    paf = t.paf + 0.6 * g.paf
+    found = assemble(heat, paf, STRIDE)
+    assert len(found) == 1 and (found[0][:, 2] > 0).sum() == NUM_JOINTS
+    kept = assemble(heat, paf, STRIDE, replace(DecodeParams(), contained=1.01))
+    assert len(kept) == 2  # without the rule the ghost is a second person

@@ -63,3 +63,32 @@ def test_instructor_choice_sticks():
 def test_nobody_in_view_gives_no_subject():
     tr = Tracker((640, 480))
     assert tr.update([]) == {} and tr.subject({}) is None
+
+
+def test_subject_keeps_its_id_when_its_body_changes_shape():
+    """Between frames the decoder may find a different set of the subject's joints (weak
+    limbs drop in and out): the subject keeps its id instead of becoming a new person."""
+    tr = Tracker((640, 480))
+    full = _person(320, 240, 60)
+    tr.update([full])
+    sid = tr.subject_id
+    partial = full.copy()
+    partial[:5, 2] = partial[13:, 2] = 0  # head and legs lost ...
+    partial[5:13, 0] += 130               # ... the rest found 130 px off: distance > max_distance
+    from app.inference.tracker import person_distance
+    assert person_distance(full, partial) > tr.max_distance
+    seen = tr.update([partial])
+    assert tr.subject_id == sid and np.allclose(tr.subject(seen), partial)
+
+
+def test_subject_missed_for_a_frame_does_not_take_a_tracked_neighbour():
+    tr = Tracker((640, 480))
+    subj, other = _person(300, 240, 60), _person(420, 240, 60)
+    seen = tr.update([other, subj])
+    sid = tr.subject_id
+    oid = next(i for i, k in seen.items() if np.allclose(k, other))
+    assert sid != oid
+    seen = tr.update([other])     # the subject is missed this frame
+    assert tr.subject(seen) is None and oid in seen and tr.subject_id == sid
+    seen = tr.update([other, subj])
+    assert np.allclose(tr.subject(seen), subj)

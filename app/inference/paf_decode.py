@@ -13,7 +13,7 @@ Maps are (C, h, w) on a stride-`stride` grid whose cell i has its centre at
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,8 +28,10 @@ class DecodeParams:
     paf_samples: int = 10
     paf_min_dot: float = 0.05
     paf_min_share: float = 0.5     # share of samples whose dot exceeds paf_min_dot
+    merge_min_share: float = 0.0   # the second pass (joins only, see assemble) asks just a positive integral
     max_peaks: int = 12            # per joint, strongest first: bounds the work on noisy maps
-    min_joints: int = 4
+    min_joints: int = 4           # joints found by the strict pass
+    contained: float = 0.8         # a person this much inside a better one's box is its duplicate
     min_mean_score: float = 0.2
     # joint score = min(1, score_scale x heatmap peak). The CPU-trained models' peaks run at
     # about half the targets' 1.0, and the assessment treats scores under 0.3 as unseen: a
@@ -95,52 +97,73 @@ def score_limbs(pa: np.ndarray, pb: np.ndarray, fx: np.ndarray, fy: np.ndarray,
     return [(float(score[i, j]), int(i), int(j)) for i, j in zip(ii, jj, strict=True)]
 
 
+def _link(people: list[dict], owner: list[dict], a: int, b: int, i: int, j: int, s: float, create: bool) -> None:
+    """Apply one accepted limb (peak i of joint a, peak j of joint b, score s) to the people.
+    create: the strict pass, whose joints count towards min_joints ("strict")."""
+    oa, ob = owner[a].get(i), owner[b].get(j)
+    if oa is None and ob is None:
+        if create:
+            ids = np.full(NUM_JOINTS, -1)
+            ids[a], ids[b] = i, j
+            people.append({"ids": ids, "score": s, "strict": 2})
+            owner[a][i] = owner[b][j] = len(people) - 1
+    elif oa is not None and ob is None:
+        if people[oa]["ids"][b] < 0:
+            people[oa]["ids"][b] = j
+            people[oa]["score"] += s
+            people[oa]["strict"] += create
+            owner[b][j] = oa
+    elif ob is not None and oa is None:
+        if people[ob]["ids"][a] < 0:
+            people[ob]["ids"][a] = i
+            people[ob]["score"] += s
+            people[ob]["strict"] += create
+            owner[a][i] = ob
+    elif oa != ob:  # two partial people joined by this limb: merge if they do not clash
+        A, B = people[oa], people[ob]
+        if not np.any((A["ids"] >= 0) & (B["ids"] >= 0)):
+            A["ids"] = np.where(A["ids"] >= 0, A["ids"], B["ids"])
+            A["score"] += B["score"] + s
+            A["strict"] += B["strict"]
+            B["strict"] = 0
+            for jj in range(NUM_JOINTS):
+                if B["ids"][jj] >= 0:
+                    owner[jj][int(B["ids"][jj])] = oa
+            B["ids"] = np.full(NUM_JOINTS, -1)
+
+
 def assemble(heat: np.ndarray, paf: np.ndarray, stride: int, p: DecodeParams = DecodeParams()) -> list[np.ndarray]:
     """heat (18, h, w), paf (2P, h, w) -> people, each float32 (17, 3) = x, y input px, score
-    (0 where the joint was not found), sorted by total score, best first."""
+    (0 where the joint was not found), sorted by total score, best first.
+
+    Two passes over the pairs: the strict one (paf_min_share) builds people; the relaxed one
+    (merge_min_share) only joins what exists (fragments of one body whose connecting limb's
+    field was too faint, or a found joint's missing neighbour) and starts nobody new, so a
+    faint field cannot invent a person."""
     peaks = find_peaks(heat, p.peak_threshold, p.max_peaks)
-    people: list[dict] = []  # {"ids": (17,) peak index or -1, "score": float}
+    people: list[dict] = []  # {"ids": (17,) peak index or -1, "score": float, "strict": joints from pass 1}
     owner = [{} for _ in range(NUM_JOINTS)]  # joint -> {peak index: person index}
-    for k, (a, b) in enumerate(PAF_PAIRS):
-        pa, pb = peaks[a], peaks[b]
-        if not len(pa) or not len(pb):
-            continue
-        used_a, used_b = set(), set()
-        for s, i, j in sorted(score_limbs(pa, pb, paf[2 * k], paf[2 * k + 1], p), reverse=True):
-            if i in used_a or j in used_b:
+    passes = [(p, True)]
+    if p.merge_min_share < p.paf_min_share:
+        passes.append((replace(p, paf_min_share=p.merge_min_share), False))
+    for q, create in passes:
+        for k, (a, b) in enumerate(PAF_PAIRS):
+            pa, pb = peaks[a], peaks[b]
+            if not len(pa) or not len(pb):
                 continue
-            used_a.add(i)
-            used_b.add(j)
-            oa, ob = owner[a].get(i), owner[b].get(j)
-            if oa is None and ob is None:
-                ids = np.full(NUM_JOINTS, -1)
-                ids[a], ids[b] = i, j
-                people.append({"ids": ids, "score": s})
-                owner[a][i] = owner[b][j] = len(people) - 1
-            elif oa is not None and ob is None:
-                if people[oa]["ids"][b] < 0:
-                    people[oa]["ids"][b] = j
-                    people[oa]["score"] += s
-                    owner[b][j] = oa
-            elif ob is not None and oa is None:
-                if people[ob]["ids"][a] < 0:
-                    people[ob]["ids"][a] = i
-                    people[ob]["score"] += s
-                    owner[a][i] = ob
-            elif oa != ob:  # two partial people joined by this limb: merge if they do not clash
-                A, B = people[oa], people[ob]
-                if not np.any((A["ids"] >= 0) & (B["ids"] >= 0)):
-                    A["ids"] = np.where(A["ids"] >= 0, A["ids"], B["ids"])
-                    A["score"] += B["score"] + s
-                    for jj in range(NUM_JOINTS):
-                        if B["ids"][jj] >= 0:
-                            owner[jj][int(B["ids"][jj])] = oa
-                    B["ids"] = np.full(NUM_JOINTS, -1)
+            used_a, used_b = set(), set()
+            for s, i, j in sorted(score_limbs(pa, pb, paf[2 * k], paf[2 * k + 1], q), reverse=True):
+                if i in used_a or j in used_b:
+                    continue
+                if not create and owner[a].get(i) is not None and owner[a].get(i) == owner[b].get(j):
+                    continue  # already one person: this limb changes nothing
+                used_a.add(i)
+                used_b.add(j)
+                _link(people, owner, a, b, i, j, s, create)
     out = []
     for person in people:
         ids = person["ids"]
-        n = int((ids >= 0).sum())
-        if n < p.min_joints:
+        if person["strict"] < p.min_joints:  # joints the relaxed pass attached do not make a person
             continue
         k = np.zeros((NUM_JOINTS, 3), np.float32)
         for j in range(NUM_JOINTS):
@@ -150,4 +173,31 @@ def assemble(heat: np.ndarray, paf: np.ndarray, stride: int, p: DecodeParams = D
         if k[ids >= 0, 2].mean() >= p.min_mean_score:
             out.append((person["score"] + k[:, 2].sum(), k))
     out.sort(key=lambda t: -t[0])
-    return [k for _, k in out]
+    return _drop_contained([k for _, k in out], p.contained)
+
+
+def _box(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    xy = k[k[:, 2] > 0, :2]
+    return xy.min(0), xy.max(0)
+
+
+def _drop_contained(people: list[np.ndarray], share: float) -> list[np.ndarray]:
+    """Drop a person whose box lies mostly (>= share of its area) inside the box of a better
+    person with more joints: on one body, the second-best peaks (the far side's limbs, a
+    blurred arm) assemble into a partial duplicate, and the tracker would follow it as
+    someone else. Two real people overlap far less than that."""
+    keep: list[np.ndarray] = []
+    for k in people:
+        lo, hi = _box(k)
+        area = max(float(np.prod(hi - lo)), 1.0)
+        n = int((k[:, 2] > 0).sum())
+        dup = False
+        for a in keep:
+            alo, ahi = _box(a)
+            inter = float(np.prod(np.clip(np.minimum(hi, ahi) - np.maximum(lo, alo), 0, None)))
+            if inter >= share * area and n < int((a[:, 2] > 0).sum()):
+                dup = True
+                break
+        if not dup:
+            keep.append(k)
+    return keep

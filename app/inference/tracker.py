@@ -1,9 +1,13 @@
 """Keep person ids stable across frames and pick the subject (numpy only).
 
-Matching: greedy on a distance between people = mean distance of the joints both have,
-divided by the larger person's size; a person unmatched for `max_missing` frames is
-dropped. Subject: the instructor's choice when given (`choose`), else the person with the
-best size x centrality when the subject is first needed or lost.
+Matching, in three rounds: (1) the subject keeps the closest person within the looser
+`subject_distance` (an assembled body changes shape between frames as its weaker limbs drop
+in and out, and losing the subject for a frame loses that frame of the test); (2) greedy on
+a distance between people = mean distance of the joints both have, divided by the larger
+person's size; (3) a track and a person still unmatched whose boxes overlap by IoU >=
+`min_iou` (the same body seen with a different set of joints). A person unmatched for
+`max_missing` frames is dropped. Subject: the instructor's choice when given (`choose`),
+else the person with the best size x centrality when the subject is first needed or lost.
 """
 from __future__ import annotations
 
@@ -18,6 +22,32 @@ def person_size(k: np.ndarray) -> float:
         return 0.0
     xy = k[seen, :2]
     return float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1])))
+
+
+def _boxes(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float] | None:
+    """-> (intersection, area a, area b) of the boxes around two people's found joints."""
+    sa, sb = a[:, 2] > 0, b[:, 2] > 0
+    if sa.sum() < 2 or sb.sum() < 2:
+        return None
+    alo, ahi = a[sa, :2].min(0), a[sa, :2].max(0)
+    blo, bhi = b[sb, :2].min(0), b[sb, :2].max(0)
+    inter = float(np.prod(np.clip(np.minimum(ahi, bhi) - np.maximum(alo, blo), 0, None)))
+    return inter, float(np.prod(ahi - alo)), float(np.prod(bhi - blo))
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of the boxes around two people's found joints (0 when either has fewer than 2)."""
+    r = _boxes(a, b)
+    if r is None:
+        return 0.0
+    union = r[1] + r[2] - r[0]
+    return r[0] / union if union > 0 else 0.0
+
+
+def box_overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the smaller box inside the other: near 1 for a fragment of a body."""
+    r = _boxes(a, b)
+    return r[0] / max(min(r[1], r[2]), 1.0) if r is not None else 0.0
 
 
 def person_distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -40,6 +70,8 @@ class Track:
 class Tracker:
     image_size: tuple[int, int]
     max_distance: float = 0.5
+    subject_distance: float = 1.0
+    min_iou: float = 0.3
     max_missing: int = 15
     tracks: list[Track] = field(default_factory=list)
     subject_id: int | None = None
@@ -49,17 +81,37 @@ class Tracker:
 
     def update(self, people: list[np.ndarray]) -> dict[int, np.ndarray]:
         """people this frame -> {track id: (17, 3)} of the people seen this frame."""
-        pairs = sorted(((person_distance(t.kpts, p), ti, pi) for ti, t in enumerate(self.tracks)
-                        for pi, p in enumerate(people)), key=lambda x: x[0])
-        used_t, used_p, out = set(), set(), {}
-        for d, ti, pi in pairs:
-            if d > self.max_distance or ti in used_t or pi in used_p:
-                continue
+        dist = np.array([[person_distance(t.kpts, p) for p in people] for t in self.tracks]).reshape(
+            len(self.tracks), len(people))
+        used_t: set[int] = set()
+        used_p: set[int] = set()
+        out: dict[int, np.ndarray] = {}
+
+        def match(ti: int, pi: int) -> None:
             used_t.add(ti)
             used_p.add(pi)
             t = self.tracks[ti]
             t.kpts, t.missing, t.age = people[pi], 0, t.age + 1
             out[t.id] = people[pi]
+
+        si = next((i for i, t in enumerate(self.tracks) if t.id == self.subject_id), None)
+        if si is not None and len(people):  # round 1: the subject first, looser
+            pi = int(np.argmin(dist[si]))
+            near = dist[si, pi] <= self.subject_distance or box_iou(self.tracks[si].kpts, people[pi]) >= self.min_iou
+            subj = self.tracks[si].kpts
+            # closer to another person's track (one beside the subject, not a fragment of it)
+            theirs = any(dist[ti, pi] < dist[si, pi] and box_overlap(t.kpts, subj) < 0.5
+                         for ti, t in enumerate(self.tracks) if ti != si)
+            if near and not theirs:
+                match(si, pi)
+        for ti, pi in sorted(np.ndindex(dist.shape), key=lambda ij: dist[ij]):  # round 2
+            if dist[ti, pi] <= self.max_distance and ti not in used_t and pi not in used_p:
+                match(ti, pi)
+        overlaps = sorted(((box_iou(t.kpts, p), ti, pi) for ti, t in enumerate(self.tracks) if ti not in used_t
+                           for pi, p in enumerate(people) if pi not in used_p), reverse=True)
+        for iou, ti, pi in overlaps:  # round 3
+            if iou >= self.min_iou and ti not in used_t and pi not in used_p:
+                match(ti, pi)
         for ti, t in enumerate(self.tracks):
             if ti not in used_t:
                 t.missing += 1
