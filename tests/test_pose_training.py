@@ -74,3 +74,30 @@ def test_lstm_pm_trains_on_clips(tmp_path):
     r = train("lstm_pm", "ci", tmp_path / "pose_lstm_pm.pt", root, tmp_path / "cache", steps=4, workers=0,
               val_every=4)
     assert r["step"] == 4 and np.isfinite(r["losses"]).all()
+
+
+def test_lstm_pm_seeded_from_paf_starts_at_the_stateless_output():
+    """seed_from_paf: on a clip's first frame the LSTM-PM computes exactly the stateless
+    model's last stage (h_t's generator weights start at zero)."""
+    import torch
+
+    from training.nets.lstm_pm import LstmPm, LstmPmConfig, seed_from_paf
+    from training.nets.paf import PafConfig, PafNet
+
+    torch.manual_seed(0)
+    paf = PafNet(PafConfig(32, 16, 16, 2)).eval()
+    for m in paf.modules():  # non-trivial batch-norm statistics so a wrong mapping shows
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.2, 0.2)
+            m.running_var.uniform_(0.5, 1.5)
+    lpm = LstmPm(LstmPmConfig(32, 16, 16, 8))
+    seeded = seed_from_paf(paf.state_dict(), lpm.state_dict())
+    lpm.load_state_dict(seeded, strict=False)
+    lpm.eval()
+    missing = set(lpm.state_dict()) - set(seeded)
+    assert missing and all(k.startswith("lstm.") for k in missing)  # only the memory is new
+    x = torch.rand(1, 2, 3, 64, 64)
+    with torch.no_grad():
+        s_ref, p_ref = paf(x[:, 0])[-1]
+        (s0, p0), _ = lpm(x)
+    assert torch.allclose(s0, s_ref, atol=1e-5) and torch.allclose(p0, p_ref, atol=1e-5)

@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader
 from training.data import pushfit
 from training.data.pose_dataset import PoseClips, load_sets
 from training.data.pose_frames import build_cache, is_validation
-from training.nets.lstm_pm import LstmPm, LstmPmConfig
+from training.nets.lstm_pm import LstmPm, LstmPmConfig, seed_from_paf
 from training.nets.paf import STRIDE, PafConfig, PafNet
 from training.progress import Progress
 
@@ -36,7 +36,7 @@ def build_model(kind: str, cfg: dict) -> torch.nn.Module:
     if kind == "paf":
         return PafNet(PafConfig(cfg["width"], cfg["feat"], cfg["head"], cfg["stages"]))
     if kind == "lstm_pm":
-        return LstmPm(LstmPmConfig(cfg["width"], cfg["feat"], cfg["head"], cfg["hidden"]))
+        return LstmPm(LstmPmConfig(cfg["width"], cfg["feat"], cfg["head"], cfg["hidden"], cfg.get("gen_depth", 4)))
     raise ValueError(f"model must be paf or lstm_pm, got {kind!r}")
 
 
@@ -110,7 +110,7 @@ def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.
 def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps: int | None = None,
           resume: bool = False, threads: int | None = None, seed: int = 0, workers: int = 1,
           val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
-          synth: int | None = None, paf_weight: float = 1.0) -> dict:
+          synth: int | None = None, paf_weight: float = 1.0, lr: float | None = None) -> dict:
     """paf_weight scales the PAF term of the loss: the fields are sparse, and a generator
     that starts from random weights (the LSTM-PM's) first learns to output zeros there."""
     cfg = dict(PRESETS[preset])
@@ -118,6 +118,8 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         cfg["batch"] = cfg["lstm_batch"]
     if steps is not None:
         cfg["steps"] = steps
+    if lr is not None:
+        cfg["lr"] = lr
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -158,13 +160,16 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optim"])
         step, history, ck_init = ck["step"], ck["history"], ck.get("init")
+        if lr is None and "lr" in ck:  # continue the schedule the run started with
+            cfg["lr"] = ck["lr"]
         print(f"resumed {out} at step {step}")
-    elif init is not None:  # e.g. the LSTM-PM's backbone from a trained PAF model
+    elif init is not None:  # e.g. the LSTM-PM from a trained PAF model
         src = torch.load(init, map_location="cpu", weights_only=False)["model"]
-        # the PAF model's stage 1 is the LSTM-PM's ConvNet1 head ("first")
-        src = {("first." + k[len("stage1."):] if k.startswith("stage1.") else k): v for k, v in src.items()}
         own = model.state_dict()
-        shared = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
+        if kind == "lstm_pm":
+            shared = seed_from_paf(src, own)
+        else:
+            shared = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
         model.load_state_dict(shared, strict=False)
         print(f"initialised {len(shared)} tensors from {init}")
     total = cfg["steps"]
@@ -182,7 +187,8 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                     "size": cfg["size"], "stride": STRIDE, "clip_len": t_len, "model": model.state_dict(),
                     "optim": opt.state_dict(), "step": step, "history": history, "train_clips": tr_clips,
                     "val_clips": va_clips, "data": str(data_root), "synth_clips": n_synth, "seed": seed,
-                    "init": str(init) if init else ck_init}, tmp)
+                    "init": str(init) if init else ck_init, "lr": cfg["lr"], "steps_total": total,
+                    "paf_weight": paf_weight}, tmp)
         tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint
 
     while step < total:
