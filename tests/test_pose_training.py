@@ -72,8 +72,24 @@ def test_ci_training_runs_checkpoints_and_resumes(tmp_path):
 def test_lstm_pm_trains_on_clips(tmp_path):
     root, _ = _tree(tmp_path, "d", 1)
     r = train("lstm_pm", "ci", tmp_path / "pose_lstm_pm.pt", root, tmp_path / "cache", steps=4, workers=0,
-              val_every=4)
+              val_every=4, temporal_weight=0.5)
     assert r["step"] == 4 and np.isfinite(r["losses"]).all()
+
+
+def test_temporal_loss_sees_flicker_not_a_steady_offset():
+    from training.pose_train import stage_loss, temporal_loss
+
+    g = torch.Generator().manual_seed(0)
+    B, T, h, w = 2, 4, 8, 8
+    heat, paf = torch.rand(B, T, 18, h, w, generator=g), torch.rand(B, T, 36, h, w, generator=g)
+    hw, pw = torch.ones(B, T, 18), torch.ones(B, T, 36)
+    steady = [(heat[:, t] + 0.3, paf[:, t] - 0.2) for t in range(T)]  # wrong, but wrong the same way
+    flicker = [(heat[:, t] + 0.3 * (-1) ** t, paf[:, t]) for t in range(T)]
+    assert stage_loss(steady, heat, paf, hw, pw) > 0
+    assert temporal_loss(steady, heat, paf, hw, pw) < 1e-9
+    assert temporal_loss(flicker, heat, paf, hw, pw) > 1.0
+    hw[:, 1:3] = 0  # frames without labels do not count
+    assert temporal_loss(flicker, heat, paf, hw, torch.zeros_like(pw)) == 0
 
 
 def test_lstm_pm_seeded_from_paf_starts_at_the_stateless_output():

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--val-every", type=int, default=250)
     p.add_argument("--lr", type=float, help="peak learning rate (default: the preset's; lower it to fine-tune)")
+    p.add_argument("--temporal-weight", type=float, default=0.0,
+                   help="LSTM-PM: weight of the frame-to-frame change term (lower jitter)")
     p.add_argument("--paf-weight", type=float, default=1.0, help="scale of the PAF loss term")
     p.add_argument("--synth", type=int, help="rendered synthetic clips to add (default: the preset's)")
     p.add_argument("--coco", type=Path, help="COCO person_keypoints JSON to add to the training set (paf model)")
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         r = train(a.model, a.preset, out, a.data, a.cache, a.steps, a.resume, a.threads, workers=a.workers,
                   val_every=a.val_every, init=a.init, coco=(a.coco, a.coco_images) if a.coco else None, synth=a.synth,
-                  paf_weight=a.paf_weight, lr=a.lr)
+                  paf_weight=a.paf_weight, lr=a.lr, temporal_weight=a.temporal_weight)
         print(f"{out}: step {r['step']}, validation PCK@0.2 (heatmap argmax) {r['val_pck']:.3f}")
     return 0
 

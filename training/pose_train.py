@@ -68,6 +68,21 @@ def stage_loss(outs, heat, paf, hw, pw, paf_weight: float = 1.0) -> torch.Tensor
     return total / len(outs)
 
 
+def temporal_loss(outs, heat, paf, hw, pw) -> torch.Tensor:
+    """Frame-to-frame change of the beliefs against the change of the targets (LSTM-PM
+    clips): masked L2 on (b_t - b_t-1) - (y_t - y_t-1). The per-frame loss alone leaves the
+    outputs free to flicker where the labels are still; this asks the memory to move the
+    maps only as much as the body moved. outs: list over T of (s, l)."""
+    total = heat.new_zeros(())
+    for t in range(1, len(outs)):
+        (s0, l0), (s1, l1) = outs[t - 1], outs[t]
+        mh = (hw[:, t] * hw[:, t - 1])[:, :, None, None]
+        mp = (pw[:, t] * pw[:, t - 1])[:, :, None, None]
+        total = total + ((((s1 - s0) - (heat[:, t] - heat[:, t - 1])) ** 2) * mh).mean() * heat.shape[2]
+        total = total + ((((l1 - l0) - (paf[:, t] - paf[:, t - 1])) ** 2) * mp).mean() * paf.shape[2]
+    return total / max(len(outs) - 1, 1)
+
+
 def _forward(model, kind, imgs):
     if kind == "paf":
         return [model(imgs[:, 0])]
@@ -110,9 +125,13 @@ def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.
 def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps: int | None = None,
           resume: bool = False, threads: int | None = None, seed: int = 0, workers: int = 1,
           val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
-          synth: int | None = None, paf_weight: float = 1.0, lr: float | None = None) -> dict:
+          synth: int | None = None, paf_weight: float = 1.0, lr: float | None = None,
+          temporal_weight: float = 0.0) -> dict:
     """paf_weight scales the PAF term of the loss: the fields are sparse, and a generator
-    that starts from random weights (the LSTM-PM's) first learns to output zeros there."""
+    that starts from random weights (the LSTM-PM's) first learns to output zeros there.
+    temporal_weight: the LSTM-PM's frame-to-frame term (temporal_loss); 0 for the PAF model."""
+    if temporal_weight and kind != "lstm_pm":
+        raise ValueError("--temporal-weight needs clips: use it with --model lstm_pm")
     cfg = dict(PRESETS[preset])
     if kind == "lstm_pm":  # a clip of T frames costs T images: fewer clips per batch
         cfg["batch"] = cfg["lstm_batch"]
@@ -188,14 +207,17 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                     "optim": opt.state_dict(), "step": step, "history": history, "train_clips": tr_clips,
                     "val_clips": va_clips, "data": str(data_root), "synth_clips": n_synth, "seed": seed,
                     "init": str(init) if init else ck_init, "lr": cfg["lr"], "steps_total": total,
-                    "paf_weight": paf_weight}, tmp)
+                    "paf_weight": paf_weight, "temporal_weight": temporal_weight}, tmp)
         tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint
 
     while step < total:
         for imgs, heat, paf, hw, pw in tl:
             for g in opt.param_groups:
                 g["lr"] = cfg["lr"] * sched(step)
-            loss = stage_loss(_forward(model, kind, imgs), heat, paf, hw, pw, paf_weight)
+            outs = _forward(model, kind, imgs)
+            loss = stage_loss(outs, heat, paf, hw, pw, paf_weight)
+            if temporal_weight:
+                loss = loss + temporal_weight * temporal_loss(outs, heat, paf, hw, pw)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
