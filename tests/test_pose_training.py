@@ -117,3 +117,23 @@ def test_lstm_pm_seeded_from_paf_starts_at_the_stateless_output():
         s_ref, p_ref = paf(x[:, 0])[-1]
         (s0, p0), _ = lpm(x)
     assert torch.allclose(s0, s_ref, atol=1e-5) and torch.allclose(p0, p_ref, atol=1e-5)
+
+
+def test_frozen_lstm_pm_trains_only_its_memory_and_generator(tmp_path):
+    root, _ = _tree(tmp_path, "d", 1)
+    paf_ck = tmp_path / "pose_paf.pt"
+    train("paf", "ci", paf_ck, root, tmp_path / "cache", steps=2, workers=0, val_every=2)
+    out = tmp_path / "pose_lstm_pm.pt"
+    train("lstm_pm", "ci", out, root, tmp_path / "cache", steps=3, workers=0, val_every=3, init=paf_ck, freeze=True,
+          temporal_weight=1.0)
+    src = torch.load(paf_ck, weights_only=False)["model"]
+    got = torch.load(out, weights_only=False)
+    assert got["frozen"]
+    for k, v in got["model"].items():
+        if k.startswith("backbone."):  # weights and batch-norm statistics as the PAF model left them
+            assert torch.equal(v, src[k]), k
+    seeded = {k: v for k, v in src.items() if k.startswith("refine.0.heat.body.3.")}  # a generator layer
+    assert seeded and any(not torch.equal(got["model"]["gen_heat" + k[len("refine.0.heat"):]], v)
+                          for k, v in seeded.items())
+    with pytest.raises(ValueError, match="--init"):
+        train("lstm_pm", "ci", tmp_path / "x.pt", root, tmp_path / "cache", steps=1, workers=0, freeze=True)

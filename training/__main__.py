@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr", type=float, help="peak learning rate (default: the preset's; lower it to fine-tune)")
     p.add_argument("--temporal-weight", type=float, default=0.0,
                    help="LSTM-PM: weight of the frame-to-frame change term (lower jitter)")
+    p.add_argument("--freeze", action="store_true",
+                   help="LSTM-PM: keep the backbone and ConvNet1 from --init; train the memory and generator")
     p.add_argument("--paf-weight", type=float, default=1.0, help="scale of the PAF loss term")
     p.add_argument("--synth", type=int, help="rendered synthetic clips to add (default: the preset's)")
     p.add_argument("--coco", type=Path, help="COCO person_keypoints JSON to add to the training set (paf model)")
@@ -94,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         r = train(a.model, a.preset, out, a.data, a.cache, a.steps, a.resume, a.threads, workers=a.workers,
                   val_every=a.val_every, init=a.init, coco=(a.coco, a.coco_images) if a.coco else None, synth=a.synth,
-                  paf_weight=a.paf_weight, lr=a.lr, temporal_weight=a.temporal_weight)
+                  paf_weight=a.paf_weight, lr=a.lr, temporal_weight=a.temporal_weight,
+                  freeze=a.freeze)
         print(f"{out}: step {r['step']}, validation PCK@0.2 (heatmap argmax) {r['val_pck']:.3f}")
     return 0
 

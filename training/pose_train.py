@@ -83,6 +83,19 @@ def temporal_loss(outs, heat, paf, hw, pw) -> torch.Tensor:
     return total / max(len(outs) - 1, 1)
 
 
+FROZEN = ("backbone.", "first.")  # --freeze: the LSTM-PM parts seeded from the PAF model's trunk and stage 1
+
+
+def set_train_mode(model: torch.nn.Module, frozen: bool) -> None:
+    """model.train(), but with frozen parts kept in eval mode: their batch-norm statistics
+    would otherwise drift on the small clip batches the frozen weights were not fitted to."""
+    model.train()
+    if frozen:
+        for name, m in model.named_children():
+            if f"{name}." in FROZEN:
+                m.eval()
+
+
 def _forward(model, kind, imgs):
     if kind == "paf":
         return [model(imgs[:, 0])]
@@ -90,7 +103,7 @@ def _forward(model, kind, imgs):
 
 
 @torch.no_grad()
-def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.2) -> float:
+def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.2, frozen: bool = False) -> float:
     """PCK@alpha of the heatmap argmax against the labelled joints (single-person proxy used
     for the progress bar; `python -m training eval pose` runs the full decoder)."""
     model.eval()
@@ -118,7 +131,7 @@ def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.
                 d = torch.hypot(px[i] - tx[i], py[i] - ty[i])
                 hit += int(((d <= alpha * span) & k).sum())
                 tot += int(k.sum())
-    model.train()
+    set_train_mode(model, frozen)
     return hit / max(tot, 1)
 
 
@@ -126,12 +139,16 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
           resume: bool = False, threads: int | None = None, seed: int = 0, workers: int = 1,
           val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
           synth: int | None = None, paf_weight: float = 1.0, lr: float | None = None,
-          temporal_weight: float = 0.0) -> dict:
+          temporal_weight: float = 0.0, freeze: bool = False) -> dict:
     """paf_weight scales the PAF term of the loss: the fields are sparse, and a generator
     that starts from random weights (the LSTM-PM's) first learns to output zeros there.
-    temporal_weight: the LSTM-PM's frame-to-frame term (temporal_loss); 0 for the PAF model."""
-    if temporal_weight and kind != "lstm_pm":
-        raise ValueError("--temporal-weight needs clips: use it with --model lstm_pm")
+    temporal_weight: the LSTM-PM's frame-to-frame term (temporal_loss); 0 for the PAF model.
+    freeze: keep the LSTM-PM's backbone and ConvNet1 head as --init gave them (train the
+    memory and the generator only)."""
+    if (temporal_weight or freeze) and kind != "lstm_pm":
+        raise ValueError("--temporal-weight and --freeze are for clips: use them with --model lstm_pm")
+    if freeze and init is None and not resume:
+        raise ValueError("--freeze keeps seeded weights: give --init CHECKPOINT (a trained PAF model)")
     cfg = dict(PRESETS[preset])
     if kind == "lstm_pm":  # a clip of T frames costs T images: fewer clips per batch
         cfg["batch"] = cfg["lstm_batch"]
@@ -171,7 +188,12 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                     persistent_workers=workers > 0)
     vl = DataLoader(val_ds, batch_size=cfg["batch"], shuffle=False, num_workers=0)
     model = build_model(kind, cfg)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=1e-4)
+    if resume and out.exists():  # a resumed run keeps what it froze (the optimiser state depends on it)
+        freeze = freeze or bool(torch.load(out, map_location="cpu", weights_only=False).get("frozen"))
+    if freeze:
+        for name, prm in model.named_parameters():
+            prm.requires_grad_(not name.startswith(FROZEN))
+    opt = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=cfg["lr"], weight_decay=1e-4)
     step, history = 0, []
     ck_init = None  # where the weights started (kept across --resume)
     if resume and out.exists():
@@ -194,7 +216,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     total = cfg["steps"]
     sched = lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total) / total))  # cosine decay
     bar = Progress(total, f"{kind}/{preset}", start=step)
-    model.train()
+    set_train_mode(model, freeze)
     t0 = time.perf_counter()
     losses: list[float] = []
     pck = float("nan")
@@ -207,7 +229,8 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                     "optim": opt.state_dict(), "step": step, "history": history, "train_clips": tr_clips,
                     "val_clips": va_clips, "data": str(data_root), "synth_clips": n_synth, "seed": seed,
                     "init": str(init) if init else ck_init, "lr": cfg["lr"], "steps_total": total,
-                    "paf_weight": paf_weight, "temporal_weight": temporal_weight}, tmp)
+                    "paf_weight": paf_weight, "temporal_weight": temporal_weight, "frozen": list(FROZEN) if freeze else []},
+                   tmp)
         tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint
 
     while step < total:
@@ -225,7 +248,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
             step += 1
             losses.append(loss.item())
             if step % val_every == 0 or step == total:
-                pck = quick_pck(model, kind, vl)
+                pck = quick_pck(model, kind, vl, frozen=freeze)
                 history.append({"step": step, "loss": float(np.mean(losses[-val_every:])), "val_pck": pck,
                                 "minutes": (time.perf_counter() - t0) / 60})
                 save()
