@@ -67,6 +67,29 @@ def test_recurrent_steps_match_the_unrolled_clip(exported):
     assert heat.shape == (1, 18, g, g)
 
 
+def test_recurrent_state_restarts_every_horizon_frames(exported, monkeypatch):
+    """The estimator restarts the LSTM-PM's memory after `horizon` frames (from the model's
+    metadata), and on reset(): the `reset` input it feeds the model says when."""
+    from app.inference import pose
+    d, cards, _ = exported
+    est = pose.PoseEstimator(d, 1, recurrent=True, by_metrics=False)
+    assert est.recurrent and est.horizon == cards["lstm_pm"]["horizon_frames"] > 0
+    fed = []
+    run = pose.S.run
+    monkeypatch.setattr(pose.S, "run", lambda m, feeds: fed.append(float(feeds["reset"][0])) or run(m, feeds))
+    x = np.random.default_rng(0).random((1, 3, SIZE, SIZE), dtype=np.float32)
+    est.horizon = 3
+    for _ in range(7):
+        est.maps(x)
+    est.reset()
+    est.maps(x)
+    assert fed == [1, 0, 0, 1, 0, 0, 1, 1]
+    est.horizon, fed[:] = None, []  # unbounded: one start, then the state carries on
+    for _ in range(5):
+        est.maps(x)
+    assert fed == [0] * 5
+
+
 def test_card_and_metadata(exported):
     d, _cards, _ = exported
     m = S.load("pose_paf", d)
@@ -74,7 +97,7 @@ def test_card_and_metadata(exported):
     card = json.loads((d / "pose_paf.json").read_text())
     assert card["sha256"] == S.sha256(d / "pose_paf.onnx")
     assert card["joints"][0] == "nose" and len(card["paf_pairs"]) == 18
-    assert "python -m training" in card["command"]
+    assert "python -m training" in card["command"] and "--steps" in card["command"]  # rebuildable as trained
 
 
 def test_altered_model_is_refused_with_the_fix(exported, tmp_path):

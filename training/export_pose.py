@@ -20,7 +20,8 @@ from training.nets.paf import N_HEAT, N_PAF, PafExport
 from training.pose_train import load_checkpoint
 
 PAPERS = {"paf": "two-branch multi-stage CNN with Part Affinity Fields (lstm-attention-sports-pose.txt s2.1, OpenPose)",
-          "lstm_pm": "LSTM Pose Machine (lstm-pose-machines.txt) on the PAF heads"}
+          "lstm_pm": "LSTM Pose Machine (lstm-pose-machines.txt) on the PAF heads; its generator also sees "
+                     "the LSTM's input [features, previous beliefs] (see training/nets/lstm_pm.py)"}
 
 
 def _sha(path: Path) -> str:
@@ -49,11 +50,28 @@ def parity(onnx_path: Path, wrapper, inputs, names) -> float:
     return max(float(np.abs(g - r.numpy()).max()) for g, r in zip(got, ref, strict=True))
 
 
+def train_command(kind: str, ck: dict) -> str:
+    """The command that rebuilds this checkpoint, from what the checkpoint recorded (older
+    checkpoints lack some arguments: those are left out)."""
+    parts = [f"python -m training pose --model {kind} --preset {ck['preset']} --steps {ck.get('steps_total') or ck['step']}"]
+    if ck.get("init"):
+        parts.append(f"--init {ck['init']}")
+    if ck.get("lr") is not None:
+        parts.append(f"--lr {ck['lr']:g}")
+    if ck.get("paf_weight", 1.0) != 1.0:
+        parts.append(f"--paf-weight {ck['paf_weight']:g}")
+    if ck.get("temporal_weight"):
+        parts.append(f"--temporal-weight {ck['temporal_weight']:g}")
+    if ck.get("frozen"):
+        parts.append("--freeze")
+    return " ".join(parts) + " && python -m training export pose"
+
+
 def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
     """Write out_dir/pose_<kind>.onnx + .json; returns the card."""
     import onnx
     model, ck = load_checkpoint(checkpoint)
-    command = f"python -m training pose --model {kind} --preset {ck['preset']} && python -m training export pose"
+    command = train_command(kind, ck)
     wrapper = (PafExport if kind == "paf" else LstmPmStep)(model).eval()
     inputs, in_names, out_names = _example(kind, ck, model)
     name = f"pose_{kind}"
@@ -70,6 +88,11 @@ def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
             "joints": ",".join(JOINT_NAMES), "paf_pairs": ";".join(f"{a}-{b}" for a, b in PAF_PAIRS),
             "input": "RGB float32 [0,1], letterboxed square, grey 114 borders",
             "checkpoint_step": str(ck["step"]), "command": command}
+    if kind == "lstm_pm":
+        # the app restarts the memory every `horizon` frames: trained on clip_len-frame clips, the
+        # state drifts on long runs. 2 x clip_len read best on pushfit validation (PCK@0.2 0.768,
+        # jitter 0.055 at 10 frames; 0.764 at 5, 0.753 at 15, 0.719 at 20, 0.605 never restarted)
+        meta["horizon"] = str(2 * int(ck["clip_len"]))
     del m.metadata_props[:]
     for k, v in meta.items():
         e = m.metadata_props.add()
@@ -83,10 +106,12 @@ def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
         "inputs": {n: list(t.shape) for n, t in zip(in_names, inputs, strict=True)},
         "outputs": out_names, "joints": list(JOINT_NAMES), "paf_pairs": [list(p) for p in PAF_PAIRS],
         "input_size": ck["size"], "stride": ck["stride"], "network": ck["net"], "preset": ck["preset"],
+        **({"horizon_frames": int(meta["horizon"])} if "horizon" in meta else {}),
         "data": {"train": f"pushfit frames (MoveNet + MediaPipe agreement pseudo-labels), {len(ck['train_clips'])} clips"
                           f" + {ck.get('synth_clips', 0)} rendered synthetic clips (training.synth.render)",
                  "validation": f"pushfit, {len(ck['val_clips'])} clips held out by clip name hash"},
-        "training": {"steps": ck["step"], "device": ck.get("device", "cpu (2 cores)"), "init": ck.get("init"),
+        "training": {"steps": ck["step"], "device": ck.get("device", "not recorded"), "init": ck.get("init"),
+                     **({"notes": ck["notes"]} if ck.get("notes") else {}),
                      "last_validation": hist[-1] if hist else {}},
         "command": command, "parity_max_abs_diff": diff,
         "metrics": old.get("metrics", {}), "sha256": _sha(path),

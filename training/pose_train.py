@@ -108,12 +108,14 @@ def quick_pck(model, kind: str, loader, max_batches: int = 20, alpha: float = 0.
     for the progress bar; `python -m training eval pose` runs the full decoder)."""
     model.eval()
     hit = tot = 0
+    dev = next(model.parameters()).device
     for b, (imgs, heat, _, hw, _) in enumerate(loader):
         if b >= max_batches:
             break
+        imgs = imgs.to(dev)
         outs = _forward(model, kind, imgs)
         for t, o in enumerate(outs):
-            s = (o[-1] if isinstance(o, list) else o)[0]
+            s = (o[-1] if isinstance(o, list) else o)[0].cpu()
             B, J = s.shape[0], heat.shape[2] - 1
             pred = s[:, :J].flatten(2).argmax(-1)
             truth_map = heat[:, t, :J].flatten(2)
@@ -187,7 +189,10 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     tl = DataLoader(train_ds, batch_size=cfg["batch"], shuffle=True, num_workers=workers, drop_last=True,
                     persistent_workers=workers > 0)
     vl = DataLoader(val_ds, batch_size=cfg["batch"], shuffle=False, num_workers=0)
-    model = build_model(kind, cfg)
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device_note = (f"GPU: {torch.cuda.get_device_name(0)}" if dev.type == "cuda"
+                   else f"CPU, {torch.get_num_threads()} threads (no GPU found)")
+    model = build_model(kind, cfg).to(dev)
     if resume and out.exists():  # a resumed run keeps what it froze (the optimiser state depends on it)
         freeze = freeze or bool(torch.load(out, map_location="cpu", weights_only=False).get("frozen"))
     if freeze:
@@ -197,7 +202,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     step, history = 0, []
     ck_init = None  # where the weights started (kept across --resume)
     if resume and out.exists():
-        ck = torch.load(out, map_location="cpu", weights_only=False)
+        ck = torch.load(out, map_location=dev, weights_only=False)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optim"])
         step, history, ck_init = ck["step"], ck["history"], ck.get("init")
@@ -229,12 +234,14 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                     "optim": opt.state_dict(), "step": step, "history": history, "train_clips": tr_clips,
                     "val_clips": va_clips, "data": str(data_root), "synth_clips": n_synth, "seed": seed,
                     "init": str(init) if init else ck_init, "lr": cfg["lr"], "steps_total": total,
-                    "paf_weight": paf_weight, "temporal_weight": temporal_weight, "frozen": list(FROZEN) if freeze else []},
+                    "paf_weight": paf_weight, "temporal_weight": temporal_weight, "frozen": list(FROZEN) if freeze else [],
+                    "device": device_note},
                    tmp)
         tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint
 
     while step < total:
-        for imgs, heat, paf, hw, pw in tl:
+        for batch in tl:
+            imgs, heat, paf, hw, pw = (t.to(dev, non_blocking=True) for t in batch)
             for g in opt.param_groups:
                 g["lr"] = cfg["lr"] * sched(step)
             outs = _forward(model, kind, imgs)

@@ -13,7 +13,7 @@ Maps are (C, h, w) on a stride-`stride` grid whose cell i has its centre at
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -80,9 +80,10 @@ def _bilinear(field: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def score_limbs(pa: np.ndarray, pb: np.ndarray, fx: np.ndarray, fy: np.ndarray,
-                p: DecodeParams) -> list[tuple[float, int, int]]:
-    """Candidates (score, i, j) between peaks pa (Ka, 3) and pb (Kb, 3) on one PAF pair
-    (all pairs at once: (Ka, Kb, samples) arrays)."""
+                p: DecodeParams) -> list[tuple[float, int, int, float]]:
+    """Candidates (score, i, j, share) between peaks pa (Ka, 3) and pb (Kb, 3) on one PAF pair
+    (all pairs at once: (Ka, Kb, samples) arrays). share: the fraction of samples whose dot
+    exceeds paf_min_dot; each assembly pass applies its own bar to it."""
     h = fx.shape[0]
     v = pb[None, :, :2] - pa[:, None, :2]                       # (Ka, Kb, 2)
     n = np.hypot(v[..., 0], v[..., 1])
@@ -92,9 +93,10 @@ def score_limbs(pa: np.ndarray, pb: np.ndarray, fx: np.ndarray, fy: np.ndarray,
     ys = pa[:, None, None, 1] + t * v[..., None, 1]
     dots = _bilinear(fx, xs, ys) * u[..., None, 0] + _bilinear(fy, xs, ys) * u[..., None, 1]
     score = dots.mean(-1) + np.minimum(0.0, 0.5 * h / np.maximum(n, 1e-6) - 1.0)
-    ok = (n > 1e-6) & ((dots > p.paf_min_dot).mean(-1) >= p.paf_min_share) & (score > 0)
-    ii, jj = np.nonzero(ok)
-    return [(float(score[i, j]), int(i), int(j)) for i, j in zip(ii, jj, strict=True)]
+    share = (dots > p.paf_min_dot).mean(-1)
+    ii, jj = np.nonzero((n > 1e-6) & (score > 0))
+    return sorted(((float(score[i, j]), int(i), int(j), float(share[i, j])) for i, j in zip(ii, jj, strict=True)),
+                  reverse=True)
 
 
 def _link(people: list[dict], owner: list[dict], a: int, b: int, i: int, j: int, s: float, create: bool) -> None:
@@ -143,17 +145,16 @@ def assemble(heat: np.ndarray, paf: np.ndarray, stride: int, p: DecodeParams = D
     peaks = find_peaks(heat, p.peak_threshold, p.max_peaks)
     people: list[dict] = []  # {"ids": (17,) peak index or -1, "score": float, "strict": joints from pass 1}
     owner = [{} for _ in range(NUM_JOINTS)]  # joint -> {peak index: person index}
-    passes = [(p, True)]
+    cands = {k: score_limbs(peaks[a], peaks[b], paf[2 * k], paf[2 * k + 1], p)  # scored once, used by both passes
+             for k, (a, b) in enumerate(PAF_PAIRS) if len(peaks[a]) and len(peaks[b])}
+    passes = [(p.paf_min_share, True)]
     if p.merge_min_share < p.paf_min_share:
-        passes.append((replace(p, paf_min_share=p.merge_min_share), False))
-    for q, create in passes:
+        passes.append((p.merge_min_share, False))
+    for min_share, create in passes:
         for k, (a, b) in enumerate(PAF_PAIRS):
-            pa, pb = peaks[a], peaks[b]
-            if not len(pa) or not len(pb):
-                continue
             used_a, used_b = set(), set()
-            for s, i, j in sorted(score_limbs(pa, pb, paf[2 * k], paf[2 * k + 1], q), reverse=True):
-                if i in used_a or j in used_b:
+            for s, i, j, share in cands.get(k, ()):
+                if share < min_share or i in used_a or j in used_b:
                     continue
                 if not create and owner[a].get(i) is not None and owner[a].get(i) == owner[b].get(j):
                     continue  # already one person: this limb changes nothing

@@ -93,6 +93,10 @@ class PoseEstimator:
         self.size = int(self.model.meta["input_size"])
         self.stride = int(self.model.meta["stride"])
         self._state: dict[str, np.ndarray] | None = None
+        # frames the recurrent model runs before its state is restarted: it was trained on
+        # clips of this length, and its memory drifts on longer runs (see issue 3's notes)
+        self.horizon = int(self.model.meta.get("horizon", 0)) or None
+        self._steps = 0
         # zero state for a reset, built once (not per frame)
         self._zero = {i.name: np.zeros(i.shape, np.float32) for i in self.model.session.get_inputs()
                       if i.name in ("heat_in", "paf_in", "h_in", "c_in")}
@@ -109,7 +113,10 @@ class PoseEstimator:
         if not self.recurrent:
             heat, paf = S.run(self.model, {"image": x})
             return heat[0], paf[0]
+        if self.horizon and self._steps >= self.horizon:
+            self._state = None
         first = self._state is None
+        self._steps = 1 if first else self._steps + 1
         feeds = {"image": x, "reset": np.full(1, 1.0 if first else 0.0, np.float32)}
         feeds.update(self._zero if first else self._state)
         heat, paf, h, c = S.run(self.model, feeds)
