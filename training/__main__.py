@@ -3,6 +3,7 @@
     python -m training pose --model paf|lstm_pm [--preset cpu|gpu|ci] [--steps N] [--resume]
     python -m training export pose [--checkpoints DIR] [--out models/]
     python -m training eval pose [--models models/] [--max-frames N]
+    python -m training classifier [--preset cpu|gpu|ci] [--epochs N] [--no-real]
 """
 from __future__ import annotations
 
@@ -52,7 +53,24 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--max-frames", type=int, help="per clip (quick look)")
     v.add_argument("--no-cards", action="store_true", help="do not write the metrics into the model cards")
     sub.add_parser("demo", help="render the bundled demo video (assets/demo/pushup_side_demo.mp4)")
+    c = sub.add_parser("classifier", help="train the LSTM-attention standard/non-standard classifier")
+    c.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
+    c.add_argument("--epochs", type=int)
+    c.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "lstm_attention.pt")
+    c.add_argument("--data", type=Path, default=DATA / "pushfit")
+    c.add_argument("--no-real", action="store_true", help="synthetic windows only (no pushfit)")
+    c.add_argument("--threads", type=int)
     a = ap.parse_args(argv)
+    if a.cmd == "classifier":
+        from training.classifier_train import train as train_classifier
+        root = None if a.no_real else a.data
+        if root is not None and not (root / "clips.csv").exists():
+            print(f"note: {root}/clips.csv not found; training on synthetic windows only", file=sys.stderr)
+            root = None
+        r = train_classifier(a.preset, a.out, root, a.threads, epochs=a.epochs)
+        print(f"{a.out}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                                       for k, v in r["figures"].items()))
+        return 0
     if a.cmd == "demo":
         import numpy as np
 

@@ -1,0 +1,180 @@
+"""Training and evaluation of the LSTM-attention standard / non-standard classifier.
+
+Data: synthetic rep windows (training.data.rep_windows; train seeds 0.., held-out seeds from
+HELD_OUT_SEED, so no synthetic subject is shared) and pushfit rep windows (clips split by the
+same name hash as the pose models). Optimiser as in the paper: Adam at 1e-4 with
+exponential decay, cross-entropy. Checkpoints are self-describing like the pose ones.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from training.data.rep_windows import WindowSet, pushfit_windows, synth_windows
+from training.nets.lstm_attention import LstmAttention, LstmAttentionConfig
+from training.progress import Progress
+
+HELD_OUT_SEED = 10_000
+PRESETS = {  # synth: training seeds (x 6 clips each); real_repeat: pushfit windows oversampled
+    "cpu": {"synth": 250, "held_out": 60, "epochs": 12, "batch": 128, "lr": 1e-3, "decay": 0.1, "hidden": 64,
+            "layers": 2, "attn": 32, "real_repeat": 4},
+    "gpu": {"synth": 2000, "held_out": 200, "epochs": 30, "batch": 512, "lr": 1e-3, "decay": 0.1, "hidden": 128,
+            "layers": 2, "attn": 64, "real_repeat": 4},
+    "ci": {"synth": 3, "held_out": 2, "epochs": 2, "batch": 32, "lr": 1e-3, "decay": 0.5, "hidden": 8, "layers": 2,
+           "attn": 4, "real_repeat": 1},
+}
+
+
+def roc_auc(score: np.ndarray, label: np.ndarray) -> float:
+    """Area under the ROC curve by the rank-sum (Mann-Whitney) formula, ties averaged."""
+    score, label = np.asarray(score, float), np.asarray(label).astype(bool)
+    pos, neg = int(label.sum()), int((~label).sum())
+    if not pos or not neg:
+        return float("nan")
+    order = np.argsort(score, kind="mergesort")
+    ranks = np.empty(len(score))
+    s = score[order]
+    i = 0
+    while i < len(s):  # average ranks over ties
+        j = i
+        while j + 1 < len(s) and s[j + 1] == s[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[label].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+@torch.no_grad()
+def predict(model: LstmAttention, ws: WindowSet, batch: int = 1024) -> np.ndarray:
+    """-> P(standard) float (N,)."""
+    model.eval()
+    out = []
+    for i in range(0, len(ws), batch):
+        logits, _ = model(torch.from_numpy(ws.features[i:i + batch]), torch.from_numpy(ws.category[i:i + batch]))
+        out.append(torch.softmax(logits, -1)[:, 1].numpy())
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def group_verdicts(p: np.ndarray, ws: WindowSet, threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (rep or clip): predicted standard (mean window P >= threshold), true label."""
+    groups = np.unique(ws.group)
+    pred = np.array([p[ws.group == g].mean() >= threshold for g in groups])
+    true = np.array([ws.label[ws.group == g][0] == 1 for g in groups])
+    return pred, true
+
+
+def figures(model: LstmAttention, synth: WindowSet, real: WindowSet | None) -> dict:
+    """Window accuracy and ROC-AUC (synthetic), rep accuracy (synthetic), clip accuracy (pushfit)."""
+    p = predict(model, synth)
+    out = {"synth_window_acc": float(((p >= 0.5) == (synth.label == 1)).mean()) if len(p) else float("nan"),
+           "synth_window_auc": roc_auc(p, synth.label), "synth_windows": len(synth)}
+    pred, true = group_verdicts(p, synth)
+    out["synth_rep_acc"] = float((pred == true).mean()) if len(pred) else float("nan")
+    out["synth_reps"] = len(pred)
+    if real is not None and len(real):
+        pr = predict(model, real)
+        pred, true = group_verdicts(pr, real)
+        out["pushfit_clip_acc"] = float((pred == true).mean())
+        out["pushfit_clips"] = len(pred)
+        out["pushfit_window_auc"] = roc_auc(pr, real.label)
+    return out
+
+
+def load_data(preset: str, data_root: Path | None) -> dict:
+    """-> {"train": WindowSet, "held_out": WindowSet, "real_val": WindowSet | None, splits}."""
+    cfg = PRESETS[preset]
+    tr = synth_windows(range(cfg["synth"]))
+    ho = synth_windows(range(HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"]))
+    real_tr = real_va = None
+    tr_clips: list[str] = []
+    va_clips: list[str] = []
+    if data_root is not None and (Path(data_root) / "clips.csv").exists():
+        from training.data import pushfit
+        from training.data.pose_frames import is_validation
+        index = pushfit.load_index(data_root)
+        labels = {c.clip: c.label for c in index}
+        tr_clips = [c.clip for c in index if not is_validation(c.clip)]
+        va_clips = [c.clip for c in index if is_validation(c.clip)]
+        base = int(tr.group.max()) + 1 if len(tr) else 0
+        real_tr = pushfit_windows(data_root, tr_clips, labels, group_base=base)
+        real_va = pushfit_windows(data_root, va_clips, labels)
+        tr = WindowSet.concat([tr] + [real_tr] * cfg["real_repeat"])
+    return {"train": tr, "held_out": ho, "real_val": real_va, "train_clips": tr_clips, "val_clips": va_clips}
+
+
+def train(preset: str, out: Path, data_root: Path | None, threads: int | None = None, seed: int = 0,
+          epochs: int | None = None) -> dict:
+    cfg = dict(PRESETS[preset])
+    if epochs is not None:
+        cfg["epochs"] = epochs
+    if threads:
+        torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    print("building windows (synthetic clips, pushfit reps) ...", flush=True)
+    data = load_data(preset, data_root)
+    tr = data["train"]
+    if not len(tr):
+        raise ValueError("no training windows: the synthetic clips held no reps")
+    net_cfg = LstmAttentionConfig(cfg["hidden"], cfg["layers"], cfg["attn"])
+    model = LstmAttention(net_cfg)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+    steps_per_epoch = max(1, len(tr) // cfg["batch"])
+    total = steps_per_epoch * cfg["epochs"]
+    gamma = cfg["decay"] ** (1 / total)  # exponential decay to `decay` x lr by the end
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma)
+    pos = float(tr.label.mean())  # class balance: weight the rarer class up
+    weight = torch.tensor([0.5 / max(1 - pos, 1e-3), 0.5 / max(pos, 1e-3)], dtype=torch.float32)
+    lossf = torch.nn.CrossEntropyLoss(weight=weight)
+    bar = Progress(total, f"classifier/{preset}")
+    history = []
+    shown: dict[str, float] = {}
+    step = 0
+    t0 = time.perf_counter()
+    feats, cats, labs = (torch.from_numpy(a) for a in (tr.features, tr.category, tr.label))
+    for epoch in range(cfg["epochs"]):
+        model.train()
+        order = torch.from_numpy(rng.permutation(len(tr)))
+        losses = []
+        for b in range(steps_per_epoch):
+            idx = order[b * cfg["batch"]:(b + 1) * cfg["batch"]]
+            logits, _ = model(feats[idx], cats[idx])
+            loss = lossf(logits, labs[idx])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            losses.append(loss.item())
+            bar.update(step, loss=float(np.mean(losses[-50:])), **shown)
+        fig = figures(model, data["held_out"], data["real_val"])
+        history.append({"epoch": epoch + 1, "step": step, "loss": float(np.mean(losses)),
+                        "minutes": (time.perf_counter() - t0) / 60, **fig})
+        shown = {k: round(fig[k], 3) for k in ("synth_window_acc", "synth_window_auc", "pushfit_clip_acc") if k in fig}
+    bar.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ck = {"kind": "lstm_attention", "preset": preset, "net": net_cfg.as_dict(), "model": model.state_dict(),
+          "step": step, "epochs": cfg["epochs"], "history": history, "seed": seed, "lr": cfg["lr"],
+          "decay": cfg["decay"], "synth_train_seeds": [0, cfg["synth"]],
+          "synth_held_out_seeds": [HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"]],
+          "train_clips": data["train_clips"], "val_clips": data["val_clips"], "data": str(data_root),
+          "windows": {"train": len(tr), "held_out": len(data["held_out"]),
+                      "pushfit_val": len(data["real_val"]) if data["real_val"] is not None else 0}}
+    tmp = out.with_suffix(".tmp")
+    torch.save(ck, tmp)
+    tmp.replace(out)
+    return {"step": step, "history": history, "figures": history[-1]}
+
+
+def load_classifier(path: Path) -> tuple[LstmAttention, dict]:
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    if ck.get("kind") != "lstm_attention":
+        raise ValueError(f"{path}: not a classifier checkpoint (kind {ck.get('kind')!r}); train one with "
+                         f"`python -m training classifier`")
+    m = LstmAttention(LstmAttentionConfig(**ck["net"]))
+    m.load_state_dict(ck["model"])
+    return m.eval(), ck
