@@ -95,3 +95,26 @@ def test_window_norm_reads_a_moved_and_scaled_subject_alike():
     assert not torch.allclose(a, b)
     j = na.reshape(1, WINDOW_LEN, 17, 4)
     assert (j[..., 3, 1:3] == 0).all() and j[..., 1:3].abs().max() <= 1.0
+
+
+def test_export_matches_torch_for_any_batch_and_loads_in_the_app(tmp_path):
+    from app.inference import session as S
+    from training.export_classifier import export
+    ck = tmp_path / "lstm_attention.pt"
+    train("ci", ck, None, threads=1, epochs=1)
+    card = export(ck, tmp_path / "models")
+    print(f"classifier parity max abs diff {card['parity_max_abs_diff']:.2e}")
+    assert card["parity_max_abs_diff"] < 1e-4
+    m = S.load("lstm_attention", tmp_path / "models")
+    assert m.meta["window_len"] == str(WINDOW_LEN) and "pushup-side" in m.meta["categories"]
+    model, _ = load_classifier(ck)
+    rng = np.random.default_rng(0)
+    for n in (1, 5):
+        f = rng.random((n, WINDOW_LEN, 68), dtype=np.float32)
+        c = rng.integers(0, N_CATEGORIES, n)
+        p, att = S.run(m, {"features": f, "category": c})
+        with torch.no_grad():
+            logits, ref_att = model(torch.from_numpy(f), torch.from_numpy(c))
+        assert p.shape == (n,) and att.shape == (n, WINDOW_LEN)
+        assert np.abs(p - torch.softmax(logits, -1)[:, 1].numpy()).max() < 1e-4
+        assert np.abs(att - ref_att.numpy()).max() < 1e-4

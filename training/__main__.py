@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--coco", type=Path, help="COCO person_keypoints JSON to add to the training set (paf model)")
     p.add_argument("--coco-images", type=Path, help="folder of the COCO images")
     e = sub.add_parser("export", help="export trained checkpoints to ONNX + model cards")
-    e.add_argument("what", choices=["pose"])
+    e.add_argument("what", choices=["pose", "classifier"])
     e.add_argument("--checkpoints", type=Path, default=ROOT / "checkpoints")
     e.add_argument("--out", type=Path, default=ROOT / "models")
     v = sub.add_parser("eval", help="evaluate exported models on the validation clips")
@@ -94,6 +94,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"jitter {f(r['jitter_accel'], '.4f')} (labels {f(r['label_jitter_accel'], '.4f')}); "
                   f"{f(r['ms_per_frame_total'], '.1f')} ms/frame")
             print("  per joint: " + ", ".join(f"{k} {v:.2f}" for k, v in r["pck@0.2_per_joint"].items()))
+        return 0
+    if a.cmd == "export" and a.what == "classifier":
+        from training.export_classifier import export as export_classifier
+        ck = a.checkpoints / "lstm_attention.pt"
+        if not ck.exists():
+            print(f"error: {ck} not found (train it with `python -m training classifier`)", file=sys.stderr)
+            return 2
+        card = export_classifier(ck, a.out)
+        print(f"{a.out}/lstm_attention.onnx: parity max abs diff {card['parity_max_abs_diff']:.2e}, "
+              f"sha256 {card['sha256'][:12]}")
         return 0
     if a.cmd == "export":
         from training.export_pose import export
