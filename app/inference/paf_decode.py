@@ -99,6 +99,16 @@ def score_limbs(pa: np.ndarray, pb: np.ndarray, fx: np.ndarray, fy: np.ndarray,
                   reverse=True)
 
 
+def _attach(people: list[dict], owner: list[dict], pi: int, joint: int, peak: int, s: float, create: bool) -> None:
+    """Give person pi the peak of `joint` (when it has none yet)."""
+    person = people[pi]
+    if person["ids"][joint] < 0:
+        person["ids"][joint] = peak
+        person["score"] += s
+        person["strict"] += create
+        owner[joint][peak] = pi
+
+
 def _link(people: list[dict], owner: list[dict], a: int, b: int, i: int, j: int, s: float, create: bool) -> None:
     """Apply one accepted limb (peak i of joint a, peak j of joint b, score s) to the people.
     create: the strict pass, whose joints count towards min_joints ("strict")."""
@@ -109,18 +119,10 @@ def _link(people: list[dict], owner: list[dict], a: int, b: int, i: int, j: int,
             ids[a], ids[b] = i, j
             people.append({"ids": ids, "score": s, "strict": 2})
             owner[a][i] = owner[b][j] = len(people) - 1
-    elif oa is not None and ob is None:
-        if people[oa]["ids"][b] < 0:
-            people[oa]["ids"][b] = j
-            people[oa]["score"] += s
-            people[oa]["strict"] += create
-            owner[b][j] = oa
-    elif ob is not None and oa is None:
-        if people[ob]["ids"][a] < 0:
-            people[ob]["ids"][a] = i
-            people[ob]["score"] += s
-            people[ob]["strict"] += create
-            owner[a][i] = ob
+    elif ob is None:
+        _attach(people, owner, oa, b, j, s, create)
+    elif oa is None:
+        _attach(people, owner, ob, a, i, s, create)
     elif oa != ob:  # two partial people joined by this limb: merge if they do not clash
         A, B = people[oa], people[ob]
         if not np.any((A["ids"] >= 0) & (B["ids"] >= 0)):
