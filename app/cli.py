@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--db", help="database file (default: $DRILLSCORE_DB or ~/.local/share/drillscore)")
     a.add_argument("--models", help="model folder (default: the shipped models)")
     a.add_argument("--threads", type=int, help="CPU threads for pose inference")
+    a.add_argument("--no-classifier", action="store_true",
+                   help="judge by the rules alone (skip the LSTM-attention model's P(standard))")
     po = sub.add_parser("pose", help="estimate the pose track of a video's subject (or of everyone)")
     po.add_argument("input", help="video file")
     po.add_argument("--out", required=True, help="pose-track file to write (.npz or .json)")
@@ -122,9 +124,34 @@ def _analyze(track, exercise: str, view: str, args) -> dict:
             raise UsageError(str(e)) from None
     t0 = time.perf_counter()
     a = assess(track, exercise, view, th, bar_y=getattr(args, "bar_y", None))
+    timings = {"assess": round((time.perf_counter() - t0) * 1000, 1)}
+    probs, note = [], None
+    if not getattr(args, "no_classifier", False) and a.reps:
+        t1 = time.perf_counter()
+        probs, note = _rep_probabilities(track, a, args)
+        if probs:  # same reps (P does not move a boundary); the probabilities are recorded with them
+            a = assess(track, exercise, a.view, th, bar_y=getattr(args, "bar_y", None),
+                       p_standard=[None if q is None else q.p_standard for q in probs])
+        timings["classifier"] = round((time.perf_counter() - t1) * 1000, 1)
     res = result_dict(a, table, sex, age)
-    res["timings_ms"] = {"assess": round((time.perf_counter() - t0) * 1000, 1)}
+    for r, q in zip(res["reps"], probs, strict=False):
+        r["attention"] = None if q is None else [round(float(x), 4) for x in q.attention]
+    res["classifier"] = {"model": "lstm_attention" if probs else None, "policy": "rules",
+                         "note": note or "P(standard) is recorded with each rep; the rules decide"}
+    res["timings_ms"] = timings
     return res
+
+
+def _rep_probabilities(track, a, args) -> tuple[list, str | None]:
+    """-> (per-rep RepProbability or None, note). A missing or broken classifier is a note,
+    not an error: the rules alone still judge every rep."""
+    from app.inference.classifier import RepClassifier
+    from app.inference.session import ModelError
+    try:
+        clf = RepClassifier(getattr(args, "models", None), getattr(args, "threads", None))
+        return clf.per_rep(track, [(r.start, r.end) for r in a.reps], a.exercise, a.view), None
+    except (ModelError, ValueError) as e:
+        return [], f"classifier not used: {e}"
 
 
 def _progress(label: str):

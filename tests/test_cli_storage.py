@@ -26,9 +26,25 @@ def test_analyze_json_schema(track_file, tmp_path, capsys):
         assert key in res
     assert res["count_total"] == clip.count_total == 4
     assert set(res["reps"][0]) >= {"n", "start_frame", "end_frame", "standard", "p_standard", "reasons"}
-    assert res["reps"][0]["p_standard"] is None
+    p = [r["p_standard"] for r in res["reps"]]  # the shipped classifier's, recorded; the rules decide
+    assert all(0.0 <= x <= 1.0 for x in p) and res["classifier"]["model"] == "lstm_attention"
+    assert all(len(r["attention"]) == 10 and abs(sum(r["attention"]) - 1) < 1e-3 for r in res["reps"])
     assert (tmp_path / "r.csv").read_text().count("\n") == 5
     assert "standard reps: 4" in capsys.readouterr().out
+
+
+def test_analyze_without_classifier_or_with_it_missing_still_judges(track_file, tmp_path, capsys):
+    path, _ = track_file
+    out = tmp_path / "r.json"
+    assert main(["analyze", str(path), "--exercise", "situp", "--json", str(out), "--no-classifier"]) == 0
+    res = json.loads(out.read_text())
+    assert res["count_total"] == 4 and all(r["p_standard"] is None for r in res["reps"])
+    empty = tmp_path / "models"
+    empty.mkdir()
+    assert main(["analyze", str(path), "--exercise", "situp", "--json", str(out), "--models", str(empty)]) == 0
+    res = json.loads(out.read_text())
+    assert res["count_total"] == 4 and all(r["p_standard"] is None for r in res["reps"])
+    assert "lstm_attention.onnx: model file missing" in res["classifier"]["note"]
 
 
 def test_analyze_json_to_stdout_and_score(track_file, capsys):
@@ -137,3 +153,15 @@ def test_demo_with_missing_track_is_one_line(monkeypatch, tmp_path, capsys):
     assert main(["demo"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "gone.npz" in err[0] and "reinstall" in err[0]
+
+
+def test_rep_classifier_checks_shapes_and_skips_reps_shorter_than_a_window(track_file):
+    from app.inference.classifier import RepClassifier
+    _, clip = track_file
+    clf = RepClassifier(threads=1)
+    with pytest.raises(ValueError, match=r"\(N, 10, 68\)"):
+        clf.windows(np.zeros((2, 9, 68), np.float32), 0)
+    with pytest.raises(ValueError, match="no category 'situp-oblique'"):
+        clf.category("situp", "oblique")
+    out = clf.per_rep(clip.track(), [(0, 5), (10, 40)], "situp", "side")
+    assert out[0] is None and out[1].windows == 22 and 0 <= out[1].p_standard <= 1

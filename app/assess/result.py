@@ -29,7 +29,8 @@ def summary_text(res: dict) -> str:
              f"standard reps: {res['count_standard']}   total reps: {res['count_total']}"]
     for r in res["reps"]:
         verdict = "counted" if r["standard"] else "NOT counted: " + "; ".join(REASON_TEXT.get(x, x) for x in r["reasons"])
-        lines.append(f"  rep {r['n']:>2}  frames {r['start_frame']:>5}-{r['end_frame']:<5} {verdict}")
+        p = "" if r.get("p_standard") is None else f"  P(standard) {r['p_standard']:.2f}"
+        lines.append(f"  rep {r['n']:>2}  frames {r['start_frame']:>5}-{r['end_frame']:<5} {verdict}{p}")
     if res.get("unmeasured"):
         lines.append("could not check (joints not seen): " + ", ".join(res["unmeasured"]))
     if res.get("score"):
