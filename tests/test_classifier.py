@@ -10,9 +10,10 @@ from training.data.rep_windows import WindowSet, synth_windows, windows_in_spans
 from training.nets.lstm_attention import N_CATEGORIES, LstmAttention, LstmAttentionConfig, category_index
 
 
-def test_attention_weights_sum_to_one_and_category_changes_the_output():
+@pytest.mark.parametrize("conditioning", ["onehot", "heads"])
+def test_attention_weights_sum_to_one_and_category_changes_the_output(conditioning):
     torch.manual_seed(0)
-    net = LstmAttention(LstmAttentionConfig(16, 2, 8)).eval()
+    net = LstmAttention(LstmAttentionConfig(16, 2, 8, conditioning=conditioning)).eval()
     x = torch.rand(3, WINDOW_LEN, 68)
     logits, alpha = net(x, torch.tensor([0, 3, 5]))
     assert logits.shape == (3, 2) and alpha.shape == (3, WINDOW_LEN)

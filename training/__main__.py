@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--data", type=Path, default=DATA / "pushfit")
     c.add_argument("--no-real", action="store_true", help="synthetic windows only (no pushfit)")
     c.add_argument("--threads", type=int)
+    c.add_argument("--conditioning", choices=["onehot", "heads"], default="onehot",
+                   help="category as a one-hot input (default) or one output head per category")
     a = ap.parse_args(argv)
     if a.cmd == "classifier":
         from training.classifier_train import train as train_classifier
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         if root is not None and not (root / "clips.csv").exists():
             print(f"note: {root}/clips.csv not found; training on synthetic windows only", file=sys.stderr)
             root = None
-        r = train_classifier(a.preset, a.out, root, a.threads, epochs=a.epochs)
+        r = train_classifier(a.preset, a.out, root, a.threads, epochs=a.epochs, conditioning=a.conditioning)
         print(f"{a.out}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
                                        for k, v in r["figures"].items()))
         return 0

@@ -106,7 +106,8 @@ def load_data(preset: str, data_root: Path | None) -> dict:
 
 
 def train(preset: str, out: Path, data_root: Path | None, threads: int | None = None, seed: int = 0,
-          epochs: int | None = None) -> dict:
+          epochs: int | None = None, conditioning: str = "onehot") -> dict:
+    """conditioning: how the exercise x view category enters (see training/nets/lstm_attention.py)."""
     cfg = dict(PRESETS[preset])
     if epochs is not None:
         cfg["epochs"] = epochs
@@ -119,7 +120,7 @@ def train(preset: str, out: Path, data_root: Path | None, threads: int | None = 
     tr = data["train"]
     if not len(tr):
         raise ValueError("no training windows: the synthetic clips held no reps")
-    net_cfg = LstmAttentionConfig(cfg["hidden"], cfg["layers"], cfg["attn"])
+    net_cfg = LstmAttentionConfig(cfg["hidden"], cfg["layers"], cfg["attn"], conditioning=conditioning)
     model = LstmAttention(net_cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
     steps_per_epoch = max(1, len(tr) // cfg["batch"])

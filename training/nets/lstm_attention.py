@@ -17,7 +17,10 @@ synthetic clips, whose cameras it had not seen).
 The six categories of the paper (push-up, pull-up, sit-up x front, side) enter as a one-hot
 appended to every frame (conditioning input): one network learns what the categories share
 (a locked-out arm looks alike in push-ups and pull-ups) and the one-hot tells it which
-standard applies. The export returns P(standard) and the L attention weights.
+standard applies. Measured against one head per category (`--conditioning heads`), same
+data, seed and 12 epochs: synthetic held-out window accuracy 0.778 vs 0.746, ROC-AUC 0.852
+vs 0.825, rep verdicts 0.862 vs 0.834; pushfit validation clips 0.80 for both (window AUC
+0.867 vs 0.838). The one-hot ships. The export returns P(standard) and the L attention weights.
 """
 from __future__ import annotations
 
@@ -48,6 +51,7 @@ class LstmAttentionConfig:
     layers: int = 2
     attn: int = 32
     dropout: float = 0.1
+    conditioning: str = "onehot"   # "onehot": category appended to each frame; "heads": one output head per category
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -80,22 +84,30 @@ class LstmAttention(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.norm = WindowNorm()
-        self.lstm = nn.LSTM(FEATURE_DIM + N_CATEGORIES, cfg.hidden, cfg.layers, batch_first=True,
+        if cfg.conditioning not in ("onehot", "heads"):
+            raise ValueError(f"conditioning must be onehot or heads, got {cfg.conditioning!r}")
+        self.onehot = cfg.conditioning == "onehot"
+        self.lstm = nn.LSTM(FEATURE_DIM + (N_CATEGORIES if self.onehot else 0), cfg.hidden, cfg.layers, batch_first=True,
                             dropout=cfg.dropout if cfg.layers > 1 else 0.0)
         self.h_bar = nn.Parameter(torch.randn(cfg.hidden) * 0.1)   # eq 10's learned h-bar
         self.W = nn.Linear(cfg.hidden, cfg.attn, bias=False)
         self.U = nn.Linear(cfg.hidden, cfg.attn, bias=True)        # its bias is eq 10's b
         self.V = nn.Linear(cfg.attn, 1, bias=False)
-        self.out = nn.Linear(cfg.hidden, 2)                         # W_v, b_v
+        self.out = nn.Linear(cfg.hidden, 2 * (1 if self.onehot else N_CATEGORIES))  # W_v, b_v (per head)
 
     def forward(self, x: torch.Tensor, category: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        onehot = nn.functional.one_hot(category.long(), N_CATEGORIES).to(x.dtype)
-        x = torch.cat([self.norm(x), onehot[:, None, :].expand(-1, x.shape[1], -1)], -1)
+        x = self.norm(x)
+        if self.onehot:
+            onehot = nn.functional.one_hot(category.long(), N_CATEGORIES).to(x.dtype)
+            x = torch.cat([x, onehot[:, None, :].expand(-1, x.shape[1], -1)], -1)
         h, _ = self.lstm(x)                                          # (B, L, H)
         beta = self.V(torch.tanh(self.W(self.h_bar) + self.U(h))).squeeze(-1)  # (B, L)
         alpha = torch.softmax(beta, -1)
         v = (alpha[..., None] * h).sum(1)
-        return self.out(v), alpha
+        logits = self.out(v)
+        if not self.onehot:  # (B, 6 x 2) -> the category's own head
+            logits = logits.view(-1, N_CATEGORIES, 2)[torch.arange(len(v)), category.long()]
+        return logits, alpha
 
 
 class LstmAttentionExport(nn.Module):
