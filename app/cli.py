@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     a = sub.add_parser("analyze", help="count and judge the reps in a video or a pose-track file")
     a.add_argument("input", help="video file (.mp4, .avi, .mov, ...) or pose-track file (.npz or .json)")
-    a.add_argument("--exercise", required=True, choices=["pushup", "pullup", "situp"])
+    a.add_argument("--exercise", required=True, choices=["pushup", "pullup", "situp", "auto"],
+                   help="the event; auto = recognised by the pose-attention model")
     a.add_argument("--view", default="auto", choices=["front", "side", "auto"])
     a.add_argument("--bar-y", type=float, default=None, help="pull-up bar row in pixels (else from the hands)")
     a.add_argument("--json", dest="json_out", help="write the result as JSON to a file, or - for stdout")
@@ -57,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--threads", type=int, help="CPU threads for pose inference")
     a.add_argument("--no-classifier", action="store_true",
                    help="judge by the rules alone (skip the LSTM-attention model's P(standard))")
+    a.add_argument("--smooth", action="store_true",
+                   help="smooth the track with the seq2seq model (review mode) before judging it")
+    a.add_argument("--lift", action="store_true", help="lift the track to 3D joints (for --track-out)")
+    a.add_argument("--track-out", help="write the subject's pose track (.npz or .json), with `smoothed` and "
+                                       "`joints3d` arrays when --smooth / --lift")
     po = sub.add_parser("pose", help="estimate the pose track of a video's subject (or of everyone)")
     po.add_argument("input", help="video file")
     po.add_argument("--out", required=True, help="pose-track file to write (.npz or .json)")
@@ -154,6 +160,46 @@ def _rep_probabilities(track, a, args) -> tuple[list, str | None]:
         return [], f"classifier not used: {e}"
 
 
+def _recognise(track, args) -> dict:
+    """The exercise and view by the pose-attention model; UsageError when it cannot say."""
+    from app.inference.exercise import ExerciseRecogniser
+    from app.inference.session import ModelError
+    try:
+        g = ExerciseRecogniser(getattr(args, "models", None), getattr(args, "threads", None)).recognise(track)
+    except (ModelError, ValueError) as e:
+        raise UsageError(f"cannot recognise the exercise: {e}; name it with --exercise pushup|pullup|situp") from None
+    return {"exercise": g.exercise, "view": g.view, "confidence": round(g.confidence, 3),
+            "view_confidence": round(g.view_confidence, 3), "active_share": round(g.active, 3),
+            "model": "pose_attention", "scores": g.scores}
+
+
+def _smooth_and_lift(track, exercise: str, args) -> tuple[dict, dict]:
+    """--smooth / --lift -> (arrays for the track file, notes for the result)."""
+    arrays, notes = {}, {}
+    if not (getattr(args, "smooth", False) or getattr(args, "lift", False)):
+        return arrays, notes
+    from app.inference.session import ModelError
+    models, threads = getattr(args, "models", None), getattr(args, "threads", None)
+    try:
+        if args.smooth:
+            from app.inference.smoother import Smoother
+            t0 = time.perf_counter()
+            arrays["smoothed"] = Smoother(models, threads).full(track)
+            notes["smoother"] = {"model": "seq2seq", "mode": "full (overlapping windows averaged)",
+                                 "ms": round((time.perf_counter() - t0) * 1000, 1)}
+        if args.lift:
+            from app.inference.lifter import Lifter3D
+            t0 = time.perf_counter()
+            lf = Lifter3D(exercise, folder=models, threads=threads)
+            arrays["joints3d"] = lf.lift(arrays.get("smoothed", track.keypoints))
+            notes["lifter"] = {"model": lf.model.path.stem, "frames": int(len(arrays["joints3d"])),
+                               "units": "metres, camera axes, pelvis at the origin",
+                               "ms": round((time.perf_counter() - t0) * 1000, 1)}
+    except (ModelError, ValueError) as e:
+        raise UsageError(f"{e}") from None
+    return arrays, notes
+
+
 def _progress(label: str):
     """A one-line progress bar on stderr when it is a terminal (quiet in pipes and tests)."""
     if not sys.stderr.isatty():
@@ -234,7 +280,7 @@ def cmd_analyze(args) -> int:
 
     vp = None
     if is_video(args.input):
-        vp = _video_poses(args, args.exercise)
+        vp = _video_poses(args, None if args.exercise == "auto" else args.exercise)
         track = vp.subject
     else:
         try:
@@ -243,9 +289,27 @@ def cmd_analyze(args) -> int:
             raise UsageError(str(e)) from None
     if args.save and not args.trainee:
         raise UsageError("--save needs --trainee NAME")
-    res = _analyze(track, args.exercise, args.view, args)
+    exercise, guessed = args.exercise, None
+    if exercise == "auto":
+        guessed = _recognise(track, args)
+        exercise = guessed["exercise"]
+    arrays, extra = _smooth_and_lift(track, exercise, args)
+    judged = track
+    if "smoothed" in arrays:
+        from app.core.types import PoseTrack
+        judged = PoseTrack(arrays["smoothed"], track.fps, track.size, track.exercise, track.view)
+    res = _analyze(judged, exercise, args.view, args)
+    res.update(extra)
+    if guessed is not None:
+        res["exercise_guess"] = guessed
     if vp is not None:
         _add_video(res, vp)
+    if args.track_out:
+        from app.core.tracks import write_track
+        try:
+            write_track(args.track_out, track, arrays)
+        except (TrackFileError, OSError) as e:
+            raise UsageError(f"{args.track_out}: cannot write the track ({e}); choose another path") from None
     if args.save:
         from app.storage.db import StorageError, get_or_add_trainee, open_db, save_session
         try:

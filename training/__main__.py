@@ -1,9 +1,12 @@
 """`python -m training ...`: train, export and evaluate the models.
 
     python -m training pose --model paf|lstm_pm [--preset cpu|gpu|ci] [--steps N] [--resume]
-    python -m training export pose [--checkpoints DIR] [--out models/]
-    python -m training eval pose [--models models/] [--max-frames N]
+    python -m training export pose|classifier|recogniser|smoother|lifter [--checkpoints DIR] [--out models/]
+    python -m training eval pose|classifier|recogniser|smoother|lifter [--models models/]
     python -m training classifier [--preset cpu|gpu|ci] [--epochs N] [--no-real]
+    python -m training recogniser [--preset cpu|gpu|ci] [--steps N]
+    python -m training smoother [--preset cpu|gpu|ci] [--steps N]
+    python -m training lifter [--preset cpu|gpu|ci] [--steps N] [--actions pushup,pullup,situp,all] [--causal]
 """
 from __future__ import annotations
 
@@ -14,6 +17,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 CACHE = Path.home() / ".cache" / "drillscore"
+
+
+def _fmt(figures: dict) -> str:
+    return ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items())
+
+
+def _export_temporal(what: str, checkpoints: Path, out: Path) -> int:
+    from training import export_temporal as X
+    if what == "lifter":
+        chosen = X.choose_lifters(checkpoints)
+        causal = checkpoints / "lifter_all_causal.pt"
+        if not chosen and not causal.exists():
+            print(f"error: no lifter checkpoints in {checkpoints} (train them with `python -m training lifter`)",
+                  file=sys.stderr)
+            return 2
+        for ex, (ck, comparison) in chosen.items():
+            card = X.export_lifter(ck, out, f"lifter_{ex}", ex, comparison)
+            print(f"{out}/lifter_{ex}.onnx <- {ck.name} ({comparison['shipped']}): parity {card['parity_max_abs_diff']:.2e}")
+        if causal.exists():
+            card = X.export_lifter(causal, out, "lifter_causal", None, {})
+            print(f"{out}/lifter_causal.onnx <- {causal.name}: parity {card['parity_max_abs_diff']:.2e}")
+        return 0
+    ck = checkpoints / {"recogniser": "pose_attention.pt", "smoother": "seq2seq.pt"}[what]
+    if not ck.exists():
+        print(f"error: {ck} not found (train it with `python -m training {what}`)", file=sys.stderr)
+        return 2
+    card = (X.export_recogniser if what == "recogniser" else X.export_smoother)(ck, out)
+    print(f"{out}/{card['name']}.onnx: parity max abs diff {card['parity_max_abs_diff']:.2e}, sha256 {card['sha256'][:12]}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,11 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--coco", type=Path, help="COCO person_keypoints JSON to add to the training set (paf model)")
     p.add_argument("--coco-images", type=Path, help="folder of the COCO images")
     e = sub.add_parser("export", help="export trained checkpoints to ONNX + model cards")
-    e.add_argument("what", choices=["pose", "classifier"])
+    e.add_argument("what", choices=["pose", "classifier", "recogniser", "smoother", "lifter"])
     e.add_argument("--checkpoints", type=Path, default=ROOT / "checkpoints")
     e.add_argument("--out", type=Path, default=ROOT / "models")
     v = sub.add_parser("eval", help="evaluate exported models on the validation clips")
-    v.add_argument("what", choices=["pose"])
+    v.add_argument("what", choices=["pose", "classifier", "recogniser", "smoother", "lifter"])
     v.add_argument("--models", type=Path, default=ROOT / "models")
     v.add_argument("--data", type=Path, default=DATA / "pushfit")
     v.add_argument("--cache", type=Path, default=CACHE / "pushfit_frames")
@@ -62,7 +94,74 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--threads", type=int)
     c.add_argument("--conditioning", choices=["onehot", "heads"], default="onehot",
                    help="category as a one-hot input (default) or one output head per category")
+    cv = sub.add_parser("classifier-cv", help="k-fold clip cross-validation of the classifier on pushfit")
+    cv.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
+    cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--epochs", type=int)
+    cv.add_argument("--synth", type=int, help="synthetic training seeds (default: the preset's)")
+    cv.add_argument("--data", type=Path, default=DATA / "pushfit")
+    cv.add_argument("--threads", type=int)
+    r = sub.add_parser("recogniser", help="train the pose-attention exercise / view recogniser")
+    r.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
+    r.add_argument("--steps", type=int)
+    r.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "pose_attention.pt")
+    r.add_argument("--repcount", type=Path, default=DATA / "repcount", help="RepCount poses for the real check")
+    r.add_argument("--threads", type=int)
+    sm = sub.add_parser("smoother", help="train the seq2seq pose smoother (and tune the One-Euro baseline)")
+    sm.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
+    sm.add_argument("--steps", type=int)
+    sm.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "seq2seq.pt")
+    sm.add_argument("--threads", type=int)
+    sm.add_argument("--accel-weight", type=float, default=2.0, help="weight of the acceleration loss term")
+    lf = sub.add_parser("lifter", help="train the 3D lifter per action and on all actions")
+    lf.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
+    lf.add_argument("--steps", type=int)
+    lf.add_argument("--actions", default="pushup,pullup,situp,all", help="comma-separated: pushup, pullup, situp, all")
+    lf.add_argument("--causal", action="store_true", help="the live variant (output = the last frame of its 27)")
+    lf.add_argument("--checkpoints", type=Path, default=ROOT / "checkpoints")
+    lf.add_argument("--threads", type=int)
     a = ap.parse_args(argv)
+    if a.cmd == "smoother":
+        from training.smoother_train import train as train_smoother
+        r = train_smoother(a.preset, a.out, a.steps, a.threads, accel_weight=a.accel_weight)
+        print(f"{a.out}: One-Euro {r['one_euro']}")
+        for method, f in r["figures"].items():
+            print(f"  {method:<13} " + _fmt(f))
+        return 0
+    if a.cmd == "lifter":
+        from training.lifter_train import ACTIONS
+        from training.lifter_train import train as train_lifter
+        actions = [x.strip() for x in a.actions.split(",") if x.strip()]
+        bad = [x for x in actions if x not in ACTIONS]
+        if bad:
+            print(f"error: unknown action {bad[0]!r}; choose from {', '.join(ACTIONS)}", file=sys.stderr)
+            return 2
+        for act in actions:
+            out = a.checkpoints / f"lifter_{act}{'_causal' if a.causal else ''}.pt"
+            r = train_lifter(a.preset, act, out, a.causal, a.steps, a.threads)
+            for ex, f in r["figures"].items():
+                print(f"{out.name}: {ex}: " + _fmt(f))
+        return 0
+    if a.cmd == "classifier-cv":
+        if not (a.data / "clips.csv").exists():
+            print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
+            return 2
+        from training.classifier_train import cross_validate
+        r = cross_validate(a.preset, a.data, a.folds, a.epochs, a.synth, a.threads)
+        for f in r["folds"]:
+            print(f"  fold {f['fold'] + 1}: {f['clips']} clips, clip accuracy {f['clip_acc']:.3f}, "
+                  f"window AUC {f['window_auc']:.3f}")
+        print(f"{a.folds}-fold clip accuracy {r['clip_acc']:.3f} over {r['clips']} clips "
+              f"(fold mean {r['fold_mean']:.3f} +- {r['fold_std']:.3f})")
+        return 0
+    if a.cmd == "recogniser":
+        from training.recogniser_train import train as train_recogniser
+        rc = a.repcount if (a.repcount / "annotations.json").exists() else None
+        if rc is None:
+            print(f"note: {a.repcount}/annotations.json not found; synthetic figures only", file=sys.stderr)
+        r = train_recogniser(a.preset, a.out, rc, a.steps, a.threads)
+        print(f"{a.out}: " + _fmt(r["figures"]))
+        return 0
     if a.cmd == "classifier":
         from training.classifier_train import train as train_classifier
         root = None if a.no_real else a.data
@@ -70,8 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"note: {root}/clips.csv not found; training on synthetic windows only", file=sys.stderr)
             root = None
         r = train_classifier(a.preset, a.out, root, a.threads, epochs=a.epochs, conditioning=a.conditioning)
-        print(f"{a.out}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
-                                       for k, v in r["figures"].items()))
+        print(f"{a.out}: " + _fmt(r["figures"]))
         return 0
     if a.cmd == "demo":
         import numpy as np
@@ -84,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{out}: {len(k)} frames at {clip.fps / 2:g} fps, {clip.count_total} reps "
               f"({clip.count_standard} standard) in the ground truth")
         return 0
+    if a.cmd == "eval" and a.what != "pose":
+        from training.eval_temporal import run as run_eval
+        res = run_eval(a.what, a.models, a.data.parent)
+        for k, v in res.items():
+            print(f"{a.what} {k}: " + (_fmt(v) if isinstance(v, dict) else (f"{v:.4f}" if isinstance(v, float) else str(v))))
+        return 0
+    if a.cmd == "export" and a.what in ("recogniser", "smoother", "lifter"):
+        return _export_temporal(a.what, a.checkpoints, a.out)
     if a.cmd in ("eval", "pose") and not (a.data / "clips.csv").exists():
         print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
         return 2

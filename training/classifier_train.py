@@ -83,10 +83,12 @@ def figures(model: LstmAttention, synth: WindowSet, real: WindowSet | None) -> d
     return out
 
 
-def load_data(preset: str, data_root: Path | None) -> dict:
-    """-> {"train": WindowSet, "held_out": WindowSet, "real_val": WindowSet | None, splits}."""
+def load_data(preset: str, data_root: Path | None, split: tuple[list[str], list[str]] | None = None,
+              synth: int | None = None) -> dict:
+    """-> {"train": WindowSet, "held_out": WindowSet, "real_val": WindowSet | None, splits}.
+    split: (train clips, validation clips) instead of the clip-name-hash split (cross-validation)."""
     cfg = PRESETS[preset]
-    tr = synth_windows(range(cfg["synth"]))
+    tr = synth_windows(range(synth or cfg["synth"]))
     ho = synth_windows(range(HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"]))
     real_tr = real_va = None
     tr_clips: list[str] = []
@@ -96,8 +98,11 @@ def load_data(preset: str, data_root: Path | None) -> dict:
         from training.data.pose_frames import is_validation
         index = pushfit.load_index(data_root)
         labels = {c.clip: c.label for c in index}
-        tr_clips = [c.clip for c in index if not is_validation(c.clip)]
-        va_clips = [c.clip for c in index if is_validation(c.clip)]
+        if split is None:
+            tr_clips = [c.clip for c in index if not is_validation(c.clip)]
+            va_clips = [c.clip for c in index if is_validation(c.clip)]
+        else:
+            tr_clips, va_clips = split
         base = int(tr.group.max()) + 1 if len(tr) else 0
         real_tr = pushfit_windows(data_root, tr_clips, labels, group_base=base)
         real_va = pushfit_windows(data_root, va_clips, labels)
@@ -105,9 +110,11 @@ def load_data(preset: str, data_root: Path | None) -> dict:
     return {"train": tr, "held_out": ho, "real_val": real_va, "train_clips": tr_clips, "val_clips": va_clips}
 
 
-def train(preset: str, out: Path, data_root: Path | None, threads: int | None = None, seed: int = 0,
-          epochs: int | None = None, conditioning: str = "onehot") -> dict:
-    """conditioning: how the exercise x view category enters (see training/nets/lstm_attention.py)."""
+def train(preset: str, out: Path | None, data_root: Path | None, threads: int | None = None, seed: int = 0,
+          epochs: int | None = None, conditioning: str = "onehot", split: tuple[list[str], list[str]] | None = None,
+          synth: int | None = None) -> dict:
+    """conditioning: how the exercise x view category enters (see training/nets/lstm_attention.py).
+    out None: no checkpoint (cross-validation folds)."""
     cfg = dict(PRESETS[preset])
     if epochs is not None:
         cfg["epochs"] = epochs
@@ -116,7 +123,7 @@ def train(preset: str, out: Path, data_root: Path | None, threads: int | None = 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     print("building windows (synthetic clips, pushfit reps) ...", flush=True)
-    data = load_data(preset, data_root)
+    data = load_data(preset, data_root, split, synth)
     tr = data["train"]
     if not len(tr):
         raise ValueError("no training windows: the synthetic clips held no reps")
@@ -157,6 +164,8 @@ def train(preset: str, out: Path, data_root: Path | None, threads: int | None = 
                         "minutes": (time.perf_counter() - t0) / 60, **fig})
         shown = {k: round(fig[k], 3) for k in ("synth_window_acc", "synth_window_auc", "pushfit_clip_acc") if k in fig}
     bar.close()
+    if out is None:
+        return {"step": step, "history": history, "figures": history[-1]}
     out.parent.mkdir(parents=True, exist_ok=True)
     ck = {"kind": "lstm_attention", "preset": preset, "net": net_cfg.as_dict(), "model": model.state_dict(),
           "step": step, "epochs": cfg["epochs"], "history": history, "seed": seed, "lr": cfg["lr"],
@@ -169,6 +178,34 @@ def train(preset: str, out: Path, data_root: Path | None, threads: int | None = 
     torch.save(ck, tmp)
     tmp.replace(out)
     return {"step": step, "history": history, "figures": history[-1]}
+
+
+def fold_of(clip: str, folds: int) -> int:
+    """A clip's cross-validation fold, by a hash of its name (stable across runs and machines)."""
+    import hashlib
+    return int(hashlib.sha256(f"cv:{clip}".encode()).hexdigest()[:8], 16) % folds
+
+
+def cross_validate(preset: str, data_root: Path, folds: int = 5, epochs: int | None = None, synth: int | None = None,
+                   threads: int | None = None) -> dict:
+    """k-fold clip-level cross-validation on pushfit (every clip tested once, never trained on in
+    its fold; synthetic windows as in training). -> per-fold and pooled clip accuracy."""
+    from training.data import pushfit
+    clips = [c.clip for c in pushfit.load_index(data_root)]
+    per_fold, correct, total = [], 0, 0
+    for k in range(folds):
+        va = [c for c in clips if fold_of(c, folds) == k]
+        tr = [c for c in clips if fold_of(c, folds) != k]
+        print(f"fold {k + 1}/{folds}: {len(tr)} training clips, {len(va)} test clips", flush=True)
+        fig = train(preset, None, data_root, threads, seed=k, epochs=epochs, split=(tr, va), synth=synth)["figures"]
+        n = fig.get("pushfit_clips", 0)
+        per_fold.append({"fold": k, "clips": n, "clip_acc": fig.get("pushfit_clip_acc", float("nan")),
+                         "window_auc": fig.get("pushfit_window_auc", float("nan"))})
+        correct += round(fig.get("pushfit_clip_acc", 0.0) * n)
+        total += n
+    return {"folds": per_fold, "clip_acc": correct / max(total, 1), "clips": total,
+            "fold_mean": float(np.mean([f["clip_acc"] for f in per_fold])),
+            "fold_std": float(np.std([f["clip_acc"] for f in per_fold]))}
 
 
 def load_classifier(path: Path) -> tuple[LstmAttention, dict]:

@@ -7,55 +7,34 @@ models/lstm_attention.onnx  features (N, 10, 68) float32 (app.core.features, x /
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from app.core.features import FEATURE_DIM
 from app.core.types import EXERCISES, VIEWS
 from app.core.windows import WINDOW_LEN
 from training.classifier_train import HELD_OUT_SEED, load_classifier
-from training.export_pose import _sha
 from training.nets.lstm_attention import LstmAttentionExport
+from training.onnx_io import sha256, write_onnx
 
 NAME = "lstm_attention"
 
 
 def export(checkpoint: Path, out_dir: Path) -> dict:
     """Write out_dir/lstm_attention.onnx + .json; returns the card."""
-    import onnx
-    import onnxruntime as ort
     model, ck = load_classifier(checkpoint)
     wrapper = LstmAttentionExport(model).eval()
     g = torch.Generator().manual_seed(0)
     feats = torch.rand(3, WINDOW_LEN, FEATURE_DIM, generator=g)
     cats = torch.tensor([0, 3, 5])
     path = out_dir / f"{NAME}.onnx"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(wrapper, (feats, cats), str(path), input_names=["features", "category"],
-                          output_names=["p_standard", "attention"], opset_version=17, dynamo=False,
-                          dynamic_axes={"features": {0: "n"}, "category": {0: "n"}, "p_standard": {0: "n"},
-                                        "attention": {0: "n"}})
-    m = onnx.load(str(path))
-    onnx.checker.check_model(m)
     command = (f"python -m training classifier --preset {ck['preset']} --epochs {ck['epochs']}"
                + (" --no-real" if not ck.get("train_clips") else "") + " && python -m training export classifier")
     meta = {"name": NAME, "kind": "lstm_attention", "window_len": str(WINDOW_LEN), "feature_dim": str(FEATURE_DIM),
             "categories": ";".join(f"{e}-{v}" for e in EXERCISES for v in VIEWS), "command": command}
-    del m.metadata_props[:]
-    for k, v in meta.items():
-        e = m.metadata_props.add()
-        e.key, e.value = k, v
-    onnx.save(m, str(path))
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = sess.run(None, {"features": feats.numpy(), "category": cats.numpy()})
-    with torch.no_grad():
-        ref = wrapper(feats, cats)
-    diff = max(float(np.abs(a - b.numpy()).max()) for a, b in zip(got, ref, strict=True))
+    diff = write_onnx(wrapper, (feats, cats), ["features", "category"], ["p_standard", "attention"], path, meta,
+                      {"features": {0: "n"}, "category": {0: "n"}, "p_standard": {0: "n"}, "attention": {0: "n"}})
     last = ck["history"][-1] if ck.get("history") else {}
     held = ck["synth_held_out_seeds"]
     card = {
@@ -78,7 +57,7 @@ def export(checkpoint: Path, out_dir: Path) -> dict:
         "metrics": {**{k: v for k, v in last.items() if k not in ("epoch", "step", "loss", "minutes")},
                     "split": "synthetic held-out seeds (windows, reps = mean window P >= 0.5); pushfit validation "
                              "clips (clip correct when the mean P(standard) of the windows inside its reps >= 0.5)"},
-        "command": command, "parity_max_abs_diff": diff, "sha256": _sha(path),
+        "command": command, "parity_max_abs_diff": diff, "sha256": sha256(path),
     }
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return card

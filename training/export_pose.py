@@ -6,26 +6,20 @@ models/pose_lstm_pm.onnx  one step per frame: image, heat_in, paf_in, h_in, c_in
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import warnings
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from app.core.skeleton import JOINT_NAMES, PAF_PAIRS
 from training.nets.lstm_pm import LstmPmStep
 from training.nets.paf import N_HEAT, N_PAF, PafExport
+from training.onnx_io import sha256, write_onnx
 from training.pose_train import load_checkpoint
 
 PAPERS = {"paf": "two-branch multi-stage CNN with Part Affinity Fields (lstm-attention-sports-pose.txt s2.1, OpenPose)",
           "lstm_pm": "LSTM Pose Machine (lstm-pose-machines.txt) on the PAF heads; its generator also sees "
                      "the LSTM's input [features, previous beliefs] (see training/nets/lstm_pm.py)"}
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _example(kind: str, ck: dict, model) -> tuple[tuple[torch.Tensor, ...], list[str], list[str]]:
@@ -38,16 +32,6 @@ def _example(kind: str, ck: dict, model) -> tuple[tuple[torch.Tensor, ...], list
     ins = (img, torch.rand(1, N_HEAT, g, g), torch.rand(1, N_PAF, g, g), torch.rand(1, hid, g, g) * 0.5,
            torch.rand(1, hid, g, g) * 0.5, torch.zeros(1))
     return ins, ["image", "heat_in", "paf_in", "h_in", "c_in", "reset"], ["heatmaps", "pafs", "h_out", "c_out"]
-
-
-def parity(onnx_path: Path, wrapper, inputs, names) -> float:
-    """Max abs difference between ONNX Runtime and torch on the same inputs (all outputs)."""
-    import onnxruntime as ort
-    sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    got = sess.run(None, {n: t.numpy() for n, t in zip(names, inputs, strict=True)})
-    with torch.no_grad():
-        ref = wrapper(*inputs)
-    return max(float(np.abs(g - r.numpy()).max()) for g, r in zip(got, ref, strict=True))
 
 
 def train_command(kind: str, ck: dict) -> str:
@@ -69,20 +53,12 @@ def train_command(kind: str, ck: dict) -> str:
 
 def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
     """Write out_dir/pose_<kind>.onnx + .json; returns the card."""
-    import onnx
     model, ck = load_checkpoint(checkpoint)
     command = train_command(kind, ck)
     wrapper = (PafExport if kind == "paf" else LstmPmStep)(model).eval()
     inputs, in_names, out_names = _example(kind, ck, model)
     name = f"pose_{kind}"
     path = out_dir / f"{name}.onnx"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(wrapper, inputs, str(path), input_names=in_names, output_names=out_names,
-                          opset_version=17, dynamo=False)
-    m = onnx.load(str(path))
-    onnx.checker.check_model(m)
     hist = ck.get("history") or [{}]
     meta = {"name": name, "kind": kind, "input_size": str(ck["size"]), "stride": str(ck["stride"]),
             "joints": ",".join(JOINT_NAMES), "paf_pairs": ";".join(f"{a}-{b}" for a, b in PAF_PAIRS),
@@ -93,12 +69,7 @@ def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
         # state drifts on long runs. 2 x clip_len read best on pushfit validation (PCK@0.2 0.768,
         # jitter 0.055 at 10 frames; 0.764 at 5, 0.753 at 15, 0.719 at 20, 0.605 never restarted)
         meta["horizon"] = str(2 * int(ck["clip_len"]))
-    del m.metadata_props[:]
-    for k, v in meta.items():
-        e = m.metadata_props.add()
-        e.key, e.value = k, v
-    onnx.save(m, str(path))
-    diff = parity(path, wrapper, inputs, in_names)
+    diff = write_onnx(wrapper, inputs, in_names, out_names, path, meta)
     card_path = path.with_suffix(".json")
     old = json.loads(card_path.read_text()) if card_path.exists() else {}
     card = {
@@ -114,7 +85,7 @@ def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
                      **({"notes": ck["notes"]} if ck.get("notes") else {}),
                      "last_validation": hist[-1] if hist else {}},
         "command": command, "parity_max_abs_diff": diff,
-        "metrics": old.get("metrics", {}), "sha256": _sha(path),
+        "metrics": old.get("metrics", {}), "sha256": sha256(path),
     }
     card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return card

@@ -25,7 +25,12 @@ def result_dict(a: Assessment, table: ScoringTable | None = None, sex: str | Non
 
 def summary_text(res: dict) -> str:
     """Human-readable lines for the terminal."""
-    lines = [f"{res['exercise']} ({res['view']} view), {res['duration_s']:.1f} s, {res['frames']} frames",
+    lines = []
+    if res.get("exercise_guess"):
+        g = res["exercise_guess"]
+        lines.append(f"recognised: {g['exercise']} ({g['confidence']:.0%} sure), {g['view']} view "
+                     f"({g['view_confidence']:.0%})")
+    lines += [f"{res['exercise']} ({res['view']} view), {res['duration_s']:.1f} s, {res['frames']} frames",
              f"standard reps: {res['count_standard']}   total reps: {res['count_total']}"]
     for r in res["reps"]:
         verdict = "counted" if r["standard"] else "NOT counted: " + "; ".join(REASON_TEXT.get(x, x) for x in r["reasons"])

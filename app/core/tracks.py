@@ -130,18 +130,27 @@ def read_track(path: str | Path) -> PoseTrack:
     raise _fail(p, f"unknown extension {p.suffix!r}; use .npz or .json")
 
 
-def write_track(path: str | Path, track: PoseTrack) -> Path:
-    """Write a PoseTrack as .npz or .json (by extension). Returns the path."""
+def write_track(path: str | Path, track: PoseTrack, arrays: dict[str, np.ndarray] | None = None) -> Path:
+    """Write a PoseTrack as .npz or .json (by extension). Returns the path.
+
+    arrays: extra per-frame arrays stored beside the keypoints, e.g. `smoothed` (T, 17, 3)
+    from the smoother and `joints3d` (T, 17, 3) metres from the lifter; readers that do
+    not know them ignore them."""
     p = Path(path)
     suffix = p.suffix.lower()
+    arrays = {k: np.asarray(v, np.float32) for k, v in (arrays or {}).items()}
+    clash = set(arrays) & {"keypoints", "fps", "size", "exercise", "view"}
+    if clash:
+        raise TrackFileError(f"{p}: extra arrays may not be named {', '.join(sorted(clash))}")
     if suffix == ".npz":
         extra = {k: v for k, v in (("exercise", track.exercise), ("view", track.view)) if v}
         with open(p, "wb") as fh:  # np.savez would append .npz to other names
             np.savez_compressed(fh, keypoints=track.keypoints.astype(np.float32),
-                                fps=np.float64(track.fps), size=np.array(track.size, np.int64), **extra)
+                                fps=np.float64(track.fps), size=np.array(track.size, np.int64), **extra, **arrays)
     elif suffix == ".json":
         doc = {"fps": track.fps, "size": list(track.size),
-               "keypoints": np.round(track.keypoints.astype(np.float64), 3).tolist()}
+               "keypoints": np.round(track.keypoints.astype(np.float64), 3).tolist(),
+               **{k: np.round(v.astype(np.float64), 4).tolist() for k, v in arrays.items()}}
         if track.exercise:
             doc["exercise"] = track.exercise
         if track.view:

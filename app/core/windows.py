@@ -41,3 +41,11 @@ class RollingWindow:
 
     def reset(self) -> None:
         self._buf.clear()
+
+
+def padded_indices(frames: int, before: int, after: int) -> np.ndarray:
+    """Frame indices int64 (before + frames + after,) with the ends repeated: how a valid
+    temporal convolution over `frames` frames gets one output per frame (edge padding)."""
+    if frames < 1:
+        raise ValueError(f"need at least one frame, got {frames}")
+    return np.clip(np.arange(-before, frames + after), 0, frames - 1).astype(np.int64)

@@ -1,0 +1,46 @@
+"""Exercise and view recognition through ONNX Runtime (the pose-attention network).
+
+A track is cut into the model's windows (30 frames, every 15), each window scored over
+the six exercise x view classes and idle, and app.core.recognition.guess turns the
+windows into one guess with its confidence. `--exercise auto` and the GUI's auto mode use it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from app.core.recognition import CLASSES, ExerciseGuess, guess
+from app.core.types import PoseTrack
+from app.core.windows import sliding_windows
+from app.inference import session as S
+
+NAME = "pose_attention"
+
+
+class ExerciseRecogniser:
+    def __init__(self, folder: Path | None = None, threads: int | None = None, prefer_gpu: bool = True) -> None:
+        self.model = S.load(NAME, folder, threads, prefer_gpu)
+        self.window = int(self.model.meta.get("window", 30))
+        classes = tuple(self.model.meta.get("classes", "").split(";"))
+        if classes != CLASSES:
+            raise S.ModelError(f"{self.model.path}: classes {classes} differ from the app's {CLASSES}; rebuild with "
+                               f"`{self.model.card.get('command', 'python -m training export recogniser')}`")
+
+    def windows(self, keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """keypoints float32 (N, L, 17, 3) -> probabilities (N, 7), frame attention (N, L), joint attention (N, 17)."""
+        k = np.ascontiguousarray(keypoints, np.float32)
+        if k.ndim != 4 or k.shape[1:] != (self.window, 17, 3):
+            raise ValueError(f"recogniser input must be (N, {self.window}, 17, 3) keypoints, got {k.shape}")
+        if not len(k):
+            return np.zeros((0, len(CLASSES)), np.float32), np.zeros((0, self.window), np.float32), \
+                np.zeros((0, 17), np.float32)
+        return tuple(S.run(self.model, {"keypoints": k}))
+
+    def recognise(self, track: PoseTrack, stride: int = 15) -> ExerciseGuess:
+        """The track's exercise and view; raises ValueError when it is shorter than one window."""
+        _, w = sliding_windows(track.keypoints, self.window, stride)
+        if not len(w):
+            raise ValueError(f"the track has {track.frames} frames; recognising the exercise needs at least "
+                             f"{self.window} ({self.window / track.fps:.1f} s); name the exercise instead")
+        return guess(self.windows(w)[0])

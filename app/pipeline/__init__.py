@@ -1,0 +1,1 @@
+"""Qt-free pipeline: slots, workers and (later) the controller the GUI wraps."""
