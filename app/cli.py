@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     po.add_argument("--exercise", choices=["pushup", "pullup", "situp"], help="recorded in the track file")
     po.add_argument("--models", help="model folder (default: the shipped models)")
     po.add_argument("--threads", type=int, help="CPU threads for pose inference")
+    po.add_argument("--smooth", action="store_true", help="also store the seq2seq-smoothed keypoints (`smoothed`)")
+    po.add_argument("--lift", action="store_true", help="also store the lifted 3D joints (`joints3d`; needs --exercise)")
     d = sub.add_parser("demo", help="run the bundled sample through the pipeline and print the result")
     d.add_argument("--json", dest="json_out", help="also write the JSON result (file or -)")
     d.add_argument("--video", action="store_true",
@@ -200,6 +202,18 @@ def _smooth_and_lift(track, exercise: str, args) -> tuple[dict, dict]:
     return arrays, notes
 
 
+def _add_rep_angles_3d(res: dict, joints3d) -> None:
+    """Each rep gets its lifted elbow / hip / knee angle range (degrees): recorded beside the
+    2D rules' measures, not yet used to judge (the lifter is trained on synthetic data only)."""
+    from app.core.geometry import limb_angles_3d
+    ang = limb_angles_3d(joints3d)
+    for r in res["reps"]:
+        s, e = r["start_frame"], r["end_frame"] + 1
+        r["angles3d"] = {} if e <= s else {
+            **{f"{k}_min": round(float(v[s:e].min()), 1) for k, v in ang.items()},
+            **{f"{k}_max": round(float(v[s:e].max()), 1) for k, v in ang.items()}}
+
+
 def _progress(label: str):
     """A one-line progress bar on stderr when it is a terminal (quiet in pipes and tests)."""
     if not sys.stderr.isatty():
@@ -252,9 +266,12 @@ def cmd_pose(args) -> int:
 
     if not is_video(args.input):
         raise UsageError(f"{args.input}: not a video file name (expected .mp4, .avi, .mov, .mkv, ...)")
+    if args.lift and not args.exercise:
+        raise UsageError("--lift needs --exercise (the 3D lifter is trained per exercise)")
     vp = _video_poses(args, args.exercise)
+    arrays, _ = _smooth_and_lift(vp.subject, args.exercise, args)
     try:
-        out = write_track(args.out, vp.subject)
+        out = write_track(args.out, vp.subject, arrays)
         extra = []
         if args.all:
             from app.core.types import PoseTrack
@@ -300,6 +317,8 @@ def cmd_analyze(args) -> int:
         judged = PoseTrack(arrays["smoothed"], track.fps, track.size, track.exercise, track.view)
     res = _analyze(judged, exercise, args.view, args)
     res.update(extra)
+    if "joints3d" in arrays:
+        _add_rep_angles_3d(res, arrays["joints3d"])
     if guessed is not None:
         res["exercise_guess"] = guessed
     if vp is not None:

@@ -165,3 +165,51 @@ def test_rep_classifier_checks_shapes_and_skips_reps_shorter_than_a_window(track
         clf.category("situp", "oblique")
     out = clf.per_rep(clip.track(), [(0, 5), (10, 40)], "situp", "side")
     assert out[0] is None and out[1].windows == 22 and 0 <= out[1].p_standard <= 1
+
+
+@pytest.mark.parametrize("exercise,view", [("pushup", "side"), ("pullup", "front"), ("situp", "side")])
+def test_analyze_exercise_auto_recognises_the_event(exercise, view, tmp_path, capsys):
+    c = make_clip(10_020, exercise, view, n_reps=4, fault_rate=0.0)
+    path = write_track(tmp_path / "t.npz", c.track())
+    out = tmp_path / "r.json"
+    assert main(["analyze", str(path), "--exercise", "auto", "--json", str(out)]) == 0
+    res = json.loads(out.read_text())
+    g = res["exercise_guess"]
+    assert g["exercise"] == exercise == res["exercise"] and 0.5 < g["confidence"] <= 1.0
+    assert res["count_total"] == 4
+    assert f"recognised: {exercise}" in capsys.readouterr().out
+
+
+def test_analyze_auto_on_a_too_short_track_asks_for_the_exercise(tmp_path, capsys):
+    c = make_clip(3, "pushup", "side", n_reps=1)
+    from app.core.types import PoseTrack
+    path = write_track(tmp_path / "t.npz", PoseTrack(c.keypoints[:20], c.fps, c.size))
+    assert main(["analyze", str(path), "--exercise", "auto"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "needs at least 30" in err and "--exercise pushup|pullup|situp" in err and len(err.splitlines()) == 1
+
+
+def test_analyze_smooth_and_lift_export_the_track(track_file, tmp_path):
+    path, clip = track_file
+    out, tr = tmp_path / "r.json", tmp_path / "track.npz"
+    assert main(["analyze", str(path), "--exercise", "situp", "--smooth", "--lift", "--track-out", str(tr),
+                 "--json", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert res["smoother"]["model"] == "seq2seq" and res["lifter"]["model"] == "lifter_situp"
+    assert res["count_total"] == 4
+    assert {"elbow_min", "hip_min", "knee_max"} <= set(res["reps"][0]["angles3d"])
+    with np.load(tr) as z:
+        assert z["smoothed"].shape == z["keypoints"].shape == z["joints3d"].shape == (clip.keypoints.shape)
+        hips = (z["joints3d"][:, 11] + z["joints3d"][:, 12]) / 2
+        assert np.abs(hips).max() < 1e-4  # root-relative
+    from app.core.tracks import read_track
+    assert read_track(tr).frames == clip.keypoints.shape[0]  # still an ordinary track file
+
+
+def test_analyze_smooth_with_a_missing_model_is_one_line(track_file, tmp_path, capsys):
+    path, _ = track_file
+    empty = tmp_path / "m"
+    empty.mkdir()
+    assert main(["analyze", str(path), "--exercise", "situp", "--smooth", "--models", str(empty)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "seq2seq.onnx: model file missing" in err and len(err.splitlines()) == 1

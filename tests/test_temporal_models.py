@@ -141,3 +141,23 @@ def test_app_adapters_run_the_exported_models_with_shape_checks(exported):
         Lifter3D("pushup", folder=d).lift(np.zeros((0, 17, 3)))
     with pytest.raises(ModelError, match="model file missing"):
         Lifter3D("situp", folder=d / "nowhere")
+
+
+def test_recogniser_augmentation_keeps_limb_lengths_and_bends_only_hanging_legs():
+    from app.core.geometry import joint_angle
+    from app.core.recognition import CLASSES
+    from training.recogniser_train import augment, bend_legs
+    c = make_clip(1, "pullup", "front")
+    k = c.keypoints[:30]
+    rng = np.random.default_rng(3)
+    b = bend_legs(k, rng)
+    seg = lambda x, i, j: np.linalg.norm(x[:, i, :2] - x[:, j, :2], axis=-1)
+    for i, j in ((11, 13), (13, 15), (12, 14), (14, 16)):
+        assert np.allclose(seg(b, i, j), seg(k, i, j), atol=1e-3)
+    assert np.array_equal(b[:, :11], k[:, :11])  # the upper body is untouched
+    knee = lambda x: joint_angle(x[:, 11], x[:, 13], x[:, 15]).mean()
+    assert knee(b) < knee(k) - 5 or knee(bend_legs(k, np.random.default_rng(4))) < knee(k) - 5
+    both = np.stack([k, k])
+    labels = np.array([CLASSES.index("pushup-side"), CLASSES.index("pullup-front")])
+    out = augment(both, np.random.default_rng(0), labels)
+    assert out.shape == both.shape and np.isfinite(out).all()

@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--data", type=Path, default=DATA / "pushfit")
     c.add_argument("--no-real", action="store_true", help="synthetic windows only (no pushfit)")
     c.add_argument("--threads", type=int)
+    c.add_argument("--synth", type=int, help="synthetic training seeds (default: the preset's)")
     c.add_argument("--conditioning", choices=["onehot", "heads"], default="onehot",
                    help="category as a one-hot input (default) or one output head per category")
     cv = sub.add_parser("classifier-cv", help="k-fold clip cross-validation of the classifier on pushfit")
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "pose_attention.pt")
     r.add_argument("--repcount", type=Path, default=DATA / "repcount", help="RepCount poses for the real check")
     r.add_argument("--threads", type=int)
+    r.add_argument("--bend-legs", action="store_true", help="bend the legs of pull-up windows (augmentation)")
     sm = sub.add_parser("smoother", help="train the seq2seq pose smoother (and tune the One-Euro baseline)")
     sm.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
     sm.add_argument("--steps", type=int)
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         rc = a.repcount if (a.repcount / "annotations.json").exists() else None
         if rc is None:
             print(f"note: {a.repcount}/annotations.json not found; synthetic figures only", file=sys.stderr)
-        r = train_recogniser(a.preset, a.out, rc, a.steps, a.threads)
+        r = train_recogniser(a.preset, a.out, rc, a.steps, a.threads, bend=a.bend_legs)
         print(f"{a.out}: " + _fmt(r["figures"]))
         return 0
     if a.cmd == "classifier":
@@ -168,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         if root is not None and not (root / "clips.csv").exists():
             print(f"note: {root}/clips.csv not found; training on synthetic windows only", file=sys.stderr)
             root = None
-        r = train_classifier(a.preset, a.out, root, a.threads, epochs=a.epochs, conditioning=a.conditioning)
+        r = train_classifier(a.preset, a.out, root, a.threads, epochs=a.epochs, conditioning=a.conditioning,
+                             synth=a.synth)
         print(f"{a.out}: " + _fmt(r["figures"]))
         return 0
     if a.cmd == "demo":

@@ -169,7 +169,7 @@ def train(preset: str, out: Path | None, data_root: Path | None, threads: int | 
     out.parent.mkdir(parents=True, exist_ok=True)
     ck = {"kind": "lstm_attention", "preset": preset, "net": net_cfg.as_dict(), "model": model.state_dict(),
           "step": step, "epochs": cfg["epochs"], "history": history, "seed": seed, "lr": cfg["lr"],
-          "decay": cfg["decay"], "synth_train_seeds": [0, cfg["synth"]],
+          "decay": cfg["decay"], "synth_train_seeds": [0, synth or cfg["synth"]],
           "synth_held_out_seeds": [HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"]],
           "train_clips": data["train_clips"], "val_clips": data["val_clips"], "data": str(data_root),
           "windows": {"train": len(tr), "held_out": len(data["held_out"]),

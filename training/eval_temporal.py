@@ -114,8 +114,32 @@ def run(what: str, models: Path, data: Path) -> dict:
     if what == "smoother":
         return eval_smoother(models)
     if what == "lifter":
-        return eval_lifter(models)
+        return {**eval_lifter(models), **eval_lifter_angles(models)}
     if what == "classifier":
         pf = data / "pushfit"
         return eval_classifier(models, pf if (pf / "clips.csv").exists() else None)
     raise ValueError(f"unknown model {what!r}; choose pose, classifier, recogniser, smoother or lifter")
+
+
+def eval_lifter_angles(models: Path, held_out: int = 15) -> dict:
+    """Where 2D is fooled by the view: the elbow angle per frame from the 2D keypoints and from
+    the lifted 3D joints, against the true 3D angle, per exercise x view (mean abs error, deg)."""
+    from app.core.geometry import joint_angle, limb_angles_3d
+    from app.core.skeleton import J
+    from app.inference.lifter import Lifter3D
+    out = {}
+    for ex in EXERCISES:
+        lf = Lifter3D(ex, folder=models)
+        err2, err3 = {}, {}
+        for c in clips(range(HELD_OUT_SEED, HELD_OUT_SEED + held_out), exercises=(ex,), extra_kinds=False):
+            true = limb_angles_3d(c.joints3d)["elbow"]
+            k = c.keypoints
+            a2 = (joint_angle(k[:, J.L_SHOULDER], k[:, J.L_ELBOW], k[:, J.L_WRIST])
+                  + joint_angle(k[:, J.R_SHOULDER], k[:, J.R_ELBOW], k[:, J.R_WRIST])) / 2
+            a3 = limb_angles_3d(lf.lift(k))["elbow"]
+            err2.setdefault(c.view, []).append(np.abs(a2 - true))
+            err3.setdefault(c.view, []).append(np.abs(a3 - true))
+        for view, e2 in err2.items():
+            out[f"{ex}-{view}"] = {"elbow_err_2d_deg": float(np.concatenate(e2).mean()),
+                                   "elbow_err_3d_deg": float(np.concatenate(err3[view]).mean())}
+    return out

@@ -29,7 +29,8 @@ def export(checkpoint: Path, out_dir: Path) -> dict:
     feats = torch.rand(3, WINDOW_LEN, FEATURE_DIM, generator=g)
     cats = torch.tensor([0, 3, 5])
     path = out_dir / f"{NAME}.onnx"
-    command = (f"python -m training classifier --preset {ck['preset']} --epochs {ck['epochs']}"
+    synth = ck["synth_train_seeds"][1]
+    command = (f"python -m training classifier --preset {ck['preset']} --epochs {ck['epochs']} --synth {synth}"
                + (" --no-real" if not ck.get("train_clips") else "") + " && python -m training export classifier")
     meta = {"name": NAME, "kind": "lstm_attention", "window_len": str(WINDOW_LEN), "feature_dim": str(FEATURE_DIM),
             "categories": ";".join(f"{e}-{v}" for e in EXERCISES for v in VIEWS), "command": command}

@@ -20,6 +20,24 @@ def joint_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
+def space_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Angle ABC at vertex b in degrees for 3D points (..., 3) -> (...) (lifted joints)."""
+    v1, v2 = a - b, c - b
+    n = np.linalg.norm(v1, axis=-1) * np.linalg.norm(v2, axis=-1)
+    cos = np.sum(v1 * v2, axis=-1) / np.maximum(n, 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def limb_angles_3d(joints: np.ndarray) -> dict[str, np.ndarray]:
+    """joints (..., 17, 3) metres -> elbow, hip (shoulder-hip-knee) and knee angles in degrees,
+    the mean of the left and right sides (a lifted pose has both)."""
+    def both(a, b, c):
+        return (space_angle(joints[..., a, :], joints[..., b, :], joints[..., c, :])
+                + space_angle(joints[..., a + 1, :], joints[..., b + 1, :], joints[..., c + 1, :])) / 2
+    return {"elbow": both(J.L_SHOULDER, J.L_ELBOW, J.L_WRIST), "hip": both(J.L_SHOULDER, J.L_HIP, J.L_KNEE),
+            "knee": both(J.L_HIP, J.L_KNEE, J.L_ANKLE)}
+
+
 def incline(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Angle of the line a->b above the image horizontal, in [0, 90] degrees.
 

@@ -40,15 +40,23 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def export_command(name: str) -> str:
+    """The command that writes models/<name>.onnx from its checkpoint."""
+    kind = {"lstm_attention": "classifier", "pose_attention": "recogniser", "seq2seq": "smoother"}.get(name)
+    if kind is None:
+        kind = "lifter" if name.startswith("lifter") else "pose"
+    return f"python -m training export {kind}"
+
+
 def read_card(path: Path) -> dict:
     card_path = path.with_suffix(".json")
     try:
         return json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"{card_path}: model card missing; rebuild with `python -m training export pose`") from None
+        raise ModelError(f"{card_path}: model card missing; rebuild with `{export_command(path.stem)}`") from None
     except (OSError, json.JSONDecodeError) as e:
         raise ModelError(f"{card_path}: unreadable model card ({e.__class__.__name__}); rebuild with "
-                         f"`python -m training export pose`") from None
+                         f"`{export_command(path.stem)}`") from None
 
 
 def providers(prefer_gpu: bool = True) -> list[str]:
@@ -62,10 +70,10 @@ def load(name: str, folder: Path | None = None, threads: int | None = None, pref
     import onnxruntime as ort
     path = Path(folder or models_dir()) / f"{name}.onnx"
     if not path.exists():
-        raise ModelError(f"{path}: model file missing; build it with `python -m training export pose` "
+        raise ModelError(f"{path}: model file missing; build it with `{export_command(name)}` "
                          f"(or reinstall drillscore)")
     card = read_card(path)
-    rebuild = card.get("command", "python -m training export pose")
+    rebuild = card.get("command", export_command(name))
     if card.get("sha256") != sha256(path):
         raise ModelError(f"{path}: sha256 does not match its card (file altered or half-copied); "
                          f"rebuild with `{rebuild}`")
