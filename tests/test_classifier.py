@@ -119,3 +119,19 @@ def test_export_matches_torch_for_any_batch_and_loads_in_the_app(tmp_path):
         assert p.shape == (n,) and att.shape == (n, WINDOW_LEN)
         assert np.abs(p - torch.softmax(logits, -1)[:, 1].numpy()).max() < 1e-4
         assert np.abs(att - ref_att.numpy()).max() < 1e-4
+
+
+def test_own_tracks_are_made_by_the_app_and_failures_are_listed(tmp_path):
+    """training.data.own_tracks runs `python -m app pose` on each video: a good video gives a
+    track file the windows can read, a broken one is named in the failures."""
+    from app.paths import assets_dir
+    from training.data import own_tracks
+    root = tmp_path / "pushfit"
+    (root / "videos").mkdir(parents=True)
+    (root / "videos" / "good.mp4").write_bytes((assets_dir() / "demo" / "pushup_side_demo.mp4").read_bytes())
+    (root / "videos" / "broken.mp4").write_bytes(b"not a video")
+    failed = own_tracks.build(root, ["good", "broken"], tmp_path / "cache", threads=1)
+    assert failed == ["broken"]
+    track = own_tracks.load(tmp_path / "cache", "good")
+    assert track is not None and track.frames > 100 and track.exercise == "pushup"
+    assert own_tracks.load(tmp_path / "cache", "broken") is None

@@ -161,3 +161,21 @@ def test_recogniser_augmentation_keeps_limb_lengths_and_bends_only_hanging_legs(
     labels = np.array([CLASSES.index("pushup-side"), CLASSES.index("pullup-front")])
     out = augment(both, np.random.default_rng(0), labels)
     assert out.shape == both.shape and np.isfinite(out).all()
+
+
+def test_real_pair_errors_count_misses_as_wrong_and_skip_unknown_labels():
+    from training.smoother_train import pooled_real, real_pair_errors
+    T = 5
+    lab = np.zeros((T, 17, 3), np.float32)
+    lab[..., 0] = np.arange(17) * 10.0   # a 160 px wide person
+    lab[..., 1] = 50.0
+    lab[..., 2] = 1.0
+    lab[:, 16, 2] = 0.0                  # the labels do not know joint 16
+    pred = lab.copy()
+    pred[:, 16, :2] = 1e4                # ... so its error does not count
+    found = np.ones((T, 17), bool)
+    found[:, 0] = False                  # our model missed joint 0: wrong, but no error value
+    pred[:, 0, :2] = -1e4
+    r = pooled_real([real_pair_errors(pred, found, lab)])
+    assert r["pck@0.05"] == pytest.approx(15 / 16)
+    assert r["mean_err"] == pytest.approx(0.0) and r["accel_err"] == pytest.approx(0.0)

@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--no-real", action="store_true", help="synthetic windows only (no pushfit)")
     c.add_argument("--threads", type=int)
     c.add_argument("--synth", type=int, help="synthetic training seeds (default: the preset's)")
+    c.add_argument("--own-tracks", action="store_true",
+                   help="also train on our own pose model's tracks of the pushfit videos (made once, cached)")
     c.add_argument("--conditioning", choices=["onehot", "heads"], default="onehot",
                    help="category as a one-hot input (default) or one output head per category")
     cv = sub.add_parser("classifier-cv", help="k-fold clip cross-validation of the classifier on pushfit")
@@ -115,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     sm.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "seq2seq.pt")
     sm.add_argument("--threads", type=int)
     sm.add_argument("--accel-weight", type=float, default=2.0, help="weight of the acceleration loss term")
+    sm.add_argument("--real", action="store_true",
+                    help="also train on real pairs: our pose model's pushfit tracks -> agreement labels")
+    sm.add_argument("--real-share", type=float, default=0.5, help="share of each batch from real pairs (with --real)")
+    sm.add_argument("--data", type=Path, default=DATA / "pushfit")
     lf = sub.add_parser("lifter", help="train the 3D lifter per action and on all actions")
     lf.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
     lf.add_argument("--steps", type=int)
@@ -125,7 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.cmd == "smoother":
         from training.smoother_train import train as train_smoother
-        r = train_smoother(a.preset, a.out, a.steps, a.threads, accel_weight=a.accel_weight)
+        real = None
+        if a.real:
+            if not (a.data / "clips.csv").exists():
+                print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
+                return 2
+            from training.data import pushfit
+            from training.data.own_tracks import build
+            build(a.data, [c.clip for c in pushfit.load_index(a.data)], CACHE / "pushfit_tracks", a.threads or 2)
+            real = (a.data, CACHE / "pushfit_tracks")
+        r = train_smoother(a.preset, a.out, a.steps, a.threads, accel_weight=a.accel_weight, real=real,
+                           real_share=a.real_share)
         print(f"{a.out}: One-Euro {r['one_euro']}")
         for method, f in r["figures"].items():
             print(f"  {method:<13} " + _fmt(f))
@@ -170,8 +186,16 @@ def main(argv: list[str] | None = None) -> int:
         if root is not None and not (root / "clips.csv").exists():
             print(f"note: {root}/clips.csv not found; training on synthetic windows only", file=sys.stderr)
             root = None
+        own = None
+        if a.own_tracks and root is not None:
+            from training.data import pushfit
+            from training.data.own_tracks import build
+            own = CACHE / "pushfit_tracks"
+            failed = build(root, [c.clip for c in pushfit.load_index(root)], own, a.threads or 2)
+            if failed:
+                print(f"note: no own track for {len(failed)} clips ({', '.join(failed[:5])}...)", file=sys.stderr)
         r = train_classifier(a.preset, a.out, root, a.threads, epochs=a.epochs, conditioning=a.conditioning,
-                             synth=a.synth)
+                             synth=a.synth, own_tracks=own)
         print(f"{a.out}: " + _fmt(r["figures"]))
         return 0
     if a.cmd == "demo":

@@ -66,8 +66,9 @@ def group_verdicts(p: np.ndarray, ws: WindowSet, threshold: float = 0.5) -> tupl
     return pred, true
 
 
-def figures(model: LstmAttention, synth: WindowSet, real: WindowSet | None) -> dict:
-    """Window accuracy and ROC-AUC (synthetic), rep accuracy (synthetic), clip accuracy (pushfit)."""
+def figures(model: LstmAttention, synth: WindowSet, real: WindowSet | None, own: WindowSet | None = None) -> dict:
+    """Window accuracy and ROC-AUC (synthetic), rep accuracy (synthetic), clip accuracy (pushfit,
+    MoveNet tracks; `own_*`: the same clips through our own pose model)."""
     p = predict(model, synth)
     out = {"synth_window_acc": float(((p >= 0.5) == (synth.label == 1)).mean()) if len(p) else float("nan"),
            "synth_window_auc": roc_auc(p, synth.label), "synth_windows": len(synth)}
@@ -80,17 +81,22 @@ def figures(model: LstmAttention, synth: WindowSet, real: WindowSet | None) -> d
         out["pushfit_clip_acc"] = float((pred == true).mean())
         out["pushfit_clips"] = len(pred)
         out["pushfit_window_auc"] = roc_auc(pr, real.label)
+    if own is not None and len(own):
+        po = predict(model, own)
+        pred, true = group_verdicts(po, own)
+        out.update({"own_clip_acc": float((pred == true).mean()), "own_clips": len(pred),
+                    "own_window_auc": roc_auc(po, own.label)})
     return out
 
 
 def load_data(preset: str, data_root: Path | None, split: tuple[list[str], list[str]] | None = None,
-              synth: int | None = None) -> dict:
+              synth: int | None = None, own_tracks: Path | None = None) -> dict:
     """-> {"train": WindowSet, "held_out": WindowSet, "real_val": WindowSet | None, splits}.
     split: (train clips, validation clips) instead of the clip-name-hash split (cross-validation)."""
     cfg = PRESETS[preset]
     tr = synth_windows(range(synth or cfg["synth"]))
     ho = synth_windows(range(HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"]))
-    real_tr = real_va = None
+    real_tr = real_va = own_va = None
     tr_clips: list[str] = []
     va_clips: list[str] = []
     if data_root is not None and (Path(data_root) / "clips.csv").exists():
@@ -106,13 +112,19 @@ def load_data(preset: str, data_root: Path | None, split: tuple[list[str], list[
         base = int(tr.group.max()) + 1 if len(tr) else 0
         real_tr = pushfit_windows(data_root, tr_clips, labels, group_base=base)
         real_va = pushfit_windows(data_root, va_clips, labels)
-        tr = WindowSet.concat([tr] + [real_tr] * cfg["real_repeat"])
-    return {"train": tr, "held_out": ho, "real_val": real_va, "train_clips": tr_clips, "val_clips": va_clips}
+        parts = [real_tr]
+        if own_tracks is not None:  # the same clips and labels, through our own pose model
+            parts.append(pushfit_windows(data_root, tr_clips, labels, group_base=base + len(tr_clips),
+                                         own_tracks=own_tracks))
+            own_va = pushfit_windows(data_root, va_clips, labels, own_tracks=own_tracks)
+        tr = WindowSet.concat([tr] + parts * cfg["real_repeat"])
+    return {"train": tr, "held_out": ho, "real_val": real_va, "own_val": own_va, "train_clips": tr_clips,
+            "val_clips": va_clips}
 
 
 def train(preset: str, out: Path | None, data_root: Path | None, threads: int | None = None, seed: int = 0,
           epochs: int | None = None, conditioning: str = "onehot", split: tuple[list[str], list[str]] | None = None,
-          synth: int | None = None) -> dict:
+          synth: int | None = None, own_tracks: Path | None = None) -> dict:
     """conditioning: how the exercise x view category enters (see training/nets/lstm_attention.py).
     out None: no checkpoint (cross-validation folds)."""
     cfg = dict(PRESETS[preset])
@@ -123,7 +135,7 @@ def train(preset: str, out: Path | None, data_root: Path | None, threads: int | 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     print("building windows (synthetic clips, pushfit reps) ...", flush=True)
-    data = load_data(preset, data_root, split, synth)
+    data = load_data(preset, data_root, split, synth, own_tracks)
     tr = data["train"]
     if not len(tr):
         raise ValueError("no training windows: the synthetic clips held no reps")
@@ -159,7 +171,7 @@ def train(preset: str, out: Path | None, data_root: Path | None, threads: int | 
             step += 1
             losses.append(loss.item())
             bar.update(step, loss=float(np.mean(losses[-50:])), **shown)
-        fig = figures(model, data["held_out"], data["real_val"])
+        fig = figures(model, data["held_out"], data["real_val"], data["own_val"])
         history.append({"epoch": epoch + 1, "step": step, "loss": float(np.mean(losses)),
                         "minutes": (time.perf_counter() - t0) / 60, **fig})
         shown = {k: round(fig[k], 3) for k in ("synth_window_acc", "synth_window_auc", "pushfit_clip_acc") if k in fig}
@@ -172,6 +184,7 @@ def train(preset: str, out: Path | None, data_root: Path | None, threads: int | 
           "decay": cfg["decay"], "synth_train_seeds": [0, synth or cfg["synth"]],
           "synth_held_out_seeds": [HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"]],
           "train_clips": data["train_clips"], "val_clips": data["val_clips"], "data": str(data_root),
+          "own_tracks": str(own_tracks) if own_tracks else None,
           "windows": {"train": len(tr), "held_out": len(data["held_out"]),
                       "pushfit_val": len(data["real_val"]) if data["real_val"] is not None else 0}}
     tmp = out.with_suffix(".tmp")

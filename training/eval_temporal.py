@@ -95,6 +95,13 @@ def eval_classifier(models: Path, pushfit: Path | None, held_out: int = 60) -> d
         pred, true = group_verdicts(pr, rw)
         out.update({"pushfit_clip_acc": float((pred == true).mean()), "pushfit_clips": len(pred),
                     "pushfit_window_auc": roc_auc(pr, rw.label)})
+        own = Path.home() / ".cache" / "drillscore" / "pushfit_tracks"
+        if own.is_dir():  # the same clips through our own pose model, as the app reads them
+            ow = pushfit_windows(pushfit, va, {c.clip: c.label for c in index}, own_tracks=own)
+            po = np.concatenate([_by_category(clf, ow, i) for i in range(0, len(ow), 1024)])
+            pred, true = group_verdicts(po, ow)
+            out.update({"own_clip_acc": float((pred == true).mean()), "own_clips": len(pred),
+                        "own_window_auc": roc_auc(po, ow.label)})
     return out
 
 
@@ -112,7 +119,11 @@ def run(what: str, models: Path, data: Path) -> dict:
         rc = data / "repcount"
         return eval_recogniser(models, rc if (rc / "annotations.json").exists() else None)
     if what == "smoother":
-        return eval_smoother(models)
+        res = eval_smoother(models)
+        own = Path.home() / ".cache" / "drillscore" / "pushfit_tracks"
+        if (data / "pushfit" / "clips.csv").exists() and own.is_dir():
+            res.update({f"real_{k}": v for k, v in eval_smoother_real(models, data / "pushfit", own).items()})
+        return res
     if what == "lifter":
         return {**eval_lifter(models), **eval_lifter_angles(models)}
     if what == "classifier":
@@ -143,3 +154,22 @@ def eval_lifter_angles(models: Path, held_out: int = 15) -> dict:
             out[f"{ex}-{view}"] = {"elbow_err_2d_deg": float(np.concatenate(e2).mean()),
                                    "elbow_err_3d_deg": float(np.concatenate(err3[view]).mean())}
     return out
+
+
+def eval_smoother_real(models: Path, pushfit: Path, own_cache: Path) -> dict:
+    """Real pairs: our own pose model's tracks of the pushfit validation clips (training.data.own_tracks)
+    against the MoveNet / MediaPipe agreement labels (training.data.pose_frames.agreed_labels), over
+    the frames and joints the labels know: raw, One-Euro, seq2seq full and live."""
+    from app.core.types import PoseTrack
+    from app.inference.smoother import Smoother
+    from training.smoother_train import pooled_real, real_pair_errors, real_pairs
+    sm = Smoother(models)
+    rows: dict[str, list] = {"raw": [], "one_euro": [], "seq2seq_full": [], "seq2seq_live": []}
+    pairs = real_pairs(pushfit, own_cache, validation=True)
+    for k, lab, fps in pairs:
+        t = PoseTrack(k, fps, (1, 1))
+        found = k[..., 2] > 0
+        for name, est in (("raw", k), ("one_euro", sm.one_euro(t)), ("seq2seq_full", sm.full(t)),
+                          ("seq2seq_live", sm.live(t))):
+            rows[name].append(real_pair_errors(est, found, lab))
+    return {"clips": len(pairs), **{name: pooled_real(parts) for name, parts in rows.items()}}

@@ -31,7 +31,7 @@ def export(checkpoint: Path, out_dir: Path) -> dict:
     path = out_dir / f"{NAME}.onnx"
     synth = ck["synth_train_seeds"][1]
     command = (f"python -m training classifier --preset {ck['preset']} --epochs {ck['epochs']} --synth {synth}"
-               + (" --no-real" if not ck.get("train_clips") else "") + " && python -m training export classifier")
+               + (" --no-real" if not ck.get("train_clips") else "") + (" --own-tracks" if ck.get("own_tracks") else "") + " && python -m training export classifier")
     meta = {"name": NAME, "kind": "lstm_attention", "window_len": str(WINDOW_LEN), "feature_dim": str(FEATURE_DIM),
             "categories": ";".join(f"{e}-{v}" for e in EXERCISES for v in VIEWS), "command": command}
     diff = write_onnx(wrapper, (feats, cats), ["features", "category"], ["p_standard", "attention"], path, meta,
@@ -49,7 +49,9 @@ def export(checkpoint: Path, out_dir: Path) -> dict:
         "network": ck["net"],
         "data": {"train": f"synthetic rep windows, seeds {ck['synth_train_seeds'][0]}-{ck['synth_train_seeds'][1] - 1}"
                           f" x 6 categories (training.synth, label = the rep's) + pushfit rep windows of "
-                          f"{len(ck.get('train_clips', []))} clips (label = the clip's), {ck['windows']['train']} windows",
+                          f"{len(ck.get('train_clips', []))} clips (label = the clip's; MoveNet tracks"
+                          + (" and our own pose model's tracks" if ck.get("own_tracks") else "")
+                          + f"), {ck['windows']['train']} windows",
                  "held_out": f"synthetic seeds {held[0]}-{held[1] - 1} (subjects never seen in training, "
                              f"HELD_OUT_SEED={HELD_OUT_SEED}); pushfit {len(ck.get('val_clips', []))} validation "
                              f"clips by clip-name hash"},
@@ -57,7 +59,9 @@ def export(checkpoint: Path, out_dir: Path) -> dict:
                      f"exponentially to {ck['decay']:g} x", "device": "CPU (torch threads as set; no GPU lent)"},
         "metrics": {**{k: v for k, v in last.items() if k not in ("epoch", "step", "loss", "minutes")},
                     "split": "synthetic held-out seeds (windows, reps = mean window P >= 0.5); pushfit validation "
-                             "clips (clip correct when the mean P(standard) of the windows inside its reps >= 0.5)"},
+                             "clips (clip correct when the mean P(standard) of the windows inside its reps >= 0.5), "
+                             "pushfit_* on the MoveNet tracks, own_* on our own pose model's tracks of the same "
+                             "videos (only clips where our counter finds reps)"},
         "command": command, "parity_max_abs_diff": diff, "sha256": sha256(path),
     }
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")

@@ -81,17 +81,22 @@ def export_smoother(checkpoint: Path, out_dir: Path) -> dict:
     k = torch.rand(2, SMOOTH_LEN, 17, 3) * 500
     k[..., 2] = torch.rand(2, SMOOTH_LEN, 17)
     command = f"python -m training smoother --preset {ck['preset']} --steps {ck['steps']} " \
-              f"--accel-weight {ck.get('accel_weight', 0):g} && python -m training export smoother"
+              f"--accel-weight {ck.get('accel_weight', 0):g}" + (f" --real --real-share {ck['real_share']:g}" if ck.get("real") else "") + \
+        " && python -m training export smoother"
     diff = write_onnx(Seq2SeqExport(model), (k,), ["keypoints"], ["smoothed"], path,
                       {"name": name, "kind": "seq2seq", "window": SMOOTH_LEN, "lookahead": LOOKAHEAD,
                        "one_euro": json.dumps(ck["one_euro"]), "command": command},
                       {"keypoints": {0: "n"}, "smoothed": {0: "n"}})
     metrics = {**ck["evaluation"], "split": "synthetic held-out clips, every frame; PCK@a: within a x the clean "
                "person's box size; accel_err: mean |acceleration error| / box size; seq2seq_live = look-ahead "
-               f"{LOOKAHEAD} frames; one_euro tuned on training clips: {ck['one_euro']}"}
+               f"{LOOKAHEAD} frames; one_euro tuned on training clips: {ck['one_euro']}; real_validation: our "
+               "pose model's tracks of the pushfit validation clips against the MoveNet / MediaPipe agreement "
+               "labels, PCK@a of the label box (a joint our model missed counts as wrong)"}
     return _card(name, path, "seq2seq smoother (seq2seq-pose-correction.txt): bidirectional LSTM encoder, "
                  "attention decoder, overlapping windows", {"keypoints": ["N", SMOOTH_LEN, 17, 3]}, ["smoothed"],
-                 ck, {**_seeds(ck), "pairs": "noisy keypoints (training.synth.noise) -> clean projection"},
+                 ck, {**_seeds(ck), "pairs": "noisy keypoints (training.synth.noise) -> clean projection"
+                      + ("; real: our pose model's tracks of the pushfit training clips -> MoveNet / MediaPipe "
+                         f"agreement labels, {ck['real_share']:.0%} of each batch" if ck.get("real") else "")},
                  metrics, command, diff, {"window": SMOOTH_LEN, "lookahead_frames": LOOKAHEAD,
                                           "one_euro_baseline": ck["one_euro"]})
 

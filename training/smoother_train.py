@@ -62,6 +62,39 @@ def pooled(parts: list[dict]) -> dict:
             "accel_err": s["accel"] / max(s["na"], 1)}
 
 
+def real_pair_errors(pred: np.ndarray, found: np.ndarray, labels: np.ndarray) -> dict:
+    """Sums for pooling: PCK@0.05 / 0.1 of the label box over the joints the labels know (a joint
+    our model did not find counts as wrong), mean error and acceleration error (/ box) over the
+    joints both know."""
+    known = labels[..., 2] > 0
+    size = box_sizes(labels)[:, None]
+    d = np.linalg.norm(pred[..., :2] - labels[..., :2], axis=-1) / size
+    both = known & found
+    acc = lambda z: z[2:, :, :2] - 2 * z[1:-1, :, :2] + z[:-2, :, :2]
+    b3 = both[2:] & both[1:-1] & both[:-2]
+    da = np.linalg.norm(acc(pred) - acc(labels), axis=-1) / size[1:-1]
+    return {"n": int(known.sum()), "p05": int((both & (d <= 0.05)).sum()), "p10": int((both & (d <= 0.1)).sum()),
+            "nb": int(both.sum()), "err": float(d[both].sum()), "na": int(b3.sum()), "acc": float(da[b3].sum())}
+
+
+def pooled_real(parts: list[dict]) -> dict:
+    s = {k: sum(p[k] for p in parts) for k in parts[0]}
+    return {"pck@0.05": s["p05"] / s["n"], "pck@0.1": s["p10"] / s["n"], "mean_err": s["err"] / max(s["nb"], 1),
+            "accel_err": s["acc"] / max(s["na"], 1)}
+
+
+def evaluate_real(fn, pairs: list, one_euro_params: dict) -> dict:
+    """Real validation pairs (real_pairs(validation=True)): raw, One-Euro, seq2seq full / live."""
+    rows: dict[str, list] = {"raw": [], "one_euro": [], "seq2seq_full": [], "seq2seq_live": []}
+    for k, lab, fps in pairs:
+        found = k[..., 2] > 0
+        for name, est in (("raw", k), ("one_euro", one_euro(k, fps, **one_euro_params)),
+                          ("seq2seq_full", smooth_full(k, fn, SMOOTH_LEN)),
+                          ("seq2seq_live", smooth_live(k, fn, SMOOTH_LEN, LOOKAHEAD))):
+            rows[name].append(real_pair_errors(est, found, lab))
+    return {name: pooled_real(parts) for name, parts in rows.items()}
+
+
 def torch_fn(model: Seq2SeqSmoother):
     def fn(w: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -97,10 +130,34 @@ def pairs(seeds: range) -> list:
     return [(c.keypoints, c.clean, c.fps) for c in clips(seeds, extra_kinds=False)]
 
 
+def real_pairs(pushfit: Path, own_cache: Path, validation: bool = False) -> list:
+    """Our own pose model's tracks of pushfit clips (training.data.own_tracks) and the MoveNet /
+    MediaPipe agreement labels of the same frames (score 1 where known, else 0, so the loss and
+    the figures skip unknown joints). validation: the held-out clips instead of the training ones."""
+    from training.data import own_tracks
+    from training.data import pushfit as pf
+    from training.data.pose_frames import agreed_labels, is_validation
+    out = []
+    for c in pf.load_index(pushfit):
+        if is_validation(c.clip) != validation:
+            continue
+        t = own_tracks.load(own_cache, c.clip)
+        if t is None:
+            continue
+        z = np.load(Path(pushfit) / "poses" / f"{c.clip}.npz")
+        lab = agreed_labels(z["movenet"], z["mediapipe"].astype(np.float32))
+        n = min(len(lab), t.frames)
+        if n >= SMOOTH_LEN:
+            out.append((t.keypoints[:n].astype(np.float32), lab[:n].astype(np.float32), t.fps))
+    return out
+
+
 def train(preset: str, out: Path, steps: int | None = None, threads: int | None = None, seed: int = 0,
-          accel_weight: float = 2.0) -> dict:
+          accel_weight: float = 2.0, real: tuple[Path, Path] | None = None, real_share: float = 0.5) -> dict:
     """accel_weight: weight of the acceleration term of the loss (L1 of the second difference
-    against the clean track's): position alone left the output as jerky as its input."""
+    against the clean track's): position alone left the output as jerky as its input.
+    real: (pushfit folder, own-track cache): also train on real pairs (real_pairs; training
+    clips only), real_share of each batch."""
     cfg = dict(PRESETS[preset])
     if steps:
         cfg["steps"] = steps
@@ -111,20 +168,30 @@ def train(preset: str, out: Path, steps: int | None = None, threads: int | None 
     held_range = range(HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"])
     held = pairs(held_range)
     # every window start of every training clip, drawn uniformly
+    n_synth = len(tr)
+    if real is not None:
+        tr = tr + real_pairs(*real)
+        print(f"real pairs: {len(tr) - n_synth} pushfit training clips", flush=True)
     index = np.array([(i, s) for i, (n, _, _) in enumerate(tr) for s in range(len(n) - SMOOTH_LEN + 1)])
+    is_real = index[:, 0] >= n_synth
     net_cfg = Seq2SeqConfig(cfg["hidden"], cfg["attn"])
     torch.manual_seed(seed)
     model = Seq2SeqSmoother(net_cfg)
     oe = tune_one_euro(tr[:cfg["tune"]])
     print(f"One-Euro tuned on {cfg['tune']} training clips: {oe}", flush=True)
 
+    synth_idx, real_idx = index[~is_real], index[is_real]
+
     def batch(rng):
-        pick = index[rng.integers(0, len(index), cfg["batch"])]
+        n_real = int(round(cfg["batch"] * real_share)) if len(real_idx) else 0
+        pick = np.concatenate([synth_idx[rng.integers(0, len(synth_idx), cfg["batch"] - n_real)],
+                               real_idx[rng.integers(0, max(1, len(real_idx)), n_real)] if n_real else
+                               np.zeros((0, 2), np.int64)])
         noisy = np.stack([tr[i][0][s:s + SMOOTH_LEN] for i, s in pick])
         clean = np.stack([tr[i][1][s:s + SMOOTH_LEN] for i, s in pick])
-        return torch.from_numpy(noisy), torch.from_numpy(clean)
+        return torch.from_numpy(noisy), torch.from_numpy(clean), torch.from_numpy((pick[:, 0] >= n_synth) * 1.0)
 
-    def loss(noisy, clean):
+    def loss(noisy, clean, from_real):
         y, _ = model(noisy)
         vis = (clean[..., 2] > 0).to(y.dtype)
         scale = torch.from_numpy(np.stack([box_sizes(c.numpy()) for c in clean]))[..., None, None]
@@ -134,7 +201,10 @@ def train(preset: str, out: Path, steps: int | None = None, threads: int | None 
             return pos
         acc = lambda z: z[:, 2:] - 2 * z[:, 1:-1] + z[:, :-2]
         v3 = vis[:, 2:] * vis[:, 1:-1] * vis[:, :-2]
-        da = ((acc(y) - acc(clean[..., :2])).abs() / scale[:, 1:-1]).sum(-1)
+        # real labels (two teachers' agreement) jitter themselves: on real pairs the output's own
+        # acceleration is penalised (target 0) instead of matching the labels'
+        target = acc(clean[..., :2]) * (1.0 - from_real.to(y.dtype))[:, None, None, None]
+        da = ((acc(y) - target).abs() / scale[:, 1:-1]).sum(-1)
         return pos + accel_weight * (da * v3).sum() / v3.sum().clamp(min=1.0)
 
     def figs():
@@ -146,11 +216,14 @@ def train(preset: str, out: Path, steps: int | None = None, threads: int | None 
                   eval_every=max(1, cfg["steps"] // 5))
     model.eval()
     final = evaluate(torch_fn(model), held, oe)
+    if real is not None:
+        final["real_validation"] = evaluate_real(torch_fn(model), real_pairs(*real, validation=True), oe)
     save_checkpoint(out, {"kind": "seq2seq", "preset": preset, "net": net_cfg.as_dict(), "model": model.state_dict(),
                           "steps": cfg["steps"], "history": history, "seed": seed, "lr": cfg["lr"],
                           "train_seeds": [0, cfg["seeds"]], "held_out_seeds": [held_range.start, held_range.stop],
                           "one_euro": oe, "evaluation": final, "window": SMOOTH_LEN, "lookahead": LOOKAHEAD,
-                          "accel_weight": accel_weight})
+                          "accel_weight": accel_weight, "real": [str(x) for x in real] if real else None,
+                          "real_share": real_share if real else 0.0})
     return {"history": history, "figures": final, "one_euro": oe}
 
 

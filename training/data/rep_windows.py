@@ -77,14 +77,19 @@ def synth_windows(seeds: range | list[int], stride: int = 3, fault_rate: float =
 
 
 def pushfit_windows(root: Path, clips: list[str], labels: dict[str, str], stride: int = 2,
-                    group_base: int = 0) -> WindowSet:
+                    group_base: int = 0, own_tracks: Path | None = None) -> WindowSet:
     """Windows inside the reps our counter finds on each pushfit clip; the group is the clip's
-    position in `clips` (+ group_base); the category is push-up x the view the counter saw."""
+    position in `clips` (+ group_base); the category is push-up x the view the counter saw.
+    own_tracks: read our own pose model's tracks from this cache (training.data.own_tracks)
+    instead of MoveNet's; a clip without one is left out."""
     from app.assess.engine import assess
+    from training.data import own_tracks as own
     from training.data.pushfit import load_track
     parts = []
     for i, clip in enumerate(clips):
-        track = load_track(root, clip)
+        track = load_track(root, clip) if own_tracks is None else own.load(own_tracks, clip)
+        if track is None:
+            continue
         r = assess(track, "pushup", "auto")
         view = r.view if r.view in VIEWS else "side"
         wins = windows_in_spans(track.keypoints, track.size, [(rep.start, rep.end) for rep in r.reps], stride)
