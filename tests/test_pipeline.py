@@ -4,6 +4,7 @@ import threading
 import numpy as np
 import pytest
 
+from app.core.types import PoseTrack
 from app.inference.classifier import RepClassifier
 from app.paths import models_dir
 from app.pipeline.analysis import AnalysisWorker
@@ -66,3 +67,27 @@ def test_worker_lifts_each_frame_with_the_causal_lifter():
     assert p3.index == 39 and p3.joints.shape == (17, 3)
     offline = lf.lift(clip.keypoints[:40])
     assert np.allclose(p3.joints, offline[39], atol=1e-4)  # live step = offline causal lifting
+
+
+def test_worker_with_smoother_and_recogniser_matches_the_offline_paths():
+    from app.core.recognition import guess
+    from app.core.smoothing import smooth_live
+    from app.core.windows import sliding_windows
+    from app.inference.exercise import ExerciseRecogniser
+    from app.inference.smoother import Smoother
+    clf, sm, rec = RepClassifier(), Smoother(), ExerciseRecogniser()
+    clip = make_clip(10_005, "situp", "side", n_reps=2)
+    w = AnalysisWorker(clf, "situp", "side", clip.size, smoother=sm, recogniser=rec)
+    for i, k in enumerate(clip.keypoints):
+        w.submit(i, k)
+    w.finish()
+    assert w.error is None and w.frames_done == len(clip.keypoints)  # the look-ahead frames were flushed
+    smoothed = smooth_live(clip.keypoints, sm.windows, sm.window, sm.lookahead)
+    offline = clf.per_rep(PoseTrack(smoothed, clip.fps, clip.size), [(r.start, r.end) for r in clip.reps],
+                          "situp", "side")
+    for r, ref in zip(clip.reps, offline, strict=True):
+        assert w.rep_probability(r.start, r.end).p_standard == pytest.approx(ref.p_standard, abs=1e-4)
+    _, wins = sliding_windows(clip.keypoints, rec.window, 15)
+    g = w.latest_guess.take()
+    ref = guess(rec.windows(wins)[0])
+    assert (g.exercise, g.view) == (ref.exercise, ref.view) and g.confidence == pytest.approx(ref.confidence, abs=1e-5)

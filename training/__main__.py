@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     cv.add_argument("--synth", type=int, help="synthetic training seeds (default: the preset's)")
     cv.add_argument("--data", type=Path, default=DATA / "pushfit")
     cv.add_argument("--threads", type=int)
+    cv.add_argument("--own-tracks", action="store_true", help="train and test also on our own pose model's tracks")
     r = sub.add_parser("recogniser", help="train the pose-attention exercise / view recogniser")
     r.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
     r.add_argument("--steps", type=int)
@@ -165,12 +166,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
             return 2
         from training.classifier_train import cross_validate
-        r = cross_validate(a.preset, a.data, a.folds, a.epochs, a.synth, a.threads)
+        own = None
+        if a.own_tracks:
+            from training.data import pushfit
+            from training.data.own_tracks import build
+            own = CACHE / "pushfit_tracks"
+            build(a.data, [c.clip for c in pushfit.load_index(a.data)], own, a.threads or 2)
+        r = cross_validate(a.preset, a.data, a.folds, a.epochs, a.synth, a.threads, own)
         for f in r["folds"]:
             print(f"  fold {f['fold'] + 1}: {f['clips']} clips, clip accuracy {f['clip_acc']:.3f}, "
-                  f"window AUC {f['window_auc']:.3f}")
+                  f"window AUC {f['window_auc']:.3f}"
+                  + (f"; own tracks {f['own_clips']} clips, {f['own_clip_acc']:.3f}" if own else ""))
         print(f"{a.folds}-fold clip accuracy {r['clip_acc']:.3f} over {r['clips']} clips "
-              f"(fold mean {r['fold_mean']:.3f} +- {r['fold_std']:.3f})")
+              f"(fold mean {r['fold_mean']:.3f} +- {r['fold_std']:.3f})"
+              + (f"; own tracks {r['own_clip_acc']:.3f} over {r['own_clips']} clips" if own else ""))
         return 0
     if a.cmd == "recogniser":
         from training.recogniser_train import train as train_recogniser

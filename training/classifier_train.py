@@ -200,7 +200,7 @@ def fold_of(clip: str, folds: int) -> int:
 
 
 def cross_validate(preset: str, data_root: Path, folds: int = 5, epochs: int | None = None, synth: int | None = None,
-                   threads: int | None = None) -> dict:
+                   threads: int | None = None, own_tracks: Path | None = None) -> dict:
     """k-fold clip-level cross-validation on pushfit (every clip tested once, never trained on in
     its fold; synthetic windows as in training). -> per-fold and pooled clip accuracy."""
     from training.data import pushfit
@@ -210,13 +210,18 @@ def cross_validate(preset: str, data_root: Path, folds: int = 5, epochs: int | N
         va = [c for c in clips if fold_of(c, folds) == k]
         tr = [c for c in clips if fold_of(c, folds) != k]
         print(f"fold {k + 1}/{folds}: {len(tr)} training clips, {len(va)} test clips", flush=True)
-        fig = train(preset, None, data_root, threads, seed=k, epochs=epochs, split=(tr, va), synth=synth)["figures"]
+        fig = train(preset, None, data_root, threads, seed=k, epochs=epochs, split=(tr, va), synth=synth,
+                    own_tracks=own_tracks)["figures"]
         n = fig.get("pushfit_clips", 0)
         per_fold.append({"fold": k, "clips": n, "clip_acc": fig.get("pushfit_clip_acc", float("nan")),
-                         "window_auc": fig.get("pushfit_window_auc", float("nan"))})
+                         "window_auc": fig.get("pushfit_window_auc", float("nan")),
+                         "own_clips": fig.get("own_clips", 0), "own_clip_acc": fig.get("own_clip_acc", float("nan"))})
         correct += round(fig.get("pushfit_clip_acc", 0.0) * n)
         total += n
+    own_n = sum(f["own_clips"] for f in per_fold)
+    own_ok = sum(round(f["own_clip_acc"] * f["own_clips"]) for f in per_fold if f["own_clips"])
     return {"folds": per_fold, "clip_acc": correct / max(total, 1), "clips": total,
+            "own_clip_acc": own_ok / own_n if own_n else float("nan"), "own_clips": own_n,
             "fold_mean": float(np.mean([f["clip_acc"] for f in per_fold])),
             "fold_std": float(np.std([f["clip_acc"] for f in per_fold]))}
 

@@ -66,5 +66,25 @@ class LiveSmoother:
         out[:, :2] = self.s.windows(w[None])[0, pos]
         return self._buf[pos][0], out
 
+    def flush(self) -> list[tuple[int, np.ndarray]]:
+        """At the end of a session: the frames still waiting for their look-ahead, each from a
+        window padded with the last frame (as smooth_live pads the end). Resets the stream."""
+        out = []
+        if not self._buf:
+            return out
+        L, la = self.s.window, self.s.lookahead
+        pos = L - 1 - la
+        buf = list(self._buf)
+        last = buf[-1]
+        pending = min(la, len(buf) - 1)  # frames after the window position not yet emitted
+        for _ in range(pending):
+            buf = (buf + [(-1, last[1])])[-L:]
+            w = np.stack([k for _, k in buf])
+            k = w[pos].copy()
+            k[:, :2] = self.s.windows(w[None])[0, pos]
+            out.append((buf[pos][0], k))
+        self._buf.clear()
+        return out
+
     def reset(self) -> None:
         self._buf.clear()
