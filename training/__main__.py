@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--repcount", type=Path, default=DATA / "repcount", help="RepCount poses for the real check")
     r.add_argument("--threads", type=int)
     r.add_argument("--bend-legs", action="store_true", help="bend the legs of pull-up windows (augmentation)")
+    r.add_argument("--back-views", action="store_true", help="also show 30%% of windows as seen from behind")
     sm = sub.add_parser("smoother", help="train the seq2seq pose smoother (and tune the One-Euro baseline)")
     sm.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
     sm.add_argument("--steps", type=int)
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         rc = a.repcount if (a.repcount / "annotations.json").exists() else None
         if rc is None:
             print(f"note: {a.repcount}/annotations.json not found; synthetic figures only", file=sys.stderr)
-        r = train_recogniser(a.preset, a.out, rc, a.steps, a.threads, bend=a.bend_legs)
+        r = train_recogniser(a.preset, a.out, rc, a.steps, a.threads, bend=a.bend_legs, back=a.back_views)
         print(f"{a.out}: " + _fmt(r["figures"]))
         return 0
     if a.cmd == "classifier":

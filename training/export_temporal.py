@@ -53,7 +53,8 @@ def export_recogniser(checkpoint: Path, out_dir: Path) -> dict:
     k = torch.rand(3, L, 17, 3) * 500
     k[..., 2] = torch.rand(3, L, 17)
     command = f"python -m training recogniser --preset {ck['preset']} --steps {ck['steps']}" + \
-        (" --bend-legs" if ck.get("bend_legs") else "") + " && python -m training export recogniser"
+        (" --bend-legs" if ck.get("bend_legs") else "") + \
+        (" --back-views" if ck.get("back_views") else "") + " && python -m training export recogniser"
     diff = write_onnx(PoseAttentionExport(model), (k,), ["keypoints"],
                       ["probabilities", "frame_attention", "joint_attention"], path,
                       {"name": name, "kind": "pose_attention", "window": L, "classes": ";".join(CLASSES),

@@ -23,7 +23,7 @@ from app.core.skeleton import FLIP
 from app.core.types import EXERCISES
 from app.core.windows import padded_indices
 from training.data.synth_clips import HELD_OUT_SEED, clips
-from training.loop import fit, load_checkpoint, save_checkpoint
+from training.loop import fit, load_checkpoint, preset_config, save_checkpoint
 from training.nets.lifter import RECEPTIVE_FIELD, Lifter, LifterConfig, root_relative
 
 PRESETS = {
@@ -92,11 +92,7 @@ def train(preset: str, action: str, out: Path, causal: bool = False, steps: int 
           threads: int | None = None, seed: int = 0) -> dict:
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}")
-    cfg = dict(PRESETS[preset])
-    if steps:
-        cfg["steps"] = steps
-    if threads:
-        torch.set_num_threads(threads)
+    cfg = preset_config(PRESETS, preset, steps, threads)
     tr = sequences(range(cfg["seeds"]), action)
     held_range = range(HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"])
     held = {ex: sequences(held_range, ex) for ex in (EXERCISES if action == "all" else (action,))}

@@ -15,6 +15,16 @@ import torch
 from training.progress import Progress
 
 
+def preset_config(presets: dict, preset: str, steps: int | None, threads: int | None) -> dict:
+    """A copy of the named preset with `steps` overridden, and torch's CPU threads set."""
+    cfg = dict(presets[preset])
+    if steps:
+        cfg["steps"] = steps
+    if threads:
+        torch.set_num_threads(threads)
+    return cfg
+
+
 def fit(model: torch.nn.Module, batch: Callable[[np.random.Generator], tuple], loss: Callable[..., torch.Tensor],
         steps: int, lr: float, label: str, decay: float = 0.1, seed: int = 0,
         evaluate: Callable[[], dict] | None = None, eval_every: int = 0) -> list[dict]:

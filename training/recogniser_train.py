@@ -24,7 +24,7 @@ from app.core.skeleton import FLIP
 from app.core.windows import sliding_windows
 from training.data.exercise_windows import REC_LEN, ExerciseWindows, synth_exercise_windows
 from training.data.synth_clips import HELD_OUT_SEED
-from training.loop import fit, load_checkpoint, save_checkpoint
+from training.loop import fit, load_checkpoint, preset_config, save_checkpoint
 from training.nets.pose_attention import PoseAttention, PoseAttentionConfig
 
 PRESETS = {
@@ -57,11 +57,13 @@ def bend_legs(k: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return k
 
 
-def augment(k: np.ndarray, rng: np.random.Generator, labels: np.ndarray | None = None) -> np.ndarray:
+def augment(k: np.ndarray, rng: np.random.Generator, labels: np.ndarray | None = None,
+            back: bool = False) -> np.ndarray:
     """k (B, T, 17, 3) -> per window: rolled by up to +-20 degrees (cameras are not level),
     stretched 0.8-1.25 x along one axis (lenses, aspect), mirrored half the time, smoothed
     over 1/3/5 frames; and about 4% of joints hidden. With labels, 60% of pull-up windows get
-    bent legs (bend_legs)."""
+    bent legs (bend_legs). back: 30% of windows seen from behind (x mirrored, left and right
+    kept: our synthetic cameras never stand behind the subject, RepCount's pull-up cameras do)."""
     k = k.copy()
     hang = {CLASSES.index("pullup-front"), CLASSES.index("pullup-side")}
     for i in range(len(k)):
@@ -72,6 +74,8 @@ def augment(k: np.ndarray, rng: np.random.Generator, labels: np.ndarray | None =
         if rng.random() < 0.5:
             rot = rot * [[-1.0], [1.0]]
             k[i] = k[i][:, list(FLIP)]
+        if back and rng.random() < 0.3:  # seen from behind: the image mirrored, the body's sides kept
+            rot = rot * [[-1.0], [1.0]]
         c = k[i, ..., :2].reshape(-1, 2).mean(0)
         k[i, ..., :2] = (k[i, ..., :2] - c) @ rot.T + c
         n = int(rng.choice([1, 3, 5]))
@@ -129,14 +133,10 @@ def repcount_figures(model: PoseAttention, root: Path) -> dict:
 
 
 def train(preset: str, out: Path, repcount: Path | None, steps: int | None = None, threads: int | None = None,
-          seed: int = 0, bend: bool = False) -> dict:
+          seed: int = 0, bend: bool = False, back: bool = False) -> dict:
     """bend: bent-leg augmentation of pull-up windows (off by default: it did not help, see the module doc)."""
     from training.data.synth_clips import clips
-    cfg = dict(PRESETS[preset])
-    if steps:
-        cfg["steps"] = steps
-    if threads:
-        torch.set_num_threads(threads)
+    cfg = preset_config(PRESETS, preset, steps, threads)
     print("building windows (synthetic clips) ...", flush=True)
     tr = synth_exercise_windows(range(cfg["seeds"]))
     held_range = range(HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"])
@@ -150,7 +150,7 @@ def train(preset: str, out: Path, repcount: Path | None, steps: int | None = Non
 
     def batch(rng):
         i = rng.integers(0, len(tr), cfg["batch"])
-        return torch.from_numpy(augment(tr.keypoints[i], rng, tr.label[i] if bend else None)), \
+        return torch.from_numpy(augment(tr.keypoints[i], rng, tr.label[i] if bend else None, back)), \
             torch.from_numpy(tr.label[i])
 
     def loss(k, y):
@@ -165,7 +165,7 @@ def train(preset: str, out: Path, repcount: Path | None, steps: int | None = Non
                           "lr": cfg["lr"], "train_seeds": [0, cfg["seeds"]],
                           "held_out_seeds": [held_range.start, held_range.stop], "window": REC_LEN,
                           "windows": {"train": len(tr), "held_out": len(held)}, "repcount": str(repcount),
-                          "bend_legs": bend})
+                          "bend_legs": bend, "back_views": back})
     return {"history": history, "figures": history[-1]}
 
 

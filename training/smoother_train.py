@@ -21,7 +21,7 @@ import torch
 from app.core.one_euro import one_euro
 from app.core.smoothing import smooth_full, smooth_live
 from training.data.synth_clips import HELD_OUT_SEED, clips
-from training.loop import fit, load_checkpoint, save_checkpoint
+from training.loop import fit, load_checkpoint, preset_config, save_checkpoint
 from training.nets.seq2seq import LOOKAHEAD, SMOOTH_LEN, Seq2SeqConfig, Seq2SeqSmoother
 
 PRESETS = {
@@ -158,11 +158,7 @@ def train(preset: str, out: Path, steps: int | None = None, threads: int | None 
     against the clean track's): position alone left the output as jerky as its input.
     real: (pushfit folder, own-track cache): also train on real pairs (real_pairs; training
     clips only), real_share of each batch."""
-    cfg = dict(PRESETS[preset])
-    if steps:
-        cfg["steps"] = steps
-    if threads:
-        torch.set_num_threads(threads)
+    cfg = preset_config(PRESETS, preset, steps, threads)
     print("building pairs (synthetic clips) ...", flush=True)
     tr = pairs(range(cfg["seeds"]))
     held_range = range(HELD_OUT_SEED, HELD_OUT_SEED + cfg["held_out"])
