@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--json", dest="json_out", help="also write the JSON result (file or -)")
     d.add_argument("--video", action="store_true",
                    help="run the bundled rendered video through the pose model instead of the bundled pose track")
+    g = sub.add_parser("gui", help="open the desktop window")
+    g.add_argument("--demo", action="store_true", help="start the live workspace on the bundled demo track")
+    g.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen after the demo ran a while")
+    g.add_argument("--seconds", type=float, default=4.0, help="how long the demo runs before --screenshot")
     db = sub.add_parser("db", help="database commands")
     dbs = db.add_subparsers(dest="dbcmd", required=True, parser_class=_Parser)
     i = dbs.add_parser("init", help="create or migrate the database")
@@ -381,6 +385,26 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_gui(args) -> int:
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        out = Path(args.screenshot)
+        if not out.parent.exists():
+            raise UsageError(f"{out.parent}: no such folder for the screenshot; create it or choose another path")
+    try:
+        from app.ui.app import run
+    except ImportError as e:
+        raise UsageError(f"the GUI needs PySide6 and pyqtgraph ({e}); reinstall drillscore") from None
+    if not DEMO_TRACK.exists():
+        raise UsageError(f"{DEMO_TRACK}: the bundled demo track is missing; reinstall drillscore")
+    rc = run(DEMO_TRACK, args.demo, args.screenshot, args.seconds)
+    if args.screenshot:
+        if not Path(args.screenshot).exists():
+            raise UsageError(f"{args.screenshot}: the screenshot could not be written; choose a writable path")
+        print(f"{args.screenshot}: window after {args.seconds:g} s of the demo")
+    return rc
+
+
 def cmd_db(args) -> int:
     from app.storage.db import StorageError, list_sessions, open_db
 
@@ -404,7 +428,8 @@ def cmd_db(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"analyze": cmd_analyze, "pose": cmd_pose, "demo": cmd_demo, "db": cmd_db}[args.cmd](args)
+        return {"analyze": cmd_analyze, "pose": cmd_pose, "demo": cmd_demo, "db": cmd_db,
+                "gui": cmd_gui}[args.cmd](args)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,1 @@
+"""The desktop GUI (PySide6 + pyqtgraph). Only this package imports Qt."""

@@ -1,0 +1,32 @@
+"""The main window: the workspaces as tabs and a status bar. Only the live workspace exists
+so far (issue 5 is being built in steps); review and admin follow."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+from app.ui.live_workspace import LiveWorkspace
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, make_session, title: str) -> None:
+        super().__init__()
+        self.setWindowTitle("DrillScore")
+        self.resize(1200, 860)
+        self.tabs = QTabWidget()
+        self.live = LiveWorkspace(make_session, title)
+        self.tabs.addTab(self.live, "Live test")
+        self.setCentralWidget(self.tabs)
+        self.live.finished.connect(self._done)
+        self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))
+        self.statusBar().showMessage("ready: press space to start")
+
+    def _done(self, a) -> None:
+        if a is None:
+            self.statusBar().showMessage("test ended: nothing was seen")
+            return
+        self.statusBar().showMessage(f"test ended: {a.count_standard} standard of {a.count_total} reps "
+                                     f"({a.exercise}, {a.view} view, {a.frames / a.fps:.0f} s)")
+
+    def closeEvent(self, event) -> None:  # Qt names it
+        self.live.shutdown()
+        super().closeEvent(event)
