@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--demo", action="store_true", help="start the live workspace on the bundled demo track")
     g.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen after the demo ran a while")
     g.add_argument("--seconds", type=float, default=4.0, help="how long the demo runs before --screenshot")
+    g.add_argument("--workspace", choices=["live", "review"], default="live", help="the workspace shown first")
+    g.add_argument("--db", help="database to review (default with --demo / --screenshot: a demo database)")
     db = sub.add_parser("db", help="database commands")
     dbs = db.add_subparsers(dest="dbcmd", required=True, parser_class=_Parser)
     i = dbs.add_parser("init", help="create or migrate the database")
@@ -118,6 +120,7 @@ def _analyze(track, exercise: str, view: str, args) -> dict:
     from app.assess.result import result_dict
     from app.assess.scoring import ScoringTableError, default_table, load_table
     from app.assess.thresholds import DEFAULTS, Thresholds
+    from app.pipeline.offline import attach_probabilities
 
     th = DEFAULTS
     if getattr(args, "thresholds", None):
@@ -139,31 +142,15 @@ def _analyze(track, exercise: str, view: str, args) -> dict:
     timings = {"assess": round((time.perf_counter() - t0) * 1000, 1)}
     probs, note = [], None
     if not getattr(args, "no_classifier", False) and a.reps:
+        from app.pipeline.offline import with_classifier
         t1 = time.perf_counter()
-        probs, note = _rep_probabilities(track, a, args)
-        if probs:  # same reps (P does not move a boundary); the probabilities are recorded with them
-            a = assess(track, exercise, a.view, th, bar_y=getattr(args, "bar_y", None),
-                       p_standard=[None if q is None else q.p_standard for q in probs])
+        a, probs, note = with_classifier(track, a, th, getattr(args, "bar_y", None), getattr(args, "models", None),
+                                         getattr(args, "threads", None))
         timings["classifier"] = round((time.perf_counter() - t1) * 1000, 1)
     res = result_dict(a, table, sex, age)
-    for r, q in zip(res["reps"], probs, strict=False):
-        r["attention"] = None if q is None else [round(float(x), 4) for x in q.attention]
-    res["classifier"] = {"model": "lstm_attention" if probs else None, "policy": "rules",
-                         "note": note or "P(standard) is recorded with each rep; the rules decide"}
+    attach_probabilities(res, probs, note)
     res["timings_ms"] = timings
     return res
-
-
-def _rep_probabilities(track, a, args) -> tuple[list, str | None]:
-    """-> (per-rep RepProbability or None, note). A missing or broken classifier is a note,
-    not an error: the rules alone still judge every rep."""
-    from app.inference.classifier import RepClassifier
-    from app.inference.session import ModelError
-    try:
-        clf = RepClassifier(getattr(args, "models", None), getattr(args, "threads", None))
-        return clf.per_rep(track, [(r.start, r.end) for r in a.reps], a.exercise, a.view), None
-    except (ModelError, ValueError) as e:
-        return [], f"classifier not used: {e}"
 
 
 def _recognise(track, args) -> dict:
@@ -397,11 +384,19 @@ def cmd_gui(args) -> int:
         raise UsageError(f"the GUI needs PySide6 and pyqtgraph ({e}); reinstall drillscore") from None
     if not DEMO_TRACK.exists():
         raise UsageError(f"{DEMO_TRACK}: the bundled demo track is missing; reinstall drillscore")
-    rc = run(DEMO_TRACK, args.demo, args.screenshot, args.seconds)
+    db_path = None
+    if args.db or not (args.demo or args.screenshot):
+        db_path = Path(args.db) if args.db else default_db()
+        from app.storage.db import StorageError, open_db
+        try:
+            open_db(db_path)  # a locked or corrupt database is reported before the window opens
+        except StorageError as e:
+            raise UsageError(str(e)) from None
+    rc = run(DEMO_TRACK, args.demo, args.screenshot, args.seconds, args.workspace, db_path)
     if args.screenshot:
         if not Path(args.screenshot).exists():
             raise UsageError(f"{args.screenshot}: the screenshot could not be written; choose a writable path")
-        print(f"{args.screenshot}: window after {args.seconds:g} s of the demo")
+        print(f"{args.screenshot}: the {args.workspace} workspace after {args.seconds:g} s")
     return rc
 
 

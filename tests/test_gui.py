@@ -74,3 +74,51 @@ def test_gui_screenshot_command_writes_a_png(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "app", "gui", "--screenshot", str(tmp_path / "no" / "x.png")],
                          capture_output=True, text=True, timeout=60, check=False)
     assert bad.returncode == 2 and "no such folder" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_review_lists_filters_opens_a_session_and_jumps_to_a_rep(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from app.ui.app import demo_database
+    from app.ui.review_workspace import ReviewWorkspace
+    db = demo_database(DEMO_TRACK, tmp_path)
+    w = ReviewWorkspace(db)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.sessions.rowCount() == 3 and w.sessions.item(0, 0).text() == "3"  # newest first
+    w.event_box.setCurrentText("situp")
+    assert w.sessions.rowCount() == 0
+    w.event_box.setCurrentText("pushup")
+    w.sessions.selectRow(0)
+    assert w.result is not None and w.track is not None
+    reps = w.result["reps"]
+    assert len(reps) >= 3 and w.reps.rowCount() == len(reps)
+    w.reps.selectRow(2)  # click rep 3: the player jumps to its first frame
+    assert w.frame == reps[2]["start_frame"] == w.slider.value()
+    assert f"rep {reps[2]['n']}" in w.pos_label.text()
+    qtbot.keyClick(w.slider, Qt.Key.Key_Right)  # frame by frame
+    assert w.frame == reps[2]["start_frame"] + 1
+    w.toggle_play()
+    qtbot.waitUntil(lambda: w.frame > reps[2]["start_frame"] + 3, timeout=3000)
+    w.toggle_play()
+    assert not w.timer.isActive()
+    progress_points = w.progress_plot.getPlotItem().listDataItems()[0].getData()[1]
+    assert list(progress_points) == sorted(progress_points)  # the demo's three tests rise
+
+
+def test_review_model_filters_progress_and_rep_lookup():
+    from app.pipeline.review import Filters, filter_sessions, progress, rep_at
+    rows = [{"id": 1, "trainee": "A", "exercise": "pushup", "started": "2026-11-01T10:00", "count_standard": 3,
+             "count_total": 4, "score": None},
+            {"id": 2, "trainee": "B", "exercise": "pushup", "started": "2026-11-02T10:00", "count_standard": 9,
+             "count_total": 9, "score": None},
+            {"id": 3, "trainee": "A", "exercise": "pushup", "started": "2026-11-03T10:00", "count_standard": 5,
+             "count_total": 5, "score": None},
+            {"id": 4, "trainee": "A", "exercise": "situp", "started": "2026-11-04T10:00", "count_standard": 1,
+             "count_total": 2, "score": None}]
+    assert [r["id"] for r in filter_sessions(rows, Filters(trainee="A"))] == [4, 3, 1]
+    assert [r["id"] for r in filter_sessions(rows, Filters(exercise="pushup", date_from="2026-11-02"))] == [3, 2]
+    assert [r["id"] for r in filter_sessions(rows, Filters(date_to="2026-11-01"))] == [1]
+    assert progress(rows, "A", "pushup") == [("2026-11-01T10:00", 3, 4), ("2026-11-03T10:00", 5, 5)]
+    reps = [{"start_frame": 10, "end_frame": 20}, {"start_frame": 25, "end_frame": 40}]
+    assert rep_at(20, reps) is reps[0] and rep_at(22, reps) is None and rep_at(25, reps) is reps[1]

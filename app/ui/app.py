@@ -27,17 +27,46 @@ def demo_session_factory(track_path: Path, realtime: bool = True, classifier: bo
     return make
 
 
-def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4.0) -> int:
+def demo_database(track_path: Path, folder: Path):
+    """A database in `folder` holding the demo track analysed as three sessions of one trainee
+    (so the review workspace has something to show with --demo and --screenshot)."""
+    from app.assess.engine import assess
+    from app.assess.result import result_dict
+    from app.pipeline.offline import attach_probabilities, with_classifier
+    from app.storage.db import get_or_add_trainee, open_db, save_session
+    track = read_track(track_path)
+    db = open_db(folder / "demo.db")
+    tid = get_or_add_trainee(db, "Demo Trainee", "male")
+    for cut in (0.6, 0.8, 1.0):  # three tests, each a little longer: a progress chart that rises
+        from app.core.types import PoseTrack
+        part = PoseTrack(track.keypoints[:int(track.frames * cut)], track.fps, track.size, track.exercise)
+        a, probs, note = with_classifier(part, assess(part, track.exercise or "pushup"))
+        save_session(db, tid, attach_probabilities(result_dict(a), probs, note), part, source="demo")
+    return db
+
+
+def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4.0, workspace: str = "live",
+        db_path: Path | None = None) -> int:
     import sys
+    import tempfile
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.storage.db import open_db
     from app.ui.main_window import MainWindow
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    win = MainWindow(demo_session_factory(demo_track), f"Demo: {demo_track.name} (synthetic push-ups, side view)")
+    tmp = tempfile.TemporaryDirectory(prefix="drillscore-demo-")
+    db = open_db(db_path) if db_path is not None else demo_database(demo_track, Path(tmp.name))
+    win = MainWindow(demo_session_factory(demo_track), f"Demo: {demo_track.name} (synthetic push-ups, side view)",
+                     db)
     win.show()
-    if demo or screenshot:
+    if workspace == "review":
+        win.tabs.setCurrentWidget(win.review)
+        if win.review.rows:
+            win.review.sessions.selectRow(0)
+            win.review.reps.selectRow(0)
+    elif demo or screenshot:
         win.live.start()
     if screenshot:
         def grab() -> None:
@@ -46,4 +75,7 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
             win.close()
             app.quit()
         QTimer.singleShot(int(seconds * 1000), grab)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        tmp.cleanup()

@@ -1,5 +1,5 @@
-"""The main window: the workspaces as tabs and a status bar. Only the live workspace exists
-so far (issue 5 is being built in steps); review and admin follow."""
+"""The main window: the workspaces as tabs and a status bar. Live and review exist so far
+(issue 5 is being built in steps); admin follows."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QTabWidget
@@ -8,13 +8,18 @@ from app.ui.live_workspace import LiveWorkspace
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, make_session, title: str) -> None:
+    def __init__(self, make_session, title: str, db=None) -> None:
         super().__init__()
         self.setWindowTitle("DrillScore")
         self.resize(1200, 860)
         self.tabs = QTabWidget()
         self.live = LiveWorkspace(make_session, title)
         self.tabs.addTab(self.live, "Live test")
+        self.review = None
+        if db is not None:
+            from app.ui.review_workspace import ReviewWorkspace
+            self.review = ReviewWorkspace(db)
+            self.tabs.addTab(self.review, "Review")
         self.setCentralWidget(self.tabs)
         self.live.finished.connect(self._done)
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))

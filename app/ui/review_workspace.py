@@ -1,0 +1,223 @@
+"""The trainee's review workspace: stored sessions with filters; a session replayed with its
+skeleton (play, scrub, step frame by frame with the arrow keys on the slider, speed); the reps as coloured
+segments on a timeline of the driving signal (click a rep in the table to jump to it); each
+rep's reasons, P(standard) and the classifier's attention; progress across sessions of the
+same trainee and event."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.assess.engine import assess
+from app.assess.rules import REASON_TEXT
+from app.core.types import EXERCISES
+from app.pipeline.review import Filters, filter_sessions, progress, rep_at
+from app.storage.db import list_sessions, load_session
+from app.ui.skeleton_view import SkeletonView
+
+ANY = "(all)"
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class ReviewWorkspace(QWidget):
+    def __init__(self, db, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.rows: list[dict] = []
+        self.result: dict | None = None
+        self.track = None
+        self.frame = 0
+        self.trainee_box = QComboBox()
+        self.event_box = QComboBox()
+        self.event_box.addItems([ANY, *EXERCISES])
+        self.sessions = _table(["id", "date", "trainee", "event", "standard / total", "score"])
+        self.view = SkeletonView((640, 480))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.play_btn = QPushButton("Play")
+        self.speed = QComboBox()
+        self.speed.addItems(["0.5x", "1x", "2x"])
+        self.speed.setCurrentText("1x")
+        self.pos_label = QLabel("no session open")
+        self.reps = _table(["rep", "frames", "verdict", "P(standard)", "reasons"])
+        self.timeline = pg.PlotWidget(title="driving signal and reps")
+        self.drive_curve = self.timeline.plot(pen=pg.mkPen((80, 160, 255), width=2))
+        self.cursor = pg.InfiniteLine(0, pen=pg.mkPen("w"))
+        self.timeline.addItem(self.cursor)
+        self.attention = pg.PlotWidget(title="classifier attention over the rep's window")
+        self.progress_plot = pg.PlotWidget(title="progress: standard reps per session")
+        self._regions: list = []
+        left = QVBoxLayout()
+        filt = QHBoxLayout()
+        filt.addWidget(QLabel("trainee"))
+        filt.addWidget(self.trainee_box)
+        filt.addWidget(QLabel("event"))
+        filt.addWidget(self.event_box)
+        left.addLayout(filt)
+        left.addWidget(self.sessions)
+        left.addWidget(self.progress_plot)
+        right = QGridLayout()
+        right.addWidget(self.view, 0, 0, 1, 4)
+        right.addWidget(self.play_btn, 1, 0)
+        right.addWidget(self.speed, 1, 1)
+        right.addWidget(self.slider, 1, 2)
+        right.addWidget(self.pos_label, 1, 3)
+        right.addWidget(self.timeline, 2, 0, 1, 4)
+        right.addWidget(self.reps, 3, 0, 1, 3)
+        right.addWidget(self.attention, 3, 3)
+        right.setColumnStretch(2, 3)
+        right.setColumnStretch(3, 1)
+        lw, rw = QWidget(), QWidget()
+        lw.setLayout(left)
+        rw.setLayout(right)
+        split = QSplitter()
+        split.addWidget(lw)
+        split.addWidget(rw)
+        split.setStretchFactor(1, 3)
+        QVBoxLayout(self).addWidget(split)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.trainee_box.currentTextChanged.connect(self.apply_filters)
+        self.event_box.currentTextChanged.connect(self.apply_filters)
+        self.sessions.itemSelectionChanged.connect(self._open_selected)
+        self.reps.itemSelectionChanged.connect(self._jump_to_selected_rep)
+        self.slider.valueChanged.connect(self.show_frame)
+        self.play_btn.clicked.connect(self.toggle_play)
+        # frame by frame: the arrow keys on the slider (focused after a jump); a table would
+        # take the arrows for its own selection
+        self.slider.setSingleStep(1)
+        self.slider.setPageStep(10)
+        self.reload()
+
+    # ------------------------------------------------------------------ sessions
+    def reload(self) -> None:
+        self.rows = list_sessions(self.db)
+        names = sorted({r["trainee"] for r in self.rows})
+        current = self.trainee_box.currentText()
+        self.trainee_box.blockSignals(True)
+        self.trainee_box.clear()
+        self.trainee_box.addItems([ANY, *names])
+        if current in names:
+            self.trainee_box.setCurrentText(current)
+        self.trainee_box.blockSignals(False)
+        self.apply_filters()
+
+    def filters(self) -> Filters:
+        t, e = self.trainee_box.currentText(), self.event_box.currentText()
+        return Filters(None if t in (ANY, "") else t, None if e in (ANY, "") else e)
+
+    def apply_filters(self) -> None:
+        shown = filter_sessions(self.rows, self.filters())
+        self.sessions.setRowCount(len(shown))
+        for i, r in enumerate(shown):
+            for j, v in enumerate([r["id"], r["started"][:16].replace("T", " "), r["trainee"], r["exercise"],
+                                   f"{r['count_standard']} / {r['count_total']}",
+                                   "" if r["score"] is None else f"{r['score']:g}"]):
+                self.sessions.setItem(i, j, QTableWidgetItem(str(v)))
+        self._shown = shown
+
+    def _open_selected(self) -> None:
+        rows = self.sessions.selectionModel().selectedRows()
+        if rows:
+            self.open_session(int(self._shown[rows[0].row()]["id"]))
+
+    def open_session(self, session_id: int) -> None:
+        self.result, self.track = load_session(self.db, session_id)
+        self.view.src_size = self.track.size
+        sig = assess(self.track, self.result["exercise"], self.result["view"]).signals
+        self.drive_curve.setData(np.nan_to_num(sig.drive, nan=np.nan))
+        for item in self._regions:
+            self.timeline.removeItem(item)
+        self._regions = []
+        for r in self.result["reps"]:
+            colour = (40, 170, 70, 70) if r["standard"] else (210, 50, 50, 70)
+            region = pg.LinearRegionItem((r["start_frame"], r["end_frame"]), brush=pg.mkBrush(colour), movable=False)
+            self.timeline.addItem(region)
+            self._regions.append(region)
+        self.reps.setRowCount(len(self.result["reps"]))
+        for i, r in enumerate(self.result["reps"]):
+            cells = [r["n"], f"{r['start_frame']}-{r['end_frame']}", "counted" if r["standard"] else "refused",
+                     "-" if r["p_standard"] is None else f"{r['p_standard']:.2f}",
+                     "; ".join(REASON_TEXT.get(x, x) for x in r["reasons"])]
+            for j, v in enumerate(cells):
+                self.reps.setItem(i, j, QTableWidgetItem(str(v)))
+        self.reps.resizeColumnsToContents()
+        self.slider.setRange(0, max(0, self.track.frames - 1))
+        self.show_frame(0)
+        mine = progress(self.rows, next(x["trainee"] for x in self.rows if x["id"] == session_id),
+                        self.result["exercise"])
+        self.progress_plot.clear()
+        self.progress_plot.plot(list(range(1, len(mine) + 1)), [m[1] for m in mine], symbol="o",
+                                pen=pg.mkPen((250, 180, 60), width=2))
+
+    # ------------------------------------------------------------------ playback
+    def show_frame(self, frame: int) -> None:
+        if self.track is None:
+            return
+        self.frame = int(np.clip(frame, 0, self.track.frames - 1))
+        if self.slider.value() != self.frame:
+            self.slider.blockSignals(True)
+            self.slider.setValue(self.frame)
+            self.slider.blockSignals(False)
+        rep = rep_at(self.frame, self.result["reps"])
+        self.view.show_frame(self.track.keypoints[self.frame], None, None if rep is None else rep["standard"])
+        self.cursor.setValue(self.frame)
+        where = f"rep {rep['n']}" if rep else "between reps"
+        self.pos_label.setText(f"frame {self.frame} / {self.track.frames - 1}  ({self.frame / self.track.fps:.1f} s, "
+                               f"{where})")
+
+    def step(self, n: int) -> None:
+        self.show_frame(self.frame + n)
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.play_btn.setText("Play")
+        elif self.track is not None:
+            speed = float(self.speed.currentText().rstrip("x"))
+            self.timer.start(max(5, int(1000 / (self.track.fps * speed))))
+            self.play_btn.setText("Pause")
+
+    def _tick(self) -> None:
+        if self.frame >= self.track.frames - 1:
+            self.toggle_play()
+            return
+        self.step(1)
+
+    def _jump_to_selected_rep(self) -> None:
+        rows = self.reps.selectionModel().selectedRows()
+        if rows:
+            self.jump_to_rep(rows[0].row())
+
+    def jump_to_rep(self, i: int) -> None:
+        r = self.result["reps"][i]
+        self.show_frame(r["start_frame"])
+        self.slider.setFocus()
+        self.attention.clear()
+        att = r.get("attention")
+        if att:
+            self.attention.addItem(pg.BarGraphItem(x=np.arange(len(att)), height=att, width=0.8, brush="y"))
