@@ -122,3 +122,51 @@ def test_review_model_filters_progress_and_rep_lookup():
     assert progress(rows, "A", "pushup") == [("2026-11-01T10:00", 3, 4), ("2026-11-03T10:00", 5, 5)]
     reps = [{"start_frame": 10, "end_frame": 20}, {"start_frame": 25, "end_frame": 40}]
     assert rep_at(20, reps) is reps[0] and rep_at(22, reps) is None and rep_at(25, reps) is reps[1]
+
+
+def test_admin_adds_edits_archives_a_trainee_and_exports_csv(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from app.storage.db import list_trainees
+    from app.ui.admin_workspace import AdminWorkspace
+    from app.ui.app import demo_database
+    db = demo_database(DEMO_TRACK, tmp_path)
+    w = AdminWorkspace(db)
+    qtbot.addWidget(w)
+    w.name.setText("  Cadet Ada ")
+    w.sex.setCurrentText("female")
+    w.birth_year.setValue(2004)
+    w.unit.setText("2nd Platoon")
+    qtbot.mouseClick(w.add_btn, Qt.MouseButton.LeftButton)
+    names = [t["name"] for t in list_trainees(db)]
+    assert "Cadet Ada" in names and w.table.rowCount() == 2 and "added" in w.message.text()
+    qtbot.mouseClick(w.add_btn, Qt.MouseButton.LeftButton)  # the same name again: refused, said in a line
+    assert [t["name"] for t in list_trainees(db)].count("Cadet Ada") == 1 and "already exists" in w.message.text()
+    row = next(i for i, t in enumerate(w.trainees) if t["name"] == "Cadet Ada")
+    w.table.selectRow(row)
+    w.unit.setText("3rd Platoon")
+    qtbot.mouseClick(w.save_btn, Qt.MouseButton.LeftButton)
+    assert next(t for t in list_trainees(db) if t["name"] == "Cadet Ada")["unit"] == "3rd Platoon"
+    w.table.selectRow(next(i for i, t in enumerate(w.trainees) if t["name"] == "Cadet Ada"))
+    qtbot.mouseClick(w.archive_btn, Qt.MouseButton.LeftButton)
+    assert w.table.rowCount() == 1  # archived trainees leave the list ...
+    w.show_archived.setChecked(True)
+    assert w.table.rowCount() == 2  # ... and come back when asked for
+    out = w.export_csv(tmp_path / "sessions.csv")
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("id,started,trainee") and len(lines) == 4
+    assert w.export_csv(tmp_path / "missing" / "x.csv") is None and "cannot write" in w.message.text()
+
+
+def test_trainee_repository_rejects_bad_input(tmp_path):
+    from app.storage.db import StorageError, add_trainee, archive_trainee, open_db, update_trainee
+    db = open_db(tmp_path / "t.db")
+    tid = add_trainee(db, "A")
+    for bad, msg in (({"name": " "}, "needs a name"), ({"sex": "x"}, "male or female"),
+                     ({"birth_year": 1700}, "not plausible")):
+        with pytest.raises(StorageError, match=msg):
+            update_trainee(db, tid, **bad)
+    with pytest.raises(StorageError, match="already exists"):
+        add_trainee(db, "A")
+    with pytest.raises(StorageError, match="no trainee 99"):
+        archive_trainee(db, 99)

@@ -156,3 +156,62 @@ def list_sessions(db: sqlite_utils.Database, trainee: str | None = None) -> list
         sql += " where t.name = ?"
         args.append(trainee)
     return [dict(r) for r in db.query(sql + " order by s.id", args)]
+
+
+TRAINEE_FIELDS = ("name", "sex", "birth_year", "unit")
+
+
+def list_trainees(db: sqlite_utils.Database, include_archived: bool = False) -> list[dict]:
+    where = "" if include_archived else " where archived = 0"
+    return [dict(r) for r in db.query(f"select id, name, sex, birth_year, unit, archived from trainees{where} "
+                                      "order by name collate nocase")]
+
+
+def _check_trainee(fields: dict) -> dict:
+    out = {k: v for k, v in fields.items() if k in TRAINEE_FIELDS}
+    if "name" in out:
+        out["name"] = (out["name"] or "").strip()
+        if not out["name"]:
+            raise StorageError("a trainee needs a name")
+    if out.get("sex") not in (None, "", "male", "female"):
+        raise StorageError(f"sex must be male or female, got {out['sex']!r}")
+    year = out.get("birth_year")
+    if year not in (None, "") and not 1900 <= int(year) <= datetime.now(UTC).year:
+        raise StorageError(f"birth year {year} is not plausible; give a four-digit year")
+    return out
+
+
+def add_trainee(db: sqlite_utils.Database, name: str, sex: str | None = None, birth_year: int | None = None,
+                unit: str | None = None) -> int:
+    """A new trainee; StorageError when the name is taken (names identify trainees on reports)."""
+    row = _check_trainee({"name": name, "sex": sex or None, "birth_year": birth_year or None, "unit": unit or None})
+    try:
+        if list(db["trainees"].rows_where("name = ?", [row["name"]])):
+            raise StorageError(f"a trainee named {row['name']!r} already exists; choose another name or edit that one")
+        return int(db["trainees"].insert({**row, "archived": 0, "created": _now()}).last_pk)
+    except sqlite3.OperationalError as e:
+        raise _locked_or(e, "the trainee was not added") from None
+
+
+def update_trainee(db: sqlite_utils.Database, trainee_id: int, **fields) -> None:
+    row = _check_trainee(fields)
+    try:
+        if "name" in row:
+            clash = [r for r in db["trainees"].rows_where("name = ? and id != ?", [row["name"], trainee_id])]
+            if clash:
+                raise StorageError(f"a trainee named {row['name']!r} already exists; choose another name")
+        db["trainees"].update(trainee_id, {k: (v if v != "" else None) for k, v in row.items()})
+    except sqlite_utils.db.NotFoundError:
+        raise StorageError(f"no trainee {trainee_id}") from None
+    except sqlite3.OperationalError as e:
+        raise _locked_or(e, "the change was not saved") from None
+
+
+def archive_trainee(db: sqlite_utils.Database, trainee_id: int, archived: bool = True) -> None:
+    """Archived trainees leave the pickers; their sessions stay (records are never deleted)."""
+    try:
+        db["trainees"].update(trainee_id, {"archived": int(archived)})
+    except sqlite_utils.db.NotFoundError:
+        raise StorageError(f"no trainee {trainee_id}") from None
+    except sqlite3.OperationalError as e:
+        raise _locked_or(e, "the change was not saved") from None

@@ -61,7 +61,9 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
     win = MainWindow(demo_session_factory(demo_track), f"Demo: {demo_track.name} (synthetic push-ups, side view)",
                      db)
     win.show()
-    if workspace == "review":
+    if workspace == "admin":
+        win.tabs.setCurrentWidget(win.admin)
+    elif workspace == "review":
         win.tabs.setCurrentWidget(win.review)
         if win.review.rows:
             win.review.sessions.selectRow(0)

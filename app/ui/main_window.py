@@ -1,5 +1,4 @@
-"""The main window: the workspaces as tabs and a status bar. Live and review exist so far
-(issue 5 is being built in steps); admin follows."""
+"""The main window: the live, review and admin workspaces as tabs, and a status bar."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QTabWidget
@@ -15,11 +14,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.live = LiveWorkspace(make_session, title)
         self.tabs.addTab(self.live, "Live test")
-        self.review = None
+        self.review = self.admin = None
         if db is not None:
+            from app.ui.admin_workspace import AdminWorkspace
             from app.ui.review_workspace import ReviewWorkspace
             self.review = ReviewWorkspace(db)
             self.tabs.addTab(self.review, "Review")
+            self.admin = AdminWorkspace(db)
+            self.tabs.addTab(self.admin, "Admin")
         self.setCentralWidget(self.tabs)
         self.live.finished.connect(self._done)
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))

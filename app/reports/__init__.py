@@ -1,0 +1,1 @@
+"""Score reports: a report model rendered to CSV (PDF comes with the records issue)."""

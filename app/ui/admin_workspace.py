@@ -1,0 +1,160 @@
+"""The admin workspace: trainees (add, edit, archive, show archived) and the sessions export
+as CSV. Problems are shown in a line under the form, never in a dialog that waits."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.reports.sessions_csv import ExportError, write_sessions_csv
+from app.storage.db import StorageError, add_trainee, archive_trainee, list_sessions, list_trainees, update_trainee
+
+
+class AdminWorkspace(QWidget):
+    def __init__(self, db, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.trainees: list[dict] = []
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["name", "sex", "birth year", "unit", "archived"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.show_archived = QCheckBox("show archived")
+        self.name = QLineEdit()
+        self.sex = QComboBox()
+        self.sex.addItems(["", "male", "female"])
+        self.birth_year = QSpinBox()
+        self.birth_year.setRange(0, 2100)
+        self.birth_year.setSpecialValueText("-")
+        self.unit = QLineEdit()
+        self.add_btn = QPushButton("Add trainee")
+        self.save_btn = QPushButton("Save changes")
+        self.archive_btn = QPushButton("Archive / restore")
+        self.export_btn = QPushButton("Export sessions as CSV...")
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("name", self.name)
+        form.addRow("sex", self.sex)
+        form.addRow("birth year", self.birth_year)
+        form.addRow("unit", self.unit)
+        buttons = QHBoxLayout()
+        for b in (self.add_btn, self.save_btn, self.archive_btn):
+            buttons.addWidget(b)
+        side = QVBoxLayout()
+        side.addWidget(QLabel("Trainee"))
+        side.addLayout(form)
+        side.addLayout(buttons)
+        side.addWidget(self.message)
+        side.addStretch(1)
+        side.addWidget(QLabel("Reports"))
+        side.addWidget(self.export_btn)
+        left = QVBoxLayout()
+        left.addWidget(self.show_archived)
+        left.addWidget(self.table)
+        top = QHBoxLayout(self)
+        top.addLayout(left, 3)
+        top.addLayout(side, 2)
+        self.add_btn.clicked.connect(self.add)
+        self.save_btn.clicked.connect(self.save)
+        self.archive_btn.clicked.connect(self.toggle_archive)
+        self.export_btn.clicked.connect(self._ask_export)
+        self.show_archived.toggled.connect(self.reload)
+        self.table.itemSelectionChanged.connect(self._fill_form)
+        self.reload()
+
+    def _fields(self) -> dict:
+        return {"name": self.name.text(), "sex": self.sex.currentText() or None,
+                "birth_year": self.birth_year.value() or None, "unit": self.unit.text() or None}
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #c0392b;" if error else "color: #1e8449;")
+        self.message.setText(text)
+
+    def reload(self) -> None:
+        self.trainees = list_trainees(self.db, self.show_archived.isChecked())
+        self.table.setRowCount(len(self.trainees))
+        for i, t in enumerate(self.trainees):
+            for j, v in enumerate([t["name"], t["sex"] or "", t["birth_year"] or "", t["unit"] or "",
+                                   "yes" if t["archived"] else ""]):
+                self.table.setItem(i, j, QTableWidgetItem(str(v)))
+
+    def selected(self) -> dict | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.trainees[rows[0].row()] if rows else None
+
+    def _fill_form(self) -> None:
+        t = self.selected()
+        if t is None:
+            return
+        self.name.setText(t["name"])
+        self.sex.setCurrentText(t["sex"] or "")
+        self.birth_year.setValue(t["birth_year"] or 0)
+        self.unit.setText(t["unit"] or "")
+
+    def add(self) -> None:
+        try:
+            add_trainee(self.db, **self._fields())
+        except StorageError as e:
+            self._say(str(e), error=True)
+            return
+        self._say(f"added {self.name.text().strip()}")
+        self.reload()
+
+    def save(self) -> None:
+        t = self.selected()
+        if t is None:
+            self._say("select a trainee in the list first", error=True)
+            return
+        try:
+            update_trainee(self.db, t["id"], **self._fields())
+        except StorageError as e:
+            self._say(str(e), error=True)
+            return
+        self._say(f"saved {self.name.text().strip()}")
+        self.reload()
+
+    def toggle_archive(self) -> None:
+        t = self.selected()
+        if t is None:
+            self._say("select a trainee in the list first", error=True)
+            return
+        try:
+            archive_trainee(self.db, t["id"], not t["archived"])
+        except StorageError as e:
+            self._say(str(e), error=True)
+            return
+        self._say(f"{'restored' if t['archived'] else 'archived'} {t['name']} (their sessions are kept)")
+        self.reload()
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export sessions", str(Path.home() / "drillscore_sessions.csv"),
+                                              "CSV (*.csv)")
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str | Path) -> Path | None:
+        try:
+            out = write_sessions_csv(list_sessions(self.db), path)
+        except ExportError as e:
+            self._say(str(e), error=True)
+            return None
+        self._say(f"exported the sessions to {out}")
+        return out
