@@ -10,7 +10,7 @@ pytest.importorskip("pytestqt", reason="pytest-qt (the dev extra) is not install
 from app.assess.engine import assess
 from app.cli import DEMO_TRACK
 from app.core.tracks import read_track
-from app.ui.app import demo_session_factory
+from app.ui.app import session_factory
 from app.ui.live_workspace import LiveWorkspace
 
 
@@ -30,7 +30,7 @@ def test_live_workspace_runs_the_demo_to_the_end_with_the_offline_count(qtbot):
     track = read_track(DEMO_TRACK)
     ref = assess(track, track.exercise or "pushup", track.view or "auto")
     threads = threading.active_count()
-    w = LiveWorkspace(demo_session_factory(DEMO_TRACK, realtime=False), "demo")
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False), "demo")
     qtbot.addWidget(w)
     with qtbot.waitSignal(w.finished, timeout=60_000) as done:
         w.start()
@@ -46,7 +46,7 @@ def test_live_workspace_runs_the_demo_to_the_end_with_the_offline_count(qtbot):
 
 def test_pause_holds_the_clock_and_space_resumes(qtbot):
     from PySide6.QtCore import Qt
-    w = LiveWorkspace(demo_session_factory(DEMO_TRACK, realtime=True, classifier=False), "demo")
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=True, classifier=False), "demo")
     qtbot.addWidget(w)
     w.show()
     w.start()
@@ -170,3 +170,48 @@ def test_trainee_repository_rejects_bad_input(tmp_path):
         add_trainee(db, "A")
     with pytest.raises(StorageError, match="no trainee 99"):
         archive_trainee(db, 99)
+
+
+def test_live_test_for_a_trainee_ends_with_a_summary_and_is_saved(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from app.storage.db import list_sessions, load_session, open_db, update_trainee
+    db = open_db(tmp_path / "d.db")
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False), "demo", db=db)
+    qtbot.addWidget(w)
+    w.new_trainee.setText("Cadet Bo")
+    qtbot.mouseClick(w.add_trainee_btn, Qt.MouseButton.LeftButton)
+    assert w.trainee_box.currentText() == "Cadet Bo"
+    update_trainee(db, w.trainee_box.currentData()["id"], sex="male", birth_year=2000)
+    w.reload_trainees()
+    w.limit.setValue(15)  # a 15-second test: the clock ends it
+    with qtbot.waitSignal(w.finished, timeout=60_000):
+        w.start()
+    a = w.assessment
+    assert a is not None and a.frames <= 15 * 30 + 1
+    assert f"{a.count_standard} standard of {a.count_total} reps" in w.summary_label.text()
+    assert "points" in w.summary_label.text() and w.save_btn.isEnabled()
+    with qtbot.waitSignal(w.saved, timeout=10_000) as saved:
+        qtbot.mouseClick(w.save_btn, Qt.MouseButton.LeftButton)
+    sid = saved.args[0]
+    res, track = load_session(db, sid)
+    assert res["count_total"] == a.count_total and track.frames == a.frames
+    assert res["score"] is not None and res["classifier"]["model"] == "lstm_attention"
+    assert [r["id"] for r in list_sessions(db)] == [sid] and not w.save_btn.isEnabled()
+    w.shutdown()
+
+
+def test_live_test_from_a_video_file_and_a_broken_one(qtbot, tmp_path):
+    from app.paths import assets_dir
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "video")
+    qtbot.addWidget(w)
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video")
+    w.add_video_source(str(broken))
+    w.start()
+    assert w.session is None and w.verdict.text().startswith("cannot start:") and "broken.mp4" in w.verdict.text()
+    w.add_video_source(str(assets_dir() / "demo" / "pushup_side_demo.mp4"))
+    with qtbot.waitSignal(w.finished, timeout=120_000):
+        w.start()
+    assert w.assessment is not None and w.assessment.frames > 200  # every frame through the pose model
+    w.shutdown()

@@ -173,3 +173,34 @@ class LiveSession:
         frame = Frame(index, t, image) if image is not None else None
         self.latest.put(PipelineResult(frame, (subject,), subject, None, cls, reps,
                                        (sum(r.standard for r in reps), len(reps))))
+
+
+def video_source(path, estimator) -> tuple[object, Iterator[SourceItem]]:
+    """A video file (or, later, a camera) through the pose model and the tracker, frame by
+    frame: -> (VideoInfo, items). The subject's keypoints are zeros where it is not found."""
+    from app.capture.video import frames
+    from app.inference.tracker import Tracker
+    info, it = frames(path)  # a bad file is reported here, before any frame is read
+
+    def items() -> Iterator[SourceItem]:
+        tracker = Tracker(info.size)
+        for i, img in enumerate(it):
+            seen = tracker.update(estimator(img))
+            if tracker.subject_lost and estimator.recurrent:
+                estimator.reset()
+            k = tracker.subject(seen)
+            yield i, i / info.fps, img, (k if k is not None else np.zeros((17, 3), np.float32))
+    return info, items()
+
+
+def summary(a: Assessment, table=None, sex: str | None = None, age: int | None = None) -> dict:
+    """The end-of-test card: reps, standard reps, refused reps by reason, points (when the
+    scoring table, the trainee's sex and age allow)."""
+    refused: dict[str, int] = {}
+    for r in a.reps:
+        for reason in r.reasons:
+            refused[reason] = refused.get(reason, 0) + 1
+    points = table.points(a.exercise, sex, age, a.count_standard) if table is not None and sex and age else None
+    return {"exercise": a.exercise, "total": a.count_total, "standard": a.count_standard, "refused": refused,
+            "points": points, "table": table.name if table is not None else None,
+            "duration_s": round(a.frames / a.fps, 1)}

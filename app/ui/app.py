@@ -8,22 +8,39 @@ from app.core.tracks import read_track
 from app.pipeline.live import LiveSession, track_source
 
 
-def demo_session_factory(track_path: Path, realtime: bool = True, classifier: bool = True):
-    """-> () -> LiveSession replaying the bundled demo track (with the classifier when it loads)."""
-    track = read_track(track_path)
+def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = True):
+    """-> (settings) -> LiveSession: the demo track replayed, or a video file through the pose
+    model; the classifier alongside when its model loads. ValueError (one line) when the
+    video or the pose model cannot be used."""
+    track = read_track(demo_track)
 
-    def make() -> LiveSession:
+    def make(settings: dict | None = None) -> LiveSession:
+        settings = settings or {}
+        exercise = settings.get("exercise") or track.exercise or "pushup"
+        source = settings.get("source") or "demo"
+        if source == "demo":
+            items, fps, size, view = track_source(track), track.fps, track.size, track.view or "auto"
+        else:
+            from app.capture.video import VideoError
+            from app.inference.pose import PoseEstimator
+            from app.inference.session import ModelError
+            from app.pipeline.live import video_source
+            try:
+                info, items = video_source(source, PoseEstimator())
+            except (VideoError, ModelError) as e:
+                raise ValueError(str(e)) from None
+            fps, size, view = info.fps, info.size, "auto"
         worker = None
         if classifier:
             from app.inference.classifier import RepClassifier
             from app.inference.session import ModelError
             from app.pipeline.analysis import AnalysisWorker
             try:
-                worker = AnalysisWorker(RepClassifier(), track.exercise or "pushup", track.view or "side", track.size)
+                worker = AnalysisWorker(RepClassifier(), exercise, view if view != "auto" else "side", size)
             except ModelError:
                 worker = None  # the rules alone still count; the P(standard) chart stays empty
-        return LiveSession(track_source(track), track.exercise or "pushup", track.fps, track.size,
-                           track.view or "auto", realtime=realtime, classifier=worker)
+        return LiveSession(items, exercise, fps, size, view, time_limit=settings.get("time_limit", 120.0),
+                           realtime=realtime, classifier=worker)
     return make
 
 
@@ -58,8 +75,7 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = tempfile.TemporaryDirectory(prefix="drillscore-demo-")
     db = open_db(db_path) if db_path is not None else demo_database(demo_track, Path(tmp.name))
-    win = MainWindow(demo_session_factory(demo_track), f"Demo: {demo_track.name} (synthetic push-ups, side view)",
-                     db)
+    win = MainWindow(session_factory(demo_track), f"Demo: {demo_track.name} (synthetic push-ups, side view)", db)
     win.show()
     if workspace == "admin":
         win.tabs.setCurrentWidget(win.admin)

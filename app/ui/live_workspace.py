@@ -11,7 +11,18 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.assess.rules import REASON_TEXT
 from app.pipeline.live import LiveSession
@@ -31,11 +42,15 @@ def _big(text: str, points: int) -> QLabel:
 class LiveWorkspace(QWidget):
     finished = Signal(object)   # the final Assessment
     started = Signal()
+    saved = Signal(int)         # the new session's id
 
-    def __init__(self, make_session, title: str, parent: QWidget | None = None) -> None:
-        """make_session: () -> LiveSession (not started): a fresh one per test."""
+    def __init__(self, make_session, title: str, parent: QWidget | None = None, db=None) -> None:
+        """make_session: (settings dict) -> LiveSession (not started): a fresh one per test.
+        settings: source ("demo" or a video path), exercise, time_limit. db: where Save stores."""
         super().__init__(parent)
         self.make_session = make_session
+        self.db = db
+        self.assessment = None
         self.session: LiveSession | None = None
         self._p_history: list[float] = []
         self._reported = False
@@ -47,6 +62,29 @@ class LiveWorkspace(QWidget):
         self.verdict = QLabel("waiting for the first rep")
         self.verdict.setWordWrap(True)
         self.p_label = QLabel("P(standard): -")
+        self.trainee_box = QComboBox()
+        self.new_trainee = QLineEdit()
+        self.new_trainee.setPlaceholderText("quick add: name")
+        self.add_trainee_btn = QPushButton("Add")
+        self.event_box = QComboBox()
+        self.event_box.addItems(["pushup", "pullup", "situp"])
+        self.limit = QSpinBox()
+        self.limit.setRange(10, 600)
+        self.limit.setValue(120)
+        self.limit.setSuffix(" s")
+        self.source_box = QComboBox()
+        self.source_box.addItem("Demo track", "demo")
+        self.open_btn = QPushButton("Video file...")
+        self.summary_label = QLabel("")
+        self.summary_label.setWordWrap(True)
+        self.save_btn = QPushButton("Save")
+        self.discard_btn = QPushButton("Discard")
+        for b in (self.save_btn, self.discard_btn):
+            b.setEnabled(False)
+        self.save_btn.clicked.connect(self.save)
+        self.discard_btn.clicked.connect(self.discard)
+        self.add_trainee_btn.clicked.connect(self.quick_add)
+        self.open_btn.clicked.connect(self._pick_video)
         self.start_btn = QPushButton("Start (space)")
         self.stop_btn = QPushButton("Stop")
         self.stop_btn.setEnabled(False)
@@ -74,7 +112,19 @@ class LiveWorkspace(QWidget):
         buttons.addWidget(self.stop_btn)
         side.addLayout(buttons)
         side.addStretch(1)
+        side.addWidget(self.summary_label)
+        keep = QHBoxLayout()
+        keep.addWidget(self.save_btn)
+        keep.addWidget(self.discard_btn)
+        side.addLayout(keep)
+        setup = QHBoxLayout()
+        for w in (QLabel("source"), self.source_box, self.open_btn, QLabel("trainee"), self.trainee_box,
+                  self.new_trainee, self.add_trainee_btn, QLabel("event"), self.event_box, QLabel("time"),
+                  self.limit):
+            setup.addWidget(w)
+        setup.addStretch(1)
         grid = QGridLayout(self)
+        grid.addLayout(setup, 4, 0, 1, 2)
         grid.addWidget(self.title, 0, 0, 1, 2)
         grid.addWidget(self.view, 1, 0)
         grid.addLayout(side, 1, 1)
@@ -97,8 +147,20 @@ class LiveWorkspace(QWidget):
             self.session.pause()
             self.start_btn.setText("Resume (space)")
 
+    def settings(self) -> dict:
+        return {"source": self.source_box.currentData(), "exercise": self.event_box.currentText(),
+                "time_limit": float(self.limit.value())}
+
     def start(self) -> None:
-        self.session = self.make_session()
+        try:
+            self.session = self.make_session(self.settings())
+        except ValueError as e:  # a bad video, a missing model: said in the verdict line, nothing starts
+            self.verdict.setText(f"cannot start: {e}")
+            return
+        self.assessment = None
+        self.summary_label.setText("")
+        for b in (self.save_btn, self.discard_btn):
+            b.setEnabled(False)
         self.view.src_size = self.session.size
         self._p_history.clear()
         self._reported = False
@@ -154,4 +216,103 @@ class LiveWorkspace(QWidget):
             self.timer.stop()
             self.start_btn.setText("Start (space)")
             self.stop_btn.setEnabled(False)
-            self.finished.emit(s.stop())
+            self.assessment = s.stop()
+            if s.error:
+                self.verdict.setText(f"the test stopped: {s.error} (the reps so far are kept)")
+            self._show_summary()
+            self.finished.emit(self.assessment)
+
+    # ------------------------------------------------------------------ end of test
+    def reload_trainees(self) -> None:
+        if self.db is None:
+            return
+        from app.storage.db import list_trainees
+        current = self.trainee_box.currentText()
+        self.trainee_box.clear()
+        for t in list_trainees(self.db):
+            self.trainee_box.addItem(t["name"], t)
+        if current:
+            self.trainee_box.setCurrentText(current)
+
+    def quick_add(self) -> None:
+        from app.storage.db import StorageError, add_trainee
+        if self.db is None:
+            return
+        try:
+            add_trainee(self.db, self.new_trainee.text())
+        except StorageError as e:
+            self.summary_label.setText(str(e))
+            return
+        name = self.new_trainee.text().strip()
+        self.new_trainee.clear()
+        self.reload_trainees()
+        self.trainee_box.setCurrentText(name)
+
+    def _pick_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Video file", "", "Videos (*.mp4 *.avi *.mov *.mkv)")
+        if path:
+            self.add_video_source(path)
+
+    def add_video_source(self, path: str) -> None:
+        self.source_box.addItem(path.rsplit("/", 1)[-1], path)
+        self.source_box.setCurrentIndex(self.source_box.count() - 1)
+
+    def _trainee(self) -> dict | None:
+        return self.trainee_box.currentData() if self.trainee_box.count() else None
+
+    def _scoring(self) -> tuple:
+        from datetime import date
+
+        from app.assess.scoring import ScoringTableError, default_table
+        t = self._trainee()
+        try:
+            table = default_table()
+        except ScoringTableError:
+            table = None
+        age = date.today().year - t["birth_year"] if t and t.get("birth_year") else None
+        return table, (t or {}).get("sex"), age
+
+    def _show_summary(self) -> None:
+        from app.assess.rules import REASON_TEXT as WORDS
+        from app.pipeline.live import summary
+        a = self.assessment
+        if a is None:
+            self.summary_label.setText("nothing was seen: no rep to keep")
+            return
+        card = summary(a, *self._scoring())
+        refused = ", ".join(f"{WORDS.get(k, k)} x{v}" for k, v in card["refused"].items()) or "none"
+        pts = f"{card['points']:g} points ({card['table']})" if card["points"] is not None else \
+            "points: pick a trainee with sex and birth year"
+        self.summary_label.setText(f"<b>{card['standard']} standard of {card['total']} reps</b> in "
+                                   f"{card['duration_s']:g} s<br>refused: {refused}<br>{pts}")
+        self.save_btn.setEnabled(self.db is not None and self._trainee() is not None)
+        self.discard_btn.setEnabled(True)
+
+    def save(self) -> int | None:
+        """Store the finished test for the chosen trainee (rules + classifier, as `analyze`)."""
+        from app.assess.result import result_dict
+        from app.pipeline.offline import attach_probabilities, with_classifier
+        from app.storage.db import StorageError, save_session
+        t, s = self._trainee(), self.session
+        if self.assessment is None or t is None or self.db is None or s is None:
+            return None
+        track = s.track()
+        a, probs, note = with_classifier(track, self.assessment)
+        table, sex, age = self._scoring()
+        res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
+        try:
+            sid = save_session(self.db, t["id"], res, track, source=str(self.settings()["source"]))
+        except StorageError as e:
+            self.summary_label.setText(f"{e} (the test is still here: try Save again)")
+            return None
+        self.summary_label.setText(self.summary_label.text() + f"<br>saved as session {sid}")
+        self.save_btn.setEnabled(False)
+        self.discard_btn.setEnabled(False)
+        self.saved.emit(sid)
+        return sid
+
+    def discard(self) -> None:
+        self.assessment = None
+        self.summary_label.setText("discarded")
+        self.save_btn.setEnabled(False)
+        self.discard_btn.setEnabled(False)

@@ -12,7 +12,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DrillScore")
         self.resize(1200, 860)
         self.tabs = QTabWidget()
-        self.live = LiveWorkspace(make_session, title)
+        self.live = LiveWorkspace(make_session, title, db=db)
         self.tabs.addTab(self.live, "Live test")
         self.review = self.admin = None
         if db is not None:
@@ -22,6 +22,10 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.review, "Review")
             self.admin = AdminWorkspace(db)
             self.tabs.addTab(self.admin, "Admin")
+            self.live.reload_trainees()
+            self.live.saved.connect(lambda sid: (self.review.reload(),
+                                                 self.statusBar().showMessage(f"saved as session {sid}")))
+            self.tabs.currentChanged.connect(lambda _i: self.live.reload_trainees())
         self.setCentralWidget(self.tabs)
         self.live.finished.connect(self._done)
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))
