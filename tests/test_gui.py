@@ -215,3 +215,63 @@ def test_live_test_from_a_video_file_and_a_broken_one(qtbot, tmp_path):
         w.start()
     assert w.assessment is not None and w.assessment.frames > 200  # every frame through the pose model
     w.shutdown()
+
+
+def _flaky_source(track, lose_at):
+    """Frames of `track` until frame `lose_at`, then the camera vanishes."""
+    from app.capture.camera import SourceLost
+
+    def items():
+        for i, k in enumerate(track.keypoints[:lose_at]):
+            yield i, i / track.fps, None, k
+        raise SourceLost("camera 0 stopped giving frames (disconnected?); the test is paused")
+    return items()
+
+
+def test_a_vanished_camera_pauses_the_test_keeps_the_data_and_resumes(qtbot):
+    from app.pipeline.live import LiveSession
+    track = read_track(DEMO_TRACK)
+    first, rest = 300, track.keypoints[300:]
+    reopened = []
+
+    def reopen():
+        reopened.append(1)
+        return ((i, i / track.fps, None, k) for i, k in enumerate(rest))
+
+    def make(_settings):
+        return LiveSession(_flaky_source(track, first), "pushup", track.fps, track.size, "side", realtime=False,
+                           reopen=reopen)
+    w = LiveWorkspace(make, "camera")
+    qtbot.addWidget(w)
+    w.start()
+    qtbot.waitUntil(lambda: w.session.lost is not None, timeout=10_000)
+    w.refresh()
+    assert "camera 0 stopped" in w.verdict.text() and w.start_btn.text().startswith("Resume")
+    assert not w.session.finished and w.session.state().frames == first  # paused, nothing lost
+    counted = int(w.total.text())
+    with qtbot.waitSignal(w.finished, timeout=60_000):
+        w.toggle()  # the instructor resumes once the camera is back
+    assert reopened == [1]
+    a = w.assessment
+    assert a.frames == track.frames and a.count_total >= counted
+    ref = assess(track, "pushup", "side")
+    assert (a.count_standard, a.count_total) == (ref.count_standard, ref.count_total)  # as if never lost
+    w.shutdown()
+
+
+def test_a_camera_that_stays_gone_keeps_the_test_paused_until_stop(qtbot):
+    from app.capture.camera import SourceLost
+    from app.pipeline.live import LiveSession
+    track = read_track(DEMO_TRACK)
+
+    def reopen():
+        raise SourceLost("camera 0: cannot be opened")
+    s = LiveSession(_flaky_source(track, 200), "pushup", track.fps, track.size, "side", realtime=False,
+                    reopen=reopen)
+    s.start()
+    qtbot.waitUntil(lambda: s.lost is not None, timeout=10_000)
+    s.resume()
+    qtbot.waitUntil(lambda: s.paused and s.lost == "camera 0: cannot be opened", timeout=5_000)
+    assert not s.finished
+    a = s.stop()
+    assert s.finished and a.frames == 200  # stopping keeps what was seen

@@ -20,10 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.assess.engine import Assessment, assess
+from app.capture.camera import SourceLost
 from app.core.types import Frame, PipelineResult, Pose2D, PoseTrack
 from app.pipeline.slots import LatestSlot
 
 SourceItem = tuple[int, float, "np.ndarray | None", "np.ndarray | None"]
+
 
 
 def track_source(track: PoseTrack) -> Iterator[SourceItem]:
@@ -49,7 +51,9 @@ class LiveState:
 class LiveSession:
     def __init__(self, source: Iterator[SourceItem], exercise: str, fps: float, size: tuple[int, int],
                  view: str = "auto", time_limit: float = 120.0, realtime: bool = True, assess_every: int = 10,
-                 classifier=None, on_finish: Callable[[Assessment], None] | None = None) -> None:
+                 classifier=None, on_finish: Callable[[Assessment], None] | None = None,
+                 reopen: Callable[[], Iterator[SourceItem]] | None = None) -> None:
+        """reopen: () -> a fresh source after SourceLost (a camera plugged back in), or None."""
         self.source, self.exercise, self.fps, self.size = source, exercise, fps, size
         self.view, self.time_limit, self.realtime, self.assess_every = view, time_limit, realtime, assess_every
         self.classifier = classifier
@@ -64,6 +68,10 @@ class LiveSession:
         self._assessment: Assessment | None = None
         self._drive = np.zeros(0, np.float32)
         self.error: str | None = None
+        self.lost: str | None = None      # set while the source is lost (the test is paused)
+        self.reopen = reopen
+        self.latency_ms = 0.0             # source frame in -> result published, smoothed
+        self._stamps: list[float] = []
         self.finished = False
 
     # ------------------------------------------------------------------ control
@@ -117,28 +125,39 @@ class LiveSession:
         t0 = time.perf_counter()
         paused_for = 0.0
         last = None
+        offset = 0  # frames before the source was reopened (a camera that came back)
         try:
-            for index, t, image, kpts in self.source:
-                if not self._resume.is_set():
-                    p0 = time.perf_counter()
-                    self._resume.wait()
-                    paused_for += time.perf_counter() - p0
-                if self._stop.is_set() or t >= self.time_limit:
+            while True:
+                try:
+                    for index, t, image, kpts in self.source:
+                        started = time.perf_counter()
+                        index, t = index + offset, t + offset / self.fps
+                        if not self._resume.is_set():
+                            p0 = time.perf_counter()
+                            self._resume.wait()
+                            paused_for += time.perf_counter() - p0
+                        if self._stop.is_set() or t >= self.time_limit:
+                            break
+                        if self.realtime:  # a replayed track keeps the clock of a camera
+                            delay = t - (time.perf_counter() - t0 - paused_for)
+                            if delay > 0:
+                                time.sleep(delay)
+                        self._frame(index, t, image, kpts, started)
+                        last = (index, t, image, self._kpts[-1])
                     break
-                if self.realtime:  # a replayed track keeps the clock of a camera
-                    delay = t - (time.perf_counter() - t0 - paused_for)
-                    if delay > 0:
-                        time.sleep(delay)
-                k = np.zeros((17, 3), np.float32) if kpts is None else np.asarray(kpts, np.float32)
-                with self._lock:
-                    self._kpts.append(k)
-                    n = len(self._kpts)
-                if self.classifier is not None:
-                    self.classifier.submit(index, k)
-                if n % self.assess_every == 0:
+                except SourceLost as e:
+                    # the camera vanished: keep everything so far, pause, and wait for the
+                    # instructor to resume (the source is reopened) or to stop the test
+                    self._resume.clear()  # paused BEFORE it is said, so a quick resume is not lost
+                    self.lost = str(e)
                     self._assess()
-                self._publish(index, t, image, k)
-                last = (index, t, image, k)
+                    if last is not None:
+                        self._publish(*last)
+                    p0 = time.perf_counter()
+                    if not self._wait_for_source():
+                        break
+                    paused_for += time.perf_counter() - p0
+                    offset = len(self._kpts)
             self._assess()
             if last is not None:  # the final counts, published for the GUI's last pull
                 self._publish(*last)
@@ -153,6 +172,41 @@ class LiveSession:
             self.finished = True
             if self.on_finish is not None and self._assessment is not None:
                 self.on_finish(self._assessment)
+
+    def _wait_for_source(self) -> bool:
+        """Paused after a lost source: True once it is reopened on resume, False on stop."""
+        while True:
+            self._resume.wait()
+            if self._stop.is_set() or self.reopen is None:
+                return False
+            try:
+                self.source = self.reopen()
+            except SourceLost as e:
+                self._resume.clear()
+                self.lost = str(e)
+                continue
+            self.lost = None
+            return True
+
+    def _frame(self, index: int, t: float, image, kpts, started: float) -> None:
+        k = np.zeros((17, 3), np.float32) if kpts is None else np.asarray(kpts, np.float32)
+        with self._lock:
+            self._kpts.append(k)
+            n = len(self._kpts)
+        if self.classifier is not None:
+            self.classifier.submit(index, k)
+        if n % self.assess_every == 0:
+            self._assess()
+        self._publish(index, t, image, k)
+        done = time.perf_counter()
+        self.latency_ms = 0.9 * self.latency_ms + 0.1 * (done - started) * 1000 if n > 1 else (done - started) * 1000
+        self._stamps = (self._stamps + [done])[-31:]
+
+    @property
+    def fps_now(self) -> float:
+        """Frames analysed per second over the last 30."""
+        s = self._stamps
+        return (len(s) - 1) / (s[-1] - s[0]) if len(s) > 1 and s[-1] > s[0] else 0.0
 
     def _assess(self) -> None:
         track = self.track()
@@ -176,11 +230,23 @@ class LiveSession:
 
 
 def video_source(path, estimator) -> tuple[object, Iterator[SourceItem]]:
-    """A video file (or, later, a camera) through the pose model and the tracker, frame by
-    frame: -> (VideoInfo, items). The subject's keypoints are zeros where it is not found."""
+    """A video file through the pose model and the tracker, frame by frame: -> (VideoInfo,
+    items). The subject's keypoints are zeros where it is not found."""
     from app.capture.video import frames
+    return pose_items(frames(path), estimator)  # a bad file is reported by frames(), before any frame is read
+
+
+def camera_source(index: int, estimator) -> tuple[object, Iterator[SourceItem]]:
+    """A camera through the pose model and the tracker; its iterator raises SourceLost when
+    the camera vanishes (the session pauses and can reopen it)."""
+    from app.capture.camera import camera_frames
+    return pose_items(camera_frames(index), estimator)
+
+
+def pose_items(opened, estimator) -> tuple[object, Iterator[SourceItem]]:
+    """(info, images) -> (info, source items): pose model, tracker, the subject per frame."""
     from app.inference.tracker import Tracker
-    info, it = frames(path)  # a bad file is reported here, before any frame is read
+    info, it = opened
 
     def items() -> Iterator[SourceItem]:
         tracker = Tracker(info.size)

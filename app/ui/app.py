@@ -18,16 +18,29 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
         settings = settings or {}
         exercise = settings.get("exercise") or track.exercise or "pushup"
         source = settings.get("source") or "demo"
+        reopen = None
         if source == "demo":
             items, fps, size, view = track_source(track), track.fps, track.size, track.view or "auto"
         else:
+            from app.capture.camera import CameraError, SourceLost
             from app.capture.video import VideoError
             from app.inference.pose import PoseEstimator
             from app.inference.session import ModelError
-            from app.pipeline.live import video_source
+            from app.pipeline.live import camera_source, video_source
             try:
-                info, items = video_source(source, PoseEstimator())
-            except (VideoError, ModelError) as e:
+                est = PoseEstimator()
+                if str(source).startswith("camera:"):
+                    index = int(str(source).split(":", 1)[1])
+                    info, items = camera_source(index, est)
+
+                    def reopen():  # the camera plugged back in; still gone = still paused
+                        try:
+                            return camera_source(index, est)[1]
+                        except CameraError as e:
+                            raise SourceLost(str(e)) from None
+                else:
+                    info, items = video_source(source, est)
+            except (VideoError, ModelError, CameraError) as e:
                 raise ValueError(str(e)) from None
             fps, size, view = info.fps, info.size, "auto"
         worker = None
@@ -40,7 +53,7 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
             except ModelError:
                 worker = None  # the rules alone still count; the P(standard) chart stays empty
         return LiveSession(items, exercise, fps, size, view, time_limit=settings.get("time_limit", 120.0),
-                           realtime=realtime, classifier=worker)
+                           realtime=realtime and source == "demo", classifier=worker, reopen=reopen)
     return make
 
 

@@ -75,6 +75,9 @@ class LiveWorkspace(QWidget):
         self.source_box = QComboBox()
         self.source_box.addItem("Demo track", "demo")
         self.open_btn = QPushButton("Video file...")
+        self.cams_btn = QPushButton("Find cameras")
+        self.cams_btn.clicked.connect(self.find_cameras)
+        self.stats = QLabel("")
         self.summary_label = QLabel("")
         self.summary_label.setWordWrap(True)
         self.save_btn = QPushButton("Save")
@@ -112,13 +115,14 @@ class LiveWorkspace(QWidget):
         buttons.addWidget(self.stop_btn)
         side.addLayout(buttons)
         side.addStretch(1)
+        side.addWidget(self.stats)
         side.addWidget(self.summary_label)
         keep = QHBoxLayout()
         keep.addWidget(self.save_btn)
         keep.addWidget(self.discard_btn)
         side.addLayout(keep)
         setup = QHBoxLayout()
-        for w in (QLabel("source"), self.source_box, self.open_btn, QLabel("trainee"), self.trainee_box,
+        for w in (QLabel("source"), self.source_box, self.open_btn, self.cams_btn, QLabel("trainee"), self.trainee_box,
                   self.new_trainee, self.add_trainee_btn, QLabel("event"), self.event_box, QLabel("time"),
                   self.limit):
             setup.addWidget(w)
@@ -201,6 +205,10 @@ class LiveWorkspace(QWidget):
                 self._p_history.append(r.cls.p_standard)
                 self.p_curve.setData(np.asarray(self._p_history[-900:]))
         st = s.state()
+        if s.lost:
+            self.verdict.setText(s.lost)
+            self.start_btn.setText("Resume (space)")
+        self.stats.setText(f"{s.fps_now:.0f} frames/s analysed, {s.latency_ms:.0f} ms from frame to result")
         left = max(0.0, st.limit - st.elapsed)
         self.clock.setText(f"{int(left) // 60}:{int(left) % 60:02d}")
         if len(st.drive):
@@ -252,6 +260,15 @@ class LiveWorkspace(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Video file", "", "Videos (*.mp4 *.avi *.mov *.mkv)")
         if path:
             self.add_video_source(path)
+
+    def find_cameras(self) -> None:
+        from app.capture.camera import list_cameras
+        cams = list_cameras()
+        for i in cams:
+            if self.source_box.findData(f"camera:{i}") < 0:
+                self.source_box.addItem(f"Camera {i}", f"camera:{i}")
+        self.verdict.setText(f"{len(cams)} camera(s) found" if cams else
+                             "no camera found: plug one in and press Find cameras again, or use a video file")
 
     def add_video_source(self, path: str) -> None:
         self.source_box.addItem(path.rsplit("/", 1)[-1], path)
