@@ -130,7 +130,7 @@ class LiveSession:
             while True:
                 try:
                     for index, t, image, kpts in self.source:
-                        started = time.perf_counter()
+                        started = time.perf_counter()  # the source (pose model) has produced the frame
                         index, t = index + offset, t + offset / self.fps
                         if not self._resume.is_set():
                             p0 = time.perf_counter()
@@ -142,6 +142,7 @@ class LiveSession:
                             delay = t - (time.perf_counter() - t0 - paused_for)
                             if delay > 0:
                                 time.sleep(delay)
+                                started = time.perf_counter()  # the frame "arrives" now
                         self._frame(index, t, image, kpts, started)
                         last = (index, t, image, self._kpts[-1])
                     break

@@ -1,0 +1,98 @@
+"""The live workspace offscreen under load: frames analysed per second, latency from frame to
+result, GUI-thread time per refresh, and resident memory at the start and the end.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_live.py [--minutes 2] [--video]
+
+Default source: the demo pose track looped at 30 fps in real time (the classifier alongside).
+--video: the demo video through the pose model as fast as it goes (the pose cost included).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.cli import DEMO_TRACK, DEMO_VIDEO
+from app.core.tracks import read_track
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=2.0)
+    ap.add_argument("--video", action="store_true")
+    a = ap.parse_args()
+    from PySide6.QtWidgets import QApplication
+
+    from app.inference.classifier import RepClassifier
+    from app.pipeline.analysis import AnalysisWorker
+    from app.pipeline.live import LiveSession, pose_items
+    from app.ui.live_workspace import LiveWorkspace
+    app = QApplication([])
+    track = read_track(DEMO_TRACK)
+    seconds = a.minutes * 60
+
+    def make(_settings):
+        if a.video:
+            from app.capture.video import frames
+            from app.inference.pose import PoseEstimator
+            info, items = pose_items(frames(DEMO_VIDEO), PoseEstimator())
+            return LiveSession(items, "pushup", info.fps, info.size, "auto", time_limit=seconds, realtime=False,
+                               classifier=AnalysisWorker(RepClassifier(), "pushup", "side", info.size))
+        looped = ((i, i / track.fps, None, k) for i, k in enumerate(itertools.cycle(track.keypoints)))
+        return LiveSession(looped, "pushup", track.fps, track.size, "side", time_limit=seconds, realtime=True,
+                           classifier=AnalysisWorker(RepClassifier(), "pushup", "side", track.size))
+
+    w = LiveWorkspace(make, "benchmark")
+    w.resize(1200, 850)
+    w.show()
+    gui_ms: list[float] = []
+    original = w.refresh
+
+    def timed_refresh() -> None:
+        t0 = time.perf_counter()
+        original()
+        gui_ms.append((time.perf_counter() - t0) * 1000)
+    w.timer.timeout.disconnect()
+    w.timer.timeout.connect(timed_refresh)
+    rss0 = rss_mb()
+    fps, lat, rss = [], [], []
+    w.start()
+    t0 = time.perf_counter()
+    next_sample = t0 + 5
+    while not w.session.finished:
+        app.processEvents()
+        time.sleep(0.005)
+        if time.perf_counter() >= next_sample:
+            fps.append(w.session.fps_now)
+            lat.append(w.session.latency_ms)
+            rss.append(rss_mb())
+            next_sample += 5
+    app.processEvents()
+    wall = time.perf_counter() - t0
+    st = w.session.state()
+    w.shutdown()
+    import numpy as np
+    g = np.asarray(gui_ms)
+    print(f"source: {'demo video through the pose model, as fast as it goes' if a.video else 'demo track looped, 30 fps real time'}")
+    print(f"frames {st.frames} in {wall:.0f} s: {st.frames / wall:.1f} frames/s overall; sampled every 5 s: "
+          f"median {np.median(fps):.1f} frames/s, latency median {np.median(lat):.1f} ms (max {max(lat):.1f})")
+    print(f"GUI thread per refresh (30 Hz timer): median {np.median(g):.2f} ms, 95th {np.percentile(g, 95):.2f} ms, "
+          f"max {g.max():.1f} ms over {len(g)} refreshes")
+    print(f"resident memory: start {rss0:.0f} MB, after 5 s {rss[0]:.0f} MB, end {rss[-1]:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
