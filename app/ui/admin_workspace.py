@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.reports.sessions_csv import ExportError, write_sessions_csv
 from app.storage.db import StorageError, add_trainee, archive_trainee, list_sessions, list_trainees, update_trainee
+from app.ui.widgets import table
 
 
 class AdminWorkspace(QWidget):
@@ -30,12 +29,7 @@ class AdminWorkspace(QWidget):
         super().__init__(parent)
         self.db = db
         self.trainees: list[dict] = []
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["name", "sex", "birth year", "unit", "archived"])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = table(["name", "sex", "birth year", "unit", "archived"])
         self.show_archived = QCheckBox("show archived")
         self.name = QLineEdit()
         self.sex = QComboBox()

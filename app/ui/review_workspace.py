@@ -9,7 +9,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,19 +27,9 @@ from app.core.types import EXERCISES
 from app.pipeline.review import Filters, filter_sessions, progress, rep_at
 from app.storage.db import list_sessions, load_session
 from app.ui.skeleton_view import SkeletonView
+from app.ui.widgets import table
 
 ANY = "(all)"
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
 
 
 class ReviewWorkspace(QWidget):
@@ -55,7 +43,7 @@ class ReviewWorkspace(QWidget):
         self.trainee_box = QComboBox()
         self.event_box = QComboBox()
         self.event_box.addItems([ANY, *EXERCISES])
-        self.sessions = _table(["id", "date", "trainee", "event", "standard / total", "score"])
+        self.sessions = table(["id", "date", "trainee", "event", "standard / total", "score"])
         self.view = SkeletonView((640, 480))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.play_btn = QPushButton("Play")
@@ -63,7 +51,7 @@ class ReviewWorkspace(QWidget):
         self.speed.addItems(["0.5x", "1x", "2x"])
         self.speed.setCurrentText("1x")
         self.pos_label = QLabel("no session open")
-        self.reps = _table(["rep", "frames", "verdict", "P(standard)", "reasons"])
+        self.reps = table(["rep", "frames", "verdict", "P(standard)", "reasons"])
         self.timeline = pg.PlotWidget(title="driving signal and reps")
         self.drive_curve = self.timeline.plot(pen=pg.mkPen((80, 160, 255), width=2))
         self.cursor = pg.InfiniteLine(0, pen=pg.mkPen("w"))
