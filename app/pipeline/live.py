@@ -72,6 +72,7 @@ class LiveSession:
         self.reopen = reopen
         self.latency_ms = 0.0             # source frame in -> result published, smoothed
         self._stamps: list[float] = []
+        self._next_assess = assess_every
         self.finished = False
 
     # ------------------------------------------------------------------ control
@@ -196,7 +197,7 @@ class LiveSession:
             n = len(self._kpts)
         if self.classifier is not None:
             self.classifier.submit(index, k)
-        if n % self.assess_every == 0:
+        if n >= self._next_assess:
             self._assess()
         self._publish(index, t, image, k)
         done = time.perf_counter()
@@ -213,7 +214,12 @@ class LiveSession:
         track = self.track()
         if track.frames < 2:
             return
+        t0 = time.perf_counter()
         a = assess(track, self.exercise, self.view)
+        # the next re-assessment after assess_every frames, or later when one takes long: the
+        # whole track is re-read each time (0.25 s at 2 minutes), so keep it under ~1/5 of the time
+        took = time.perf_counter() - t0
+        self._next_assess = track.frames + max(self.assess_every, int(5 * took * self.fps))
         if self.view == "auto" and track.frames >= 2 * self.fps:
             self.view = a.view  # settle the view once two seconds are seen: it must not flip mid-test
         with self._lock:
