@@ -373,6 +373,11 @@ def cmd_demo(args) -> int:
 
 
 def cmd_gui(args) -> int:
+    if (not args.screenshot and sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+        # Qt would abort the process here (no display); say it in one line instead
+        raise UsageError("no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it on the desktop, "
+                         "or use --screenshot OUT.png to render offscreen")
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         out = Path(args.screenshot)

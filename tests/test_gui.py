@@ -275,3 +275,11 @@ def test_a_camera_that_stays_gone_keeps_the_test_paused_until_stop(qtbot):
     assert not s.finished
     a = s.stop()
     assert s.finished and a.frames == 200  # stopping keeps what was seen
+
+
+def test_gui_without_a_display_says_so_in_one_line(tmp_path):
+    import os
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = subprocess.run([sys.executable, "-m", "app", "gui"], capture_output=True, text=True, timeout=60, env=env,
+                       check=False)
+    assert r.returncode == 2 and "no display found" in r.stderr and len(r.stderr.strip().splitlines()) == 1
