@@ -283,3 +283,23 @@ def test_gui_without_a_display_says_so_in_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "app", "gui"], capture_output=True, text=True, timeout=60, env=env,
                        check=False)
     assert r.returncode == 2 and "no display found" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("exercise,view", [("pullup", "front"), ("situp", "side")])
+def test_live_auto_event_is_recognised_and_counts_like_naming_it(qtbot, exercise, view):
+    from app.core.types import PoseTrack
+    from app.inference.exercise import ExerciseRecogniser
+    from app.pipeline.live import LiveSession, track_source
+    from training.synth import make_clip
+    c = make_clip(10_030, exercise, view, n_reps=4, fault_rate=0.0)
+    track = PoseTrack(c.keypoints, c.fps, c.size)
+    ref = assess(track, exercise, "auto")
+    s = LiveSession(track_source(track), "auto", track.fps, track.size, realtime=False,
+                    recogniser=ExerciseRecogniser())
+    s.start()
+    assert s.wait(60)
+    a = s.stop()
+    assert s.guess is not None and s.guess.exercise == exercise and a.exercise == exercise
+    assert (a.count_standard, a.count_total) == (ref.count_standard, ref.count_total)  # no rep lost while naming it
+    with pytest.raises(ValueError, match="recogniser"):
+        LiveSession(track_source(track), "auto", track.fps, track.size)

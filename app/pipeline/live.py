@@ -52,11 +52,25 @@ class LiveSession:
     def __init__(self, source: Iterator[SourceItem], exercise: str, fps: float, size: tuple[int, int],
                  view: str = "auto", time_limit: float = 120.0, realtime: bool = True, assess_every: int = 10,
                  classifier=None, on_finish: Callable[[Assessment], None] | None = None,
-                 reopen: Callable[[], Iterator[SourceItem]] | None = None) -> None:
-        """reopen: () -> a fresh source after SourceLost (a camera plugged back in), or None."""
+                 reopen: Callable[[], Iterator[SourceItem]] | None = None, recogniser=None,
+                 make_classifier: Callable | None = None, min_confidence: float = 0.7) -> None:
+        """reopen: () -> a fresh source after SourceLost (a camera plugged back in), or None.
+        exercise "auto": the recogniser (ExerciseRecogniser) names the event from the raw frames
+        (a 30-frame window every 15; the guess over all windows so far, once at least two are
+        active and it is min_confidence sure, and again whenever that guess changes); nothing
+        is counted before, and the whole track is re-read after, so no rep is lost. make_classifier: (exercise, view) -> AnalysisWorker, the
+        classifier started once the event is known (fed the frames so far)."""
         self.source, self.exercise, self.fps, self.size = source, exercise, fps, size
         self.view, self.time_limit, self.realtime, self.assess_every = view, time_limit, realtime, assess_every
         self.classifier = classifier
+        self.recogniser = recogniser
+        self.make_classifier = make_classifier
+        self.min_confidence = min_confidence
+        self.guess = None                 # the recogniser's ExerciseGuess once the event is known
+        self._auto = exercise == "auto"
+        self._probs: list[np.ndarray] = []
+        if exercise == "auto" and recogniser is None:
+            raise ValueError("exercise auto needs the recogniser model (pose_attention); name the event instead")
         self.on_finish = on_finish
         self.latest: LatestSlot[PipelineResult] = LatestSlot()
         self._kpts: list[np.ndarray] = []
@@ -195,9 +209,11 @@ class LiveSession:
         with self._lock:
             self._kpts.append(k)
             n = len(self._kpts)
+        if self._auto:
+            self._recognise(n)
         if self.classifier is not None:
             self.classifier.submit(index, k)
-        if n >= self._next_assess:
+        if self.exercise != "auto" and n >= self._next_assess:
             self._assess()
         self._publish(index, t, image, k)
         done = time.perf_counter()
@@ -210,7 +226,37 @@ class LiveSession:
         s = self._stamps
         return (len(s) - 1) / (s[-1] - s[0]) if len(s) > 1 and s[-1] > s[0] else 0.0
 
+    def _recognise(self, n: int) -> None:
+        from app.core.recognition import guess
+        L = self.recogniser.window
+        if n < L or (n - L) % 15:
+            return
+        with self._lock:
+            w = np.stack(self._kpts[-L:])
+        self._probs.append(self.recogniser.windows(w[None])[0][0])
+        g = guess(np.stack(self._probs))
+        active = int(g.active * len(self._probs) + 0.5)
+        if active < 2 or g.confidence < self.min_confidence:
+            return
+        self.guess = g
+        if g.exercise == self.exercise:
+            return
+        # first decision, or the evidence of the whole test so far now says another event (the
+        # first seconds of getting into position can mislead): switch, and re-read everything
+        self.exercise, self.view = g.exercise, g.view
+        if self.make_classifier is not None:
+            if self.classifier is not None:
+                self.classifier.finish()
+            self.classifier = self.make_classifier(g.exercise, g.view)
+            with self._lock:
+                backlog = list(self._kpts)
+            for i, k in enumerate(backlog[:-1]):  # the frames so far (the current one follows)
+                self.classifier.submit(i, k)
+        self._assess()
+
     def _assess(self) -> None:
+        if self.exercise == "auto":
+            return
         track = self.track()
         if track.frames < 2:
             return

@@ -43,17 +43,28 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
             except (VideoError, ModelError, CameraError) as e:
                 raise ValueError(str(e)) from None
             fps, size, view = info.fps, info.size, "auto"
-        worker = None
-        if classifier:
+        def make_worker(ex: str, v: str):
+            if not classifier:
+                return None
             from app.inference.classifier import RepClassifier
             from app.inference.session import ModelError
             from app.pipeline.analysis import AnalysisWorker
             try:
-                worker = AnalysisWorker(RepClassifier(), exercise, view if view != "auto" else "side", size)
+                return AnalysisWorker(RepClassifier(), ex, v if v in ("front", "side") else "side", size)
             except ModelError:
-                worker = None  # the rules alone still count; the P(standard) chart stays empty
+                return None  # the rules alone still count; the P(standard) chart stays empty
+        recogniser = None
+        if exercise == "auto":
+            from app.inference.exercise import ExerciseRecogniser
+            from app.inference.session import ModelError
+            try:
+                recogniser = ExerciseRecogniser()
+            except ModelError as e:
+                raise ValueError(f"{e}; or pick the event instead of auto") from None
         return LiveSession(items, exercise, fps, size, view, time_limit=settings.get("time_limit", 120.0),
-                           realtime=realtime and source == "demo", classifier=worker, reopen=reopen)
+                           realtime=realtime and source == "demo", reopen=reopen, recogniser=recogniser,
+                           classifier=None if exercise == "auto" else make_worker(exercise, view),
+                           make_classifier=make_worker)
     return make
 
 

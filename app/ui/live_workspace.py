@@ -67,7 +67,7 @@ class LiveWorkspace(QWidget):
         self.new_trainee.setPlaceholderText("quick add: name")
         self.add_trainee_btn = QPushButton("Add")
         self.event_box = QComboBox()
-        self.event_box.addItems(["pushup", "pullup", "situp"])
+        self.event_box.addItems(["pushup", "pullup", "situp", "auto"])
         self.limit = QSpinBox()
         self.limit.setRange(10, 600)
         self.limit.setValue(120)
@@ -205,6 +205,11 @@ class LiveWorkspace(QWidget):
                 self._p_history.append(r.cls.p_standard)
                 self.p_curve.setData(np.asarray(self._p_history[-900:]))
         st = s.state()
+        if s.exercise == "auto":
+            self.verdict.setText("recognising the event ...")
+        elif s.guess is not None and not r and st.frames and self.total.text() == "0" and \
+                not self.verdict.text().startswith("rep"):
+            self.verdict.setText(f"recognised: {s.guess.exercise} ({s.guess.confidence:.0%}), {s.guess.view} view")
         if s.lost:
             self.verdict.setText(s.lost)
             self.start_btn.setText("Resume (space)")
