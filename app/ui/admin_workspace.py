@@ -103,40 +103,36 @@ class AdminWorkspace(QWidget):
         self.birth_year.setValue(t["birth_year"] or 0)
         self.unit.setText(t["unit"] or "")
 
-    def add(self) -> None:
+    def _apply(self, change, done: str) -> None:
+        """Run one repository change; say what happened (or what was wrong) and refresh."""
         try:
-            add_trainee(self.db, **self._fields())
+            change()
         except StorageError as e:
             self._say(str(e), error=True)
             return
-        self._say(f"added {self.name.text().strip()}")
+        self._say(done)
         self.reload()
+
+    def _selected_or_say(self) -> dict | None:
+        t = self.selected()
+        if t is None:
+            self._say("select a trainee in the list first", error=True)
+        return t
+
+    def add(self) -> None:
+        self._apply(lambda: add_trainee(self.db, **self._fields()), f"added {self.name.text().strip()}")
 
     def save(self) -> None:
-        t = self.selected()
-        if t is None:
-            self._say("select a trainee in the list first", error=True)
-            return
-        try:
-            update_trainee(self.db, t["id"], **self._fields())
-        except StorageError as e:
-            self._say(str(e), error=True)
-            return
-        self._say(f"saved {self.name.text().strip()}")
-        self.reload()
+        t = self._selected_or_say()
+        if t is not None:
+            self._apply(lambda: update_trainee(self.db, t["id"], **self._fields()),
+                        f"saved {self.name.text().strip()}")
 
     def toggle_archive(self) -> None:
-        t = self.selected()
-        if t is None:
-            self._say("select a trainee in the list first", error=True)
-            return
-        try:
-            archive_trainee(self.db, t["id"], not t["archived"])
-        except StorageError as e:
-            self._say(str(e), error=True)
-            return
-        self._say(f"{'restored' if t['archived'] else 'archived'} {t['name']} (their sessions are kept)")
-        self.reload()
+        t = self._selected_or_say()
+        if t is not None:
+            self._apply(lambda: archive_trainee(self.db, t["id"], not t["archived"]),
+                        f"{'restored' if t['archived'] else 'archived'} {t['name']} (their sessions are kept)")
 
     def _ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export sessions", str(Path.home() / "drillscore_sessions.csv"),
