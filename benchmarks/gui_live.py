@@ -48,7 +48,8 @@ def main() -> None:
         if a.video:
             from app.capture.video import frames
             from app.inference.pose import PoseEstimator
-            info, items = pose_items(frames(DEMO_VIDEO), PoseEstimator())
+            info, images = frames(DEMO_VIDEO)
+            info, items = pose_items(info, enumerate(images), PoseEstimator())
             return LiveSession(items, "pushup", info.fps, info.size, "auto", time_limit=seconds, realtime=False,
                                classifier=AnalysisWorker(RepClassifier(), "pushup", "side", info.size))
         looped = ((i, i / track.fps, None, k) for i, k in enumerate(itertools.cycle(track.keypoints)))

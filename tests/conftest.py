@@ -14,3 +14,21 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not present at {SHARED_DATA} (see ../shared/data/README.md)")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_dialogs(monkeypatch):
+    """A modal dialog would wait for a click nobody makes offscreen: any blocking one fails the
+    test at once instead of hanging it (the app opens its dialogs non-blocking, app.ui.dialogs)."""
+    try:
+        from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+    except ImportError:
+        return
+
+    def refuse(*_a, **_k):
+        raise AssertionError("a blocking dialog was opened in a test")
+    for name in ("critical", "warning", "information", "question", "exec"):
+        monkeypatch.setattr(QMessageBox, name, refuse)
+    monkeypatch.setattr(QDialog, "exec", refuse)
+    for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
+        monkeypatch.setattr(QFileDialog, name, refuse)

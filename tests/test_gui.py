@@ -3,6 +3,7 @@ import subprocess
 import sys
 import threading
 
+import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt", reason="pytest-qt (the dev extra) is not installed")
@@ -203,17 +204,30 @@ def test_live_test_for_a_trainee_ends_with_a_summary_and_is_saved(qtbot, tmp_pat
 
 def test_live_test_from_a_video_file_and_a_broken_one(qtbot, tmp_path):
     from app.paths import assets_dir
-    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "video")
+    """A video through the pose model, recorded while it runs (video + journal, frame for frame);
+    a broken file says so in a dialog and starts nothing."""
+    from app.capture.recorder import read_recording
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "video",
+                      recordings=tmp_path / "rec")
     qtbot.addWidget(w)
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video")
     w.add_video_source(str(broken))
     w.start()
     assert w.session is None and w.verdict.text().startswith("cannot start:") and "broken.mp4" in w.verdict.text()
+    assert w.last_error.startswith("Cannot start the test") and not (tmp_path / "rec").exists()
     w.add_video_source(str(assets_dir() / "demo" / "pushup_side_demo.mp4"))
     with qtbot.waitSignal(w.finished, timeout=120_000):
         w.start()
-    assert w.assessment is not None and w.assessment.frames > 200  # every frame through the pose model
+    a = w.assessment
+    assert a is not None and a.frames > 200  # every frame through the pose model
+    rec = read_recording(w.session.recorder.folder)
+    assert rec.complete and rec.track.frames == a.frames and rec.video_frame[-1] == a.frames - 1
+    assert np.array_equal(rec.track.keypoints, w.session.track().keypoints)
+    import cv2
+    cap = cv2.VideoCapture(str(rec.video))
+    assert cap.get(cv2.CAP_PROP_FRAME_COUNT) == a.frames and tuple(rec.meta["size"]) == w.session.size
+    cap.release()
     w.shutdown()
 
 
@@ -247,6 +261,7 @@ def test_a_vanished_camera_pauses_the_test_keeps_the_data_and_resumes(qtbot):
     qtbot.waitUntil(lambda: w.session.lost is not None, timeout=10_000)
     w.refresh()
     assert "camera 0 stopped" in w.verdict.text() and w.start_btn.text().startswith("Resume")
+    assert w.last_error.startswith("Camera lost: camera 0 stopped")  # said once, in a dialog that does not block
     assert not w.session.finished and w.session.state().frames == first  # paused, nothing lost
     counted = int(w.total.text())
     with qtbot.waitSignal(w.finished, timeout=60_000):
@@ -303,3 +318,44 @@ def test_live_auto_event_is_recognised_and_counts_like_naming_it(qtbot, exercise
     assert (a.count_standard, a.count_total) == (ref.count_standard, ref.count_total)  # no rep lost while naming it
     with pytest.raises(ValueError, match="recogniser"):
         LiveSession(track_source(track), "auto", track.fps, track.size)
+
+
+def test_main_window_records_the_test_saves_it_through_the_writer_and_review_opens_it(qtbot, tmp_path):
+    """The whole round: a live test recorded while it runs, saved by the database writer thread,
+    listed in review with its recording; a discarded test leaves no recording; no thread left."""
+    from PySide6.QtCore import Qt
+
+    from app.capture.recorder import read_recording
+    from app.storage.db import list_sessions, open_db
+    from app.ui.main_window import MainWindow
+    threads = threading.active_count()
+    db = open_db(tmp_path / "d.db")
+    win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db)
+    qtbot.addWidget(win)
+    live = win.live
+    live.new_trainee.setText("Cadet Cy")
+    qtbot.mouseClick(live.add_trainee_btn, Qt.MouseButton.LeftButton)  # through the writer
+    assert live.trainee_box.currentText() == "Cadet Cy"
+    with qtbot.waitSignal(live.finished, timeout=60_000):
+        live.start()
+    folder = live.session.recorder.folder
+    assert folder.parent == tmp_path / "recordings" and "Cadet_Cy" in folder.name
+    rec = read_recording(folder)
+    assert rec.complete and rec.track.frames == live.assessment.frames and rec.video is None  # a replay: no images
+    with qtbot.waitSignal(live.saved, timeout=30_000) as saved:
+        qtbot.mouseClick(live.save_btn, Qt.MouseButton.LeftButton)
+    row = next(r for r in list_sessions(db) if r["id"] == saved.args[0])
+    assert row["recording"] == str(folder) and row["trainee"] == "Cadet Cy"
+    assert "saved as session" in win.statusBar().currentMessage() and "frames dropped" in win.perf.text()
+    win.review.reload()
+    win.review.sessions.selectRow(0)
+    assert win.review.result["count_total"] == live.assessment.count_total
+    assert "no video recorded" in win.review.pos_label.text()
+    with qtbot.waitSignal(live.finished, timeout=60_000):  # a second test, thrown away
+        live.start()
+    second = live.session.recorder.folder
+    assert second.exists() and second != folder
+    qtbot.mouseClick(live.discard_btn, Qt.MouseButton.LeftButton)
+    assert not second.exists() and folder.exists()
+    win.close()
+    assert not win.writer.alive and threading.active_count() == threads

@@ -80,3 +80,24 @@ def frames(path: str | Path) -> tuple[VideoInfo, Iterator[np.ndarray]]:
             cap.release()
 
     return info, gen()
+
+
+class FrameReader:
+    """Random access to the frames of a video for review: reads on in order when the next frame
+    is asked for (playback), seeks otherwise (a jump to a rep). None past the end."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.cap, self.info = open_video(path)
+        self._next = 0  # the frame the next cap.read() returns
+
+    def get(self, i: int) -> np.ndarray | None:
+        if i < 0:
+            return None
+        if i != self._next:
+            self.cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+        ok, img = self.cap.read()
+        self._next = i + 1 if ok else -1
+        return img if ok else None
+
+    def close(self) -> None:
+        self.cap.release()

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.features import frame_features
+from app.core.growing import GrowingArray
 from app.core.recognition import ExerciseGuess, guess
 from app.core.types import Classification, Pose3D
 from app.core.windows import RollingWindow
@@ -66,7 +67,10 @@ class AnalysisWorker:
         self._q: queue.Queue = queue.Queue(max_queue)
         self._window = RollingWindow(classifier.window)
         self._lift_buf: list[np.ndarray] = []
-        self._results: list[WindowResult] = []
+        # every window's span, P(standard) and attention, compactly (a long test has one per frame)
+        self._spans = GrowingArray((2,), np.int64)
+        self._p = GrowingArray((), np.float32)
+        self._att = GrowingArray((classifier.window,), np.float32)
         self._lock = threading.Lock()
         self.latest: LatestSlot[Classification] = LatestSlot()
         self.latest_3d: LatestSlot[Pose3D] = LatestSlot()
@@ -114,25 +118,30 @@ class AnalysisWorker:
         if full is not None:
             idx, w = full
             p, att = self.classifier.windows(frame_features(w, self.size)[None], self.category)
-            r = WindowResult(int(idx[0]), int(idx[-1]), float(p[0]), att[0])
             with self._lock:
-                self._results.append(r)
-            self.latest.put(Classification(r.p_standard, r.attention))
+                self._spans.append((idx[0], idx[-1]))
+                self._p.append(p[0])
+                self._att.append(att[0])
+            self.latest.put(Classification(float(p[0]), np.array(att[0], np.float32)))
         if self.lifter is not None:
             self._lift_buf = (self._lift_buf or [kpts] * (self.lifter.rf - 1))[-(self.lifter.rf - 1):] + [kpts]
             self.latest_3d.put(Pose3D(index, self.lifter.last(np.stack(self._lift_buf))))
 
     def windows(self) -> list[WindowResult]:
+        """Every window scored so far, in order (a copy)."""
         with self._lock:
-            return list(self._results)
+            spans, p, att = self._spans.copy(), self._p.copy(), self._att.copy()
+        return [WindowResult(int(s), int(e), float(q), a) for (s, e), q, a in zip(spans, p, att, strict=True)]
 
     def rep_probability(self, start: int, end: int) -> RepProbability | None:
         """Mean P(standard) and attention over the windows inside frames [start, end]; None if none."""
-        inside = [r for r in self.windows() if r.start >= start and r.end <= end]
-        if not inside:
-            return None
-        return RepProbability(float(np.mean([r.p_standard for r in inside])),
-                              np.mean([r.attention for r in inside], 0).astype(np.float32), len(inside))
+        with self._lock:
+            spans = self._spans.view()
+            inside = (spans[:, 0] >= start) & (spans[:, 1] <= end)
+            if not inside.any():
+                return None
+            p, att = self._p.view()[inside], self._att.view()[inside]
+        return RepProbability(float(p.astype(np.float64).mean()), att.mean(0).astype(np.float32), int(inside.sum()))
 
     def finish(self, timeout: float = 30.0) -> None:
         """Analyse everything queued, then stop the thread."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from app.assess.engine import Assessment, assess
 from app.capture.camera import SourceLost
+from app.core.growing import GrowingArray
 from app.core.types import Frame, PipelineResult, Pose2D, PoseTrack
 from app.pipeline.slots import LatestSlot
 
@@ -53,13 +54,15 @@ class LiveSession:
                  view: str = "auto", time_limit: float = 120.0, realtime: bool = True, assess_every: int = 10,
                  classifier=None, on_finish: Callable[[Assessment], None] | None = None,
                  reopen: Callable[[], Iterator[SourceItem]] | None = None, recogniser=None,
-                 make_classifier: Callable | None = None, min_confidence: float = 0.7) -> None:
+                 make_classifier: Callable | None = None, min_confidence: float = 0.7, recorder=None) -> None:
         """reopen: () -> a fresh source after SourceLost (a camera plugged back in), or None.
         exercise "auto": the recogniser (ExerciseRecogniser) names the event from the raw frames
         (a 30-frame window every 15; the guess over all windows so far, once at least two are
         active and it is min_confidence sure, and again whenever that guess changes); nothing
         is counted before, and the whole track is re-read after, so no rep is lost. make_classifier: (exercise, view) -> AnalysisWorker, the
-        classifier started once the event is known (fed the frames so far)."""
+        classifier started once the event is known (fed the frames so far). recorder: a
+        SessionRecorder (app.capture.recorder) that writes every frame and event while the test
+        runs; closed when the test ends."""
         self.source, self.exercise, self.fps, self.size = source, exercise, fps, size
         self.view, self.time_limit, self.realtime, self.assess_every = view, time_limit, realtime, assess_every
         self.classifier = classifier
@@ -72,8 +75,9 @@ class LiveSession:
         if exercise == "auto" and recogniser is None:
             raise ValueError("exercise auto needs the recogniser model (pose_attention); name the event instead")
         self.on_finish = on_finish
+        self.recorder = recorder
         self.latest: LatestSlot[PipelineResult] = LatestSlot()
-        self._kpts: list[np.ndarray] = []
+        self._kpts = GrowingArray((17, 3), np.float32)  # every frame of the subject so far
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._resume = threading.Event()
@@ -85,6 +89,7 @@ class LiveSession:
         self.lost: str | None = None      # set while the source is lost (the test is paused)
         self.reopen = reopen
         self.latency_ms = 0.0             # source frame in -> result published, smoothed
+        self.dropped = 0                  # camera frames skipped by the capture thread (filled)
         self._stamps: list[float] = []
         self._next_assess = assess_every
         self.finished = False
@@ -98,9 +103,15 @@ class LiveSession:
 
     def pause(self) -> None:
         self._resume.clear()
+        self._note("paused", frames=len(self._kpts))
 
     def resume(self) -> None:
         self._resume.set()
+        self._note("resumed", frames=len(self._kpts))
+
+    def _note(self, kind: str, **fields) -> None:
+        if self.recorder is not None:
+            self.recorder.event(kind, **fields)
 
     @property
     def paused(self) -> bool:
@@ -132,7 +143,7 @@ class LiveSession:
 
     def track(self) -> PoseTrack:
         with self._lock:
-            k = np.stack(self._kpts) if self._kpts else np.zeros((0, 17, 3), np.float32)
+            k = self._kpts.copy()
         return PoseTrack(k, self.fps, self.size, self.exercise)
 
     # ------------------------------------------------------------------ thread
@@ -158,14 +169,15 @@ class LiveSession:
                             if delay > 0:
                                 time.sleep(delay)
                                 started = time.perf_counter()  # the frame "arrives" now
-                        self._frame(index, t, image, kpts, started)
-                        last = (index, t, image, self._kpts[-1])
+                        self._fill_gap(index, kpts, started)
+                        last = (index, t, image, self._frame(index, t, image, kpts, started))
                     break
                 except SourceLost as e:
                     # the camera vanished: keep everything so far, pause, and wait for the
                     # instructor to resume (the source is reopened) or to stop the test
                     self._resume.clear()  # paused BEFORE it is said, so a quick resume is not lost
                     self.lost = str(e)
+                    self._note("source_lost", frames=len(self._kpts), message=str(e))
                     self._assess()
                     if last is not None:
                         self._publish(*last)
@@ -180,6 +192,11 @@ class LiveSession:
         except Exception as e:  # noqa: BLE001 - shown to the user by the GUI, never lost silently
             self.error = f"{e.__class__.__name__}: {e}"
         finally:
+            if self.recorder is not None:
+                try:
+                    self.recorder.close()
+                except OSError as e:
+                    self.error = self.error or str(e)
             if self.classifier is not None:
                 try:
                     self.classifier.finish()
@@ -204,11 +221,32 @@ class LiveSession:
             self.lost = None
             return True
 
-    def _frame(self, index: int, t: float, image, kpts, started: float) -> None:
+    def _fill_gap(self, index: int, kpts, started: float) -> None:
+        """Frames the camera's capture thread dropped (the frame number jumped): filled by
+        linear interpolation between the frames either side, so the track stays one row per
+        camera frame at its fps and the counter sees the motion it would have seen; counted
+        in `dropped`. A video file or a replay never skips."""
+        n = len(self._kpts)
+        gap = index - n
+        if gap <= 0 or n == 0:
+            return
+        prev = self._kpts.last()
+        cur = np.zeros((17, 3), np.float32) if kpts is None else np.asarray(kpts, np.float32)
+        for j in range(1, gap + 1):
+            w = j / (gap + 1)
+            fill = prev + (cur - prev) * w
+            fill[:, 2] = np.minimum(prev[:, 2], cur[:, 2])  # a joint missing on either side stays missing
+            self._frame(n + j - 1, (n + j - 1) / self.fps, None, fill, started, filled=True)
+        self.dropped += gap
+
+    def _frame(self, index: int, t: float, image, kpts, started: float, filled: bool = False) -> np.ndarray:
+        """One frame in: stored, classified, assessed when due, published. -> its keypoints."""
         k = np.zeros((17, 3), np.float32) if kpts is None else np.asarray(kpts, np.float32)
         with self._lock:
             self._kpts.append(k)
             n = len(self._kpts)
+        if self.recorder is not None:
+            self.recorder.frame(index, t, image, k, filled)
         if self._auto:
             self._recognise(n)
         if self.classifier is not None:
@@ -219,6 +257,7 @@ class LiveSession:
         done = time.perf_counter()
         self.latency_ms = 0.9 * self.latency_ms + 0.1 * (done - started) * 1000 if n > 1 else (done - started) * 1000
         self._stamps = (self._stamps + [done])[-31:]
+        return k
 
     @property
     def fps_now(self) -> float:
@@ -232,7 +271,7 @@ class LiveSession:
         if n < L or (n - L) % 15:
             return
         with self._lock:
-            w = np.stack(self._kpts[-L:])
+            w = self._kpts.copy(n - L)
         self._probs.append(self.recogniser.windows(w[None])[0][0])
         g = guess(np.stack(self._probs))
         active = int(g.active * len(self._probs) + 0.5)
@@ -244,12 +283,13 @@ class LiveSession:
         # first decision, or the evidence of the whole test so far now says another event (the
         # first seconds of getting into position can mislead): switch, and re-read everything
         self.exercise, self.view = g.exercise, g.view
+        self._note("recognised", frames=n, exercise=g.exercise, view=g.view, confidence=round(g.confidence, 3))
         if self.make_classifier is not None:
             if self.classifier is not None:
                 self.classifier.finish()
             self.classifier = self.make_classifier(g.exercise, g.view)
             with self._lock:
-                backlog = list(self._kpts)
+                backlog = self._kpts.copy()
             for i, k in enumerate(backlog[:-1]):  # the frames so far (the current one follows)
                 self.classifier.submit(i, k)
         self._assess()
@@ -283,27 +323,30 @@ class LiveSession:
 
 
 def video_source(path, estimator) -> tuple[object, Iterator[SourceItem]]:
-    """A video file through the pose model and the tracker, frame by frame: -> (VideoInfo,
+    """A video file through the pose model and the tracker, every frame in turn: -> (VideoInfo,
     items). The subject's keypoints are zeros where it is not found."""
     from app.capture.video import frames
-    return pose_items(frames(path), estimator)  # a bad file is reported by frames(), before any frame is read
+    info, images = frames(path)  # a bad file is reported here, before any frame is read
+    return pose_items(info, enumerate(images), estimator)
 
 
 def camera_source(index: int, estimator) -> tuple[object, Iterator[SourceItem]]:
-    """A camera through the pose model and the tracker; its iterator raises SourceLost when
-    the camera vanishes (the session pauses and can reopen it)."""
+    """A camera through the pose model and the tracker, the newest frame each time (a capture
+    thread drops what the model had no time for; the gaps show in the frame numbers). Its
+    iterator raises SourceLost when the camera vanishes (the session pauses, can reopen it)."""
     from app.capture.camera import camera_frames
-    return pose_items(camera_frames(index), estimator)
+    from app.capture.latest import LatestFrames
+    info, images = camera_frames(index)
+    return pose_items(info, iter(LatestFrames(images)), estimator)
 
 
-def pose_items(opened, estimator) -> tuple[object, Iterator[SourceItem]]:
-    """(info, images) -> (info, source items): pose model, tracker, the subject per frame."""
+def pose_items(info, numbered: Iterator[tuple[int, np.ndarray]], estimator) -> tuple[object, Iterator[SourceItem]]:
+    """(frame number, image) pairs -> (info, source items): pose model, tracker, the subject."""
     from app.inference.tracker import Tracker
-    info, it = opened
 
     def items() -> Iterator[SourceItem]:
         tracker = Tracker(info.size)
-        for i, img in enumerate(it):
+        for i, img in numbered:
             seen = tracker.update(estimator(img))
             if tracker.subject_lost and estimator.recurrent:
                 estimator.reset()

@@ -39,6 +39,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
                              foreign_keys=[("session_id", "sessions", "id")])
 
 
+@migrations()
+def m002_session_recording(db: sqlite_utils.Database) -> None:
+    # the folder the live test was recorded into while it ran (video + pose journal), if any
+    db["sessions"].add_column("recording", str)
+
+
 class StorageError(RuntimeError):
     """A database problem; str() says which file and what to do."""
 
@@ -113,8 +119,9 @@ def _insert(conn: sqlite3.Connection, table: str, row: dict) -> int:
 
 
 def save_session(db: sqlite_utils.Database, trainee_id: int, result: dict, track: PoseTrack,
-                 source: str = "", models: dict[str, str] | None = None) -> int:
-    """Store one analysed session with its reps and pose track in ONE transaction."""
+                 source: str = "", models: dict[str, str] | None = None, recording: str | None = None) -> int:
+    """Store one analysed session with its reps and pose track in ONE transaction; recording:
+    the folder of the live test's video and journal (app.capture.recorder), if there is one."""
     conn = db.conn
     try:
         with conn:  # commits on success, rolls everything back on any exception
@@ -124,7 +131,7 @@ def save_session(db: sqlite_utils.Database, trainee_id: int, result: dict, track
                 "duration_s": result["duration_s"], "count_total": result["count_total"],
                 "count_standard": result["count_standard"],
                 "score": (result.get("score") or {}).get("points"), "source": source,
-                "result_json": json.dumps(result)})
+                "result_json": json.dumps(result), "recording": recording})
             for r in result["reps"]:
                 _insert(conn, "reps", {
                     "session_id": sid, "n": r["n"], "start_frame": r["start_frame"], "end_frame": r["end_frame"],
@@ -149,7 +156,8 @@ def load_session(db: sqlite_utils.Database, session_id: int) -> tuple[dict, Pose
 
 
 def list_sessions(db: sqlite_utils.Database, trainee: str | None = None) -> list[dict]:
-    sql = ("select s.id, t.name as trainee, s.exercise, s.started, s.count_total, s.count_standard, s.score "
+    sql = ("select s.id, t.name as trainee, s.exercise, s.started, s.count_total, s.count_standard, s.score, "
+           "s.recording "
            "from sessions s join trainees t on t.id = s.trainee_id")
     args: list = []
     if trainee:

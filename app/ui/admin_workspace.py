@@ -25,9 +25,12 @@ from app.ui.widgets import table
 
 
 class AdminWorkspace(QWidget):
-    def __init__(self, db, parent: QWidget | None = None) -> None:
+    def __init__(self, db, parent: QWidget | None = None, writer=None) -> None:
+        """db: read from; writer: the database writer every change goes through (inline without one)."""
         super().__init__(parent)
+        from app.storage.writer import InlineWriter
         self.db = db
+        self.writer = writer or InlineWriter(db)
         self.trainees: list[dict] = []
         self.table = table(["name", "sex", "birth year", "unit", "archived"])
         self.show_archived = QCheckBox("show archived")
@@ -120,18 +123,18 @@ class AdminWorkspace(QWidget):
         return t
 
     def add(self) -> None:
-        self._apply(lambda: add_trainee(self.db, **self._fields()), f"added {self.name.text().strip()}")
+        self._apply(lambda: self.writer.call(add_trainee, **self._fields()), f"added {self.name.text().strip()}")
 
     def save(self) -> None:
         t = self._selected_or_say()
         if t is not None:
-            self._apply(lambda: update_trainee(self.db, t["id"], **self._fields()),
+            self._apply(lambda: self.writer.call(update_trainee, t["id"], **self._fields()),
                         f"saved {self.name.text().strip()}")
 
     def toggle_archive(self) -> None:
         t = self._selected_or_say()
         if t is not None:
-            self._apply(lambda: archive_trainee(self.db, t["id"], not t["archived"]),
+            self._apply(lambda: self.writer.call(archive_trainee, t["id"], not t["archived"]),
                         f"{'restored' if t['archived'] else 'archived'} {t['name']} (their sessions are kept)")
 
     def _ask_export(self) -> None:

@@ -61,10 +61,19 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
                 recogniser = ExerciseRecogniser()
             except ModelError as e:
                 raise ValueError(f"{e}; or pick the event instead of auto") from None
+        recorder = None
+        if settings.get("record_to"):  # the test is written to disk while it runs
+            from app.capture.recorder import RecordingError, SessionRecorder
+            try:
+                recorder = SessionRecorder(settings["record_to"], fps, size,
+                                           {"exercise": exercise, "view": view, "source": str(source),
+                                            "trainee": settings.get("trainee")})
+            except RecordingError as e:
+                raise ValueError(str(e)) from None
         return LiveSession(items, exercise, fps, size, view, time_limit=settings.get("time_limit", 120.0),
                            realtime=realtime and source == "demo", reopen=reopen, recogniser=recogniser,
                            classifier=None if exercise == "auto" else make_worker(exercise, view),
-                           make_classifier=make_worker)
+                           make_classifier=make_worker, recorder=recorder)
     return make
 
 

@@ -7,6 +7,9 @@ the session's LatestSlot. Space starts, pauses and resumes.
 """
 from __future__ import annotations
 
+from collections import deque
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -43,16 +46,28 @@ class LiveWorkspace(QWidget):
     finished = Signal(object)   # the final Assessment
     started = Signal()
     saved = Signal(int)         # the new session's id
+    _save_done = Signal(object)  # the writer's Future, delivered on the GUI thread
+    stats = Signal(str)         # frames/s, latency, dropped frames: for the status bar
 
-    def __init__(self, make_session, title: str, parent: QWidget | None = None, db=None) -> None:
+    def __init__(self, make_session, title: str, parent: QWidget | None = None, db=None, writer=None,
+                 recordings: Path | None = None) -> None:
         """make_session: (settings dict) -> LiveSession (not started): a fresh one per test.
-        settings: source ("demo" or a video path), exercise, time_limit. db: where Save stores."""
+        settings: source ("demo", a video path, "camera:N"), exercise, time_limit, trainee,
+        record_to (a new folder under `recordings`, when given). db: the roster and where Save
+        stores, through `writer` (app.storage.writer.DatabaseWriter; inline without one)."""
         super().__init__(parent)
+        from app.storage.writer import InlineWriter
         self.make_session = make_session
         self.db = db
+        self.writer = writer or (InlineWriter(db) if db is not None else None)
+        self.recordings = recordings
+        self._save_done.connect(self._saved)
         self.assessment = None
         self.session: LiveSession | None = None
-        self._p_history: list[float] = []
+        self.last_error = ""
+        self._said_lost: str | None = None
+        self._said_recording = False
+        self._p_history: deque[float] = deque(maxlen=900)  # the chart's 30 s; a long test must not grow it
         self._reported = False
         self.title = QLabel(title)
         self.view = SkeletonView((640, 480))
@@ -77,7 +92,7 @@ class LiveWorkspace(QWidget):
         self.open_btn = QPushButton("Video file...")
         self.cams_btn = QPushButton("Find cameras")
         self.cams_btn.clicked.connect(self.find_cameras)
-        self.stats = QLabel("")
+        self.stats_label = QLabel("")
         self.summary_label = QLabel("")
         self.summary_label.setWordWrap(True)
         self.save_btn = QPushButton("Save")
@@ -115,7 +130,7 @@ class LiveWorkspace(QWidget):
         buttons.addWidget(self.stop_btn)
         side.addLayout(buttons)
         side.addStretch(1)
-        side.addWidget(self.stats)
+        side.addWidget(self.stats_label)
         side.addWidget(self.summary_label)
         keep = QHBoxLayout()
         keep.addWidget(self.save_btn)
@@ -152,14 +167,21 @@ class LiveWorkspace(QWidget):
             self.start_btn.setText("Resume (space)")
 
     def settings(self) -> dict:
-        return {"source": self.source_box.currentData(), "exercise": self.event_box.currentText(),
-                "time_limit": float(self.limit.value())}
+        t = self._trainee()
+        out = {"source": self.source_box.currentData(), "exercise": self.event_box.currentText(),
+               "time_limit": float(self.limit.value()),
+               "trainee": {"id": t["id"], "name": t["name"]} if t else None}
+        if self.recordings is not None:
+            from app.capture.recorder import new_recording_folder
+            out["record_to"] = str(new_recording_folder(self.recordings, t["name"] if t else None))
+        return out
 
     def start(self) -> None:
         try:
             self.session = self.make_session(self.settings())
-        except ValueError as e:  # a bad video, a missing model: said in the verdict line, nothing starts
+        except ValueError as e:  # a bad video, a missing model, no camera: said, nothing starts
             self.verdict.setText(f"cannot start: {e}")
+            self.notify("Cannot start the test", str(e))
             return
         self.assessment = None
         self.summary_label.setText("")
@@ -168,6 +190,8 @@ class LiveWorkspace(QWidget):
         self.view.src_size = self.session.size
         self._p_history.clear()
         self._reported = False
+        self._said_lost = None
+        self._said_recording = False
         self.session.start()
         self.start_btn.setText("Pause (space)")
         self.stop_btn.setEnabled(True)
@@ -203,7 +227,7 @@ class LiveWorkspace(QWidget):
             if r.cls is not None:
                 self.p_label.setText(f"P(standard): {r.cls.p_standard:.2f}")
                 self._p_history.append(r.cls.p_standard)
-                self.p_curve.setData(np.asarray(self._p_history[-900:]))
+                self.p_curve.setData(np.asarray(self._p_history))
         st = s.state()
         if s.exercise == "auto":
             self.verdict.setText("recognising the event ...")
@@ -213,7 +237,19 @@ class LiveWorkspace(QWidget):
         if s.lost:
             self.verdict.setText(s.lost)
             self.start_btn.setText("Resume (space)")
-        self.stats.setText(f"{s.fps_now:.0f} frames/s analysed, {s.latency_ms:.0f} ms from frame to result")
+            if self._said_lost != s.lost:
+                self._said_lost = s.lost
+                self.notify("Camera lost", s.lost)
+        else:
+            self._said_lost = None
+        rec = s.recorder
+        if rec is not None and rec.error and not self._said_recording:
+            self._said_recording = True
+            self.notify("Recording stopped", rec.error)
+        perf = (f"{s.fps_now:.0f} frames/s analysed, {s.latency_ms:.0f} ms from frame to result, "
+                f"{s.dropped} frames dropped")
+        self.stats_label.setText(perf)
+        self.stats.emit(perf)
         left = max(0.0, st.limit - st.elapsed)
         self.clock.setText(f"{int(left) // 60}:{int(left) % 60:02d}")
         if len(st.drive):
@@ -232,8 +268,14 @@ class LiveWorkspace(QWidget):
             self.assessment = s.stop()
             if s.error:
                 self.verdict.setText(f"the test stopped: {s.error} (the reps so far are kept)")
+                self.notify("The test stopped", f"{s.error}. The reps so far are kept: save or discard them.")
             self._show_summary()
             self.finished.emit(self.assessment)
+
+    def notify(self, title: str, text: str) -> None:
+        """A short non-blocking dialog (what happened, what to do); the last one stays in last_error."""
+        from app.ui.dialogs import show_error
+        show_error(self, title, text)
 
     # ------------------------------------------------------------------ end of test
     def reload_trainees(self) -> None:
@@ -249,10 +291,10 @@ class LiveWorkspace(QWidget):
 
     def quick_add(self) -> None:
         from app.storage.db import StorageError, add_trainee
-        if self.db is None:
+        if self.writer is None:
             return
         try:
-            add_trainee(self.db, self.new_trainee.text())
+            self.writer.call(add_trainee, self.new_trainee.text())
         except StorageError as e:
             self.summary_label.setText(str(e))
             return
@@ -274,6 +316,9 @@ class LiveWorkspace(QWidget):
                 self.source_box.addItem(f"Camera {i}", f"camera:{i}")
         self.verdict.setText(f"{len(cams)} camera(s) found" if cams else
                              "no camera found: plug one in and press Find cameras again, or use a video file")
+        if not cams:
+            self.notify("No camera found", "No camera answered. Plug one in and press Find cameras again, "
+                                           "or choose a video file.")
 
     def add_video_source(self, path: str) -> None:
         self.source_box.addItem(path.rsplit("/", 1)[-1], path)
@@ -310,31 +355,47 @@ class LiveWorkspace(QWidget):
         self.save_btn.setEnabled(self.db is not None and self._trainee() is not None)
         self.discard_btn.setEnabled(True)
 
-    def save(self) -> int | None:
-        """Store the finished test for the chosen trainee (rules + classifier, as `analyze`)."""
+    def save(self) -> None:
+        """Store the finished test for the chosen trainee (rules + classifier, as `analyze`)
+        through the database writer; `saved` is emitted with the new id when it is stored."""
         from app.assess.result import result_dict
         from app.pipeline.offline import attach_probabilities, with_classifier
-        from app.storage.db import StorageError, save_session
+        from app.storage.db import save_session
         t, s = self._trainee(), self.session
-        if self.assessment is None or t is None or self.db is None or s is None:
-            return None
-        track = s.track()
-        a, probs, note = with_classifier(track, self.assessment)
-        table, sex, age = self._scoring()
-        res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
-        try:
-            sid = save_session(self.db, t["id"], res, track, source=str(self.settings()["source"]))
-        except StorageError as e:
-            self.summary_label.setText(f"{e} (the test is still here: try Save again)")
-            return None
-        self.summary_label.setText(self.summary_label.text() + f"<br>saved as session {sid}")
+        if self.assessment is None or t is None or self.writer is None or s is None:
+            return
+        track, assessment, (table, sex, age) = s.track(), self.assessment, self._scoring()
+        source = str(self.source_box.currentData())
+        recording = str(s.recorder.folder) if s.recorder is not None else None
+
+        def job(db) -> int:  # on the writer thread: the classifier pass over the track, then one transaction
+            a, probs, note = with_classifier(track, assessment)
+            res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
+            return save_session(db, t["id"], res, track, source=source, recording=recording)
         self.save_btn.setEnabled(False)
         self.discard_btn.setEnabled(False)
+        self.summary_label.setText(self.summary_label.text() + "<br>saving ...")
+        self.writer.submit(job).add_done_callback(self._save_done.emit)
+
+    def _saved(self, fut) -> None:
+        text = self.summary_label.text().replace("<br>saving ...", "")
+        try:
+            sid = fut.result()
+        except Exception as e:  # noqa: BLE001 - said on the card; the test stays here to save again
+            self.summary_label.setText(f"{text}<br>not saved: {e} (the test is still here: try Save again)")
+            self.save_btn.setEnabled(True)
+            self.discard_btn.setEnabled(True)
+            self.notify("Not saved", f"{e}. The test is still here: try Save again.")
+            return
+        self.summary_label.setText(text + f"<br>saved as session {sid}")
         self.saved.emit(sid)
-        return sid
 
     def discard(self) -> None:
+        import shutil
         self.assessment = None
+        rec = self.session.recorder if self.session is not None else None
+        if rec is not None:  # the instructor threw the test away: its recording goes with it
+            shutil.rmtree(rec.folder, ignore_errors=True)
         self.summary_label.setText("discarded")
         self.save_btn.setEnabled(False)
         self.discard_btn.setEnabled(False)

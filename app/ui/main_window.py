@@ -1,26 +1,39 @@
 """The main window: the live, review and admin workspaces as tabs, and a status bar."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMainWindow, QTabWidget
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
 from app.ui.live_workspace import LiveWorkspace
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, make_session, title: str, db=None) -> None:
+    def __init__(self, make_session, title: str, db=None, recordings: Path | None = None) -> None:
+        """db: the database (read here; every write goes through one DatabaseWriter thread);
+        recordings: where live tests are recorded while they run (default: next to the database)."""
         super().__init__()
         self.setWindowTitle("DrillScore")
         self.resize(1200, 860)
         self.tabs = QTabWidget()
-        self.live = LiveWorkspace(make_session, title, db=db)
+        self.writer = None
+        if db is not None:
+            from app.storage.writer import DatabaseWriter, database_path
+            path = database_path(db)
+            self.writer = DatabaseWriter(path)
+            recordings = recordings or path.parent / "recordings"
+        self.live = LiveWorkspace(make_session, title, db=db, writer=self.writer, recordings=recordings)
         self.tabs.addTab(self.live, "Live test")
         self.review = self.admin = None
+        self.perf = QLabel("")  # fps, latency and dropped frames of the running test
+        self.statusBar().addPermanentWidget(self.perf)
+        self.live.stats.connect(self.perf.setText)
         if db is not None:
             from app.ui.admin_workspace import AdminWorkspace
             from app.ui.review_workspace import ReviewWorkspace
             self.review = ReviewWorkspace(db)
             self.tabs.addTab(self.review, "Review")
-            self.admin = AdminWorkspace(db)
+            self.admin = AdminWorkspace(db, writer=self.writer)
             self.tabs.addTab(self.admin, "Admin")
             self.live.reload_trainees()
             self.live.saved.connect(lambda sid: (self.review.reload(),
@@ -38,6 +51,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"test ended: {a.count_standard} standard of {a.count_total} reps "
                                      f"({a.exercise}, {a.view} view, {a.frames / a.fps:.0f} s)")
 
-    def closeEvent(self, event) -> None:  # Qt names it
+    def shutdown(self) -> None:
+        """Stop the test, then let the writer finish what is queued (a save in flight is kept)."""
         self.live.shutdown()
+        if self.writer is not None:
+            self.writer.close()
+
+    def closeEvent(self, event) -> None:  # Qt names it
+        self.shutdown()
         super().closeEvent(event)

@@ -39,6 +39,9 @@ class ReviewWorkspace(QWidget):
         self.rows: list[dict] = []
         self.result: dict | None = None
         self.track = None
+        self._video = None  # FrameReader of the recorded video, when the session has one
+        self._video_frame = np.zeros(0, np.int64)
+        self.video_note = ""
         self.frame = 0
         self.trainee_box = QComboBox()
         self.event_box = QComboBox()
@@ -135,6 +138,7 @@ class ReviewWorkspace(QWidget):
 
     def open_session(self, session_id: int) -> None:
         self.result, self.track = load_session(self.db, session_id)
+        self._open_recording(next((r.get("recording") for r in self.rows if r["id"] == session_id), None))
         self.view.src_size = self.track.size
         sig = assess(self.track, self.result["exercise"], self.result["view"]).signals
         self.drive_curve.setData(np.nan_to_num(sig.drive, nan=np.nan))
@@ -162,6 +166,24 @@ class ReviewWorkspace(QWidget):
         self.progress_plot.plot(list(range(1, len(mine) + 1)), [m[1] for m in mine], symbol="o",
                                 pen=pg.mkPen((250, 180, 60), width=2))
 
+    def _open_recording(self, folder: str | None) -> None:
+        """The live test's video behind the stored skeleton, when it was recorded and is still there."""
+        from app.capture.recorder import RecordingError, read_recording
+        from app.capture.video import FrameReader, VideoError
+        if self._video is not None:
+            self._video.close()
+        self._video, self._video_frame = None, np.zeros(0, np.int64)
+        self.video_note = "no video recorded (a replayed track)" if not folder else ""
+        if folder:
+            try:
+                rec = read_recording(folder)
+                if rec.video is not None:
+                    self._video, self._video_frame = FrameReader(rec.video), rec.video_frame
+                else:
+                    self.video_note = "no video recorded (a replayed track)"
+            except (RecordingError, VideoError) as e:
+                self.video_note = f"the video is not available: {e}"
+
     # ------------------------------------------------------------------ playback
     def show_frame(self, frame: int) -> None:
         if self.track is None:
@@ -172,11 +194,14 @@ class ReviewWorkspace(QWidget):
             self.slider.setValue(self.frame)
             self.slider.blockSignals(False)
         rep = rep_at(self.frame, self.result["reps"])
-        self.view.show_frame(self.track.keypoints[self.frame], None, None if rep is None else rep["standard"])
+        image = None
+        if self._video is not None and self.frame < len(self._video_frame):
+            image = self._video.get(int(self._video_frame[self.frame]))
+        self.view.show_frame(self.track.keypoints[self.frame], image, None if rep is None else rep["standard"])
         self.cursor.setValue(self.frame)
         where = f"rep {rep['n']}" if rep else "between reps"
         self.pos_label.setText(f"frame {self.frame} / {self.track.frames - 1}  ({self.frame / self.track.fps:.1f} s, "
-                               f"{where})")
+                               f"{where})" + (f"  - {self.video_note}" if self.video_note else ""))
 
     def step(self, n: int) -> None:
         self.show_frame(self.frame + n)
