@@ -6,6 +6,7 @@ are used directly.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _APP = Path(__file__).resolve().parent
@@ -19,6 +20,10 @@ def assets_dir() -> Path:
 
 
 def models_dir() -> Path:
+    """$DRILLSCORE_MODELS (the admin's model folder) when set, else the bundled models."""
+    env = os.environ.get("DRILLSCORE_MODELS")
+    if env:
+        return Path(env)
     for candidate in (_APP / "models", _APP.parent / "models"):
         if candidate.is_dir():
             return candidate

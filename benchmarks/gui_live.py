@@ -3,8 +3,10 @@ result, GUI-thread time per refresh, and resident memory at the start and the en
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_live.py [--minutes 2] [--video]
 
-Default source: the demo pose track looped at 30 fps in real time (the classifier alongside).
---video: the demo video through the pose model as fast as it goes (the pose cost included).
+Default source: the demo pose track looped at 30 fps in real time (the classifier alongside,
+the test recorded to a temporary folder as the app does). --video: the demo video through the
+pose model as fast as it goes (the pose cost included). Resident memory is printed every
+minute; a long test holds its own data (keypoints, window results: ~0.4 MB a minute).
 """
 from __future__ import annotations
 
@@ -29,6 +31,10 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def st_frames(w) -> int:
+    return w.session.state().frames
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=2.0)
@@ -44,6 +50,11 @@ def main() -> None:
     track = read_track(DEMO_TRACK)
     seconds = a.minutes * 60
 
+    import tempfile
+
+    from app.capture.recorder import SessionRecorder
+    tmp = tempfile.TemporaryDirectory(prefix="drillscore-bench-")
+
     def make(_settings):
         if a.video:
             from app.capture.video import frames
@@ -54,7 +65,8 @@ def main() -> None:
                                classifier=AnalysisWorker(RepClassifier(), "pushup", "side", info.size))
         looped = ((i, i / track.fps, None, k) for i, k in enumerate(itertools.cycle(track.keypoints)))
         return LiveSession(looped, "pushup", track.fps, track.size, "side", time_limit=seconds, realtime=True,
-                           classifier=AnalysisWorker(RepClassifier(), "pushup", "side", track.size))
+                           classifier=AnalysisWorker(RepClassifier(), "pushup", "side", track.size),
+                           recorder=SessionRecorder(Path(tmp.name) / "rec", track.fps, track.size))
 
     w = LiveWorkspace(make, "benchmark")
     w.resize(1200, 850)
@@ -80,6 +92,8 @@ def main() -> None:
             fps.append(w.session.fps_now)
             lat.append(w.session.latency_ms)
             rss.append(rss_mb())
+            if len(rss) % 12 == 0:
+                print(f"  {len(rss) // 12:3d} min: {st_frames(w)} frames, {rss[-1]:.0f} MB resident", flush=True)
             next_sample += 5
     app.processEvents()
     wall = time.perf_counter() - t0
@@ -92,7 +106,9 @@ def main() -> None:
           f"median {np.median(fps):.1f} frames/s, latency median {np.median(lat):.1f} ms (max {max(lat):.1f})")
     print(f"GUI thread per refresh (30 Hz timer): median {np.median(g):.2f} ms, 95th {np.percentile(g, 95):.2f} ms, "
           f"max {g.max():.1f} ms over {len(g)} refreshes")
-    print(f"resident memory: start {rss0:.0f} MB, after 5 s {rss[0]:.0f} MB, end {rss[-1]:.0f} MB")
+    print(f"resident memory: start {rss0:.0f} MB, after 5 s {rss[0]:.0f} MB, after 1 min {rss[min(11, len(rss) - 1)]:.0f} MB, "
+          f"end {rss[-1]:.0f} MB")
+    tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -92,3 +92,43 @@ def load_table(path: str | Path) -> ScoringTable:
 
 def default_table() -> ScoringTable:
     return load_table(SCORING_DIR / "us_army_apft_example.json")
+
+
+def table_folders(imported: str | Path | None = None) -> list[Path]:
+    """Where tables are found: the bundled ones, then the admin's imported ones."""
+    return [SCORING_DIR] + ([Path(imported)] if imported else [])
+
+
+def list_tables(imported: str | Path | None = None) -> tuple[list[ScoringTable], list[str]]:
+    """-> (usable tables, one line per file that is not usable): the bundled and imported tables."""
+    tables, problems = [], []
+    for folder in table_folders(imported):
+        for p in sorted(Path(folder).glob("*.json")) if Path(folder).is_dir() else []:
+            try:
+                tables.append(load_table(p))
+            except ScoringTableError as e:
+                problems.append(str(e))
+    return tables, problems
+
+
+def import_table(source: str | Path, folder: str | Path) -> ScoringTable:
+    """Check `source` as a scoring table, then copy it into `folder` (the admin's tables);
+    ScoringTableError says what is wrong with it, or that a file of that name is there already."""
+    import shutil
+    table = load_table(source)  # a malformed table is refused before anything is copied
+    dest = Path(folder) / Path(source).name
+    if dest.exists():
+        raise ScoringTableError(f"{dest}: a table with this file name is already imported; rename the file first")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+    except OSError as e:
+        raise ScoringTableError(f"{dest}: cannot copy the table there ({e.strerror})") from None
+    return load_table(dest)
+
+
+def table_rows(table: ScoringTable) -> list[tuple[str, str, str, float, float]]:
+    """Every anchor row as (event, sex, age band, reps, points), for viewing."""
+    return [(event, sex, f"{lo}-{hi}", float(r), float(pt))
+            for event, by_sex in table.events.items() for sex, bands in by_sex.items()
+            for lo, hi, rows in bands for r, pt in rows]

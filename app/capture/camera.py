@@ -32,14 +32,19 @@ def list_cameras(max_index: int = 4) -> list[int]:
     return found
 
 
-def camera_frames(index: int, misses: int = 15) -> tuple[VideoInfo, Iterator[np.ndarray]]:
+def camera_frames(index: int, misses: int = 15, size: tuple[int, int] | None = None
+                  ) -> tuple[VideoInfo, Iterator[np.ndarray]]:
     """(info, BGR frames) of camera `index`; the iterator raises SourceLost after `misses`
-    failed reads in a row (half a second at 30 fps: a glitch is not a loss)."""
+    failed reads in a row (half a second at 30 fps: a glitch is not a loss). size: the
+    resolution to ask for (the camera may give another; info says what it gives)."""
     import cv2
     cap = cv2.VideoCapture(index)
     if not cap.isOpened():
         raise CameraError(f"camera {index}: cannot be opened (not connected, or used by another program); "
                           f"plug it in or close the other program")
+    if size is not None:
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
     fps = fps if 1.0 <= fps <= 240.0 else 30.0
     size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +61,12 @@ def read_card(path: Path) -> dict:
 
 
 def providers(prefer_gpu: bool = True) -> list[str]:
+    """CUDA first when ONNX Runtime has it, then the CPU; $DRILLSCORE_PROVIDER=cpu forces the CPU
+    (the admin's choice), =cuda asks for CUDA (the CPU stays as the fallback)."""
     import onnxruntime as ort
     have = ort.get_available_providers()
+    choice = os.environ.get("DRILLSCORE_PROVIDER", "auto")
+    prefer_gpu = prefer_gpu and choice != "cpu"
     return (["CUDAExecutionProvider"] if prefer_gpu and "CUDAExecutionProvider" in have else []) + ["CPUExecutionProvider"]
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.assess.engine import Assessment, assess
+from app.assess.thresholds import DEFAULTS, Thresholds
 from app.capture.camera import SourceLost
 from app.core.growing import GrowingArray
 from app.core.types import Frame, PipelineResult, Pose2D, PoseTrack
@@ -54,7 +55,8 @@ class LiveSession:
                  view: str = "auto", time_limit: float = 120.0, realtime: bool = True, assess_every: int = 10,
                  classifier=None, on_finish: Callable[[Assessment], None] | None = None,
                  reopen: Callable[[], Iterator[SourceItem]] | None = None, recogniser=None,
-                 make_classifier: Callable | None = None, min_confidence: float = 0.7, recorder=None) -> None:
+                 make_classifier: Callable | None = None, min_confidence: float = 0.7, recorder=None,
+                 thresholds: Thresholds = DEFAULTS) -> None:
         """reopen: () -> a fresh source after SourceLost (a camera plugged back in), or None.
         exercise "auto": the recogniser (ExerciseRecogniser) names the event from the raw frames
         (a 30-frame window every 15; the guess over all windows so far, once at least two are
@@ -76,6 +78,7 @@ class LiveSession:
             raise ValueError("exercise auto needs the recogniser model (pose_attention); name the event instead")
         self.on_finish = on_finish
         self.recorder = recorder
+        self.thresholds = thresholds  # the rules' numbers (the admin's settings)
         self.latest: LatestSlot[PipelineResult] = LatestSlot()
         self._kpts = GrowingArray((17, 3), np.float32)  # every frame of the subject so far
         self._lock = threading.Lock()
@@ -301,7 +304,7 @@ class LiveSession:
         if track.frames < 2:
             return
         t0 = time.perf_counter()
-        a = assess(track, self.exercise, self.view)
+        a = assess(track, self.exercise, self.view, self.thresholds)
         # the next re-assessment after assess_every frames, or later when one takes long: the
         # whole track is re-read each time (0.25 s at 2 minutes), so keep it under ~1/5 of the time
         took = time.perf_counter() - t0
@@ -330,13 +333,13 @@ def video_source(path, estimator) -> tuple[object, Iterator[SourceItem]]:
     return pose_items(info, enumerate(images), estimator)
 
 
-def camera_source(index: int, estimator) -> tuple[object, Iterator[SourceItem]]:
+def camera_source(index: int, estimator, size: tuple[int, int] | None = None) -> tuple[object, Iterator[SourceItem]]:
     """A camera through the pose model and the tracker, the newest frame each time (a capture
     thread drops what the model had no time for; the gaps show in the frame numbers). Its
     iterator raises SourceLost when the camera vanishes (the session pauses, can reopen it)."""
     from app.capture.camera import camera_frames
     from app.capture.latest import LatestFrames
-    info, images = camera_frames(index)
+    info, images = camera_frames(index, size=size)
     return pose_items(info, iter(LatestFrames(images)), estimator)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.assess.thresholds import DEFAULTS
 from app.core.tracks import read_track
 from app.pipeline.live import LiveSession, track_source
 
@@ -31,11 +32,12 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
                 est = PoseEstimator()
                 if str(source).startswith("camera:"):
                     index = int(str(source).split(":", 1)[1])
-                    info, items = camera_source(index, est)
+                    cam_size = settings.get("camera_size")
+                    info, items = camera_source(index, est, cam_size)
 
                     def reopen():  # the camera plugged back in; still gone = still paused
                         try:
-                            return camera_source(index, est)[1]
+                            return camera_source(index, est, cam_size)[1]
                         except CameraError as e:
                             raise SourceLost(str(e)) from None
                 else:
@@ -73,7 +75,8 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
         return LiveSession(items, exercise, fps, size, view, time_limit=settings.get("time_limit", 120.0),
                            realtime=realtime and source == "demo", reopen=reopen, recogniser=recogniser,
                            classifier=None if exercise == "auto" else make_worker(exercise, view),
-                           make_classifier=make_worker, recorder=recorder)
+                           make_classifier=make_worker, recorder=recorder,
+                           thresholds=settings.get("thresholds") or DEFAULTS)
     return make
 
 
@@ -104,14 +107,28 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
     from PySide6.QtWidgets import QApplication
 
     from app.storage.db import open_db
+    from app.storage.settings import Settings, SettingsError, load_settings, settings_path
     from app.ui.main_window import MainWindow
+    from app.ui.settings_panel import SettingsModel
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = tempfile.TemporaryDirectory(prefix="drillscore-demo-")
+    problem = None
+    if db_path is not None:  # the user's own records: their saved settings
+        try:
+            settings = SettingsModel(load_settings(), settings_path())
+        except SettingsError as e:
+            settings, problem = SettingsModel(Settings(), settings_path()), f"{e}. The defaults are used."
+        settings.value.apply()
+    else:  # the demo: defaults, kept in memory only
+        settings = SettingsModel(Settings())
     db = open_db(db_path) if db_path is not None else demo_database(demo_track, Path(tmp.name))
-    win = MainWindow(session_factory(demo_track), f"Demo: {demo_track.name} (synthetic push-ups, side view)", db)
+    win = MainWindow(session_factory(demo_track), f"Demo: {demo_track.name} (synthetic push-ups, side view)", db,
+                     settings=settings)
     win.show()
+    if problem:
+        win.live.notify("Settings not usable", problem)
     if workspace == "admin":
-        win.tabs.setCurrentWidget(win.admin)
+        win.tabs.setCurrentWidget(win.admin_tabs)
     elif workspace == "review":
         win.tabs.setCurrentWidget(win.review)
         if win.review.rows:

@@ -61,6 +61,8 @@ class LiveWorkspace(QWidget):
         self.db = db
         self.writer = writer or (InlineWriter(db) if db is not None else None)
         self.recordings = recordings
+        from app.storage.settings import Settings
+        self.app_settings = Settings()  # the admin's settings (MainWindow keeps them current)
         self._save_done.connect(self._saved)
         self.assessment = None
         self.session: LiveSession | None = None
@@ -170,7 +172,8 @@ class LiveWorkspace(QWidget):
         t = self._trainee()
         out = {"source": self.source_box.currentData(), "exercise": self.event_box.currentText(),
                "time_limit": float(self.limit.value()),
-               "trainee": {"id": t["id"], "name": t["name"]} if t else None}
+               "trainee": {"id": t["id"], "name": t["name"]} if t else None,
+               "thresholds": self.app_settings.rules(), "camera_size": self.app_settings.camera_size}
         if self.recordings is not None:
             from app.capture.recorder import new_recording_folder
             out["record_to"] = str(new_recording_folder(self.recordings, t["name"] if t else None))
@@ -330,11 +333,13 @@ class LiveWorkspace(QWidget):
     def _scoring(self) -> tuple:
         from datetime import date
 
-        from app.assess.scoring import ScoringTableError, default_table
+        from app.assess.scoring import ScoringTableError, default_table, load_table
         t = self._trainee()
         try:
-            table = default_table()
-        except ScoringTableError:
+            chosen = self.app_settings.scoring_table
+            table = load_table(chosen) if chosen else default_table()
+        except ScoringTableError as e:
+            self.last_error = str(e)  # the card then asks for a usable table instead of points
             table = None
         age = date.today().year - t["birth_year"] if t and t.get("birth_year") else None
         return table, (t or {}).get("sex"), age
@@ -365,11 +370,12 @@ class LiveWorkspace(QWidget):
         if self.assessment is None or t is None or self.writer is None or s is None:
             return
         track, assessment, (table, sex, age) = s.track(), self.assessment, self._scoring()
+        th = s.thresholds
         source = str(self.source_box.currentData())
         recording = str(s.recorder.folder) if s.recorder is not None else None
 
         def job(db) -> int:  # on the writer thread: the classifier pass over the track, then one transaction
-            a, probs, note = with_classifier(track, assessment)
+            a, probs, note = with_classifier(track, assessment, th)
             res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
             return save_session(db, t["id"], res, track, source=source, recording=recording)
         self.save_btn.setEnabled(False)

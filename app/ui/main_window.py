@@ -5,14 +5,19 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
+from app.storage.settings import Settings
 from app.ui.live_workspace import LiveWorkspace
+from app.ui.settings_panel import SettingsModel
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, make_session, title: str, db=None, recordings: Path | None = None) -> None:
+    def __init__(self, make_session, title: str, db=None, recordings: Path | None = None,
+                 settings: SettingsModel | None = None) -> None:
         """db: the database (read here; every write goes through one DatabaseWriter thread);
-        recordings: where live tests are recorded while they run (default: next to the database)."""
+        recordings: where live tests are recorded while they run (default: the settings' folder,
+        else next to the database); settings: the admin's settings (defaults, unsaved, if None)."""
         super().__init__()
+        self.settings = settings or SettingsModel(Settings())
         self.setWindowTitle("DrillScore")
         self.resize(1200, 860)
         self.tabs = QTabWidget()
@@ -21,20 +26,33 @@ class MainWindow(QMainWindow):
             from app.storage.writer import DatabaseWriter, database_path
             path = database_path(db)
             self.writer = DatabaseWriter(path)
-            recordings = recordings or path.parent / "recordings"
+            self._default_recordings = recordings or path.parent / "recordings"
+            recordings = Path(self.settings.value.recordings) if self.settings.value.recordings \
+                else self._default_recordings
         self.live = LiveWorkspace(make_session, title, db=db, writer=self.writer, recordings=recordings)
         self.tabs.addTab(self.live, "Live test")
         self.review = self.admin = None
         self.perf = QLabel("")  # fps, latency and dropped frames of the running test
         self.statusBar().addPermanentWidget(self.perf)
         self.live.stats.connect(self.perf.setText)
+        self.live.app_settings = self.settings.value
+        self.settings.changed.connect(self._settings_changed)
         if db is not None:
             from app.ui.admin_workspace import AdminWorkspace
             from app.ui.review_workspace import ReviewWorkspace
             self.review = ReviewWorkspace(db)
             self.tabs.addTab(self.review, "Review")
+            from app.storage.settings import config_dir
+            from app.ui.scoring_panel import ScoringPanel
+            from app.ui.settings_panel import SettingsPanel
             self.admin = AdminWorkspace(db, writer=self.writer)
-            self.tabs.addTab(self.admin, "Admin")
+            self.scoring = ScoringPanel(self.settings, config_dir() / "scoring")
+            self.settings_panel = SettingsPanel(self.settings)
+            self.admin_tabs = QTabWidget()
+            self.admin_tabs.addTab(self.admin, "Trainees and reports")
+            self.admin_tabs.addTab(self.scoring, "Scoring tables")
+            self.admin_tabs.addTab(self.settings_panel, "Settings")
+            self.tabs.addTab(self.admin_tabs, "Admin")
             self.live.reload_trainees()
             self.live.saved.connect(lambda sid: (self.review.reload(),
                                                  self.statusBar().showMessage(f"saved as session {sid}")))
@@ -43,6 +61,12 @@ class MainWindow(QMainWindow):
         self.live.finished.connect(self._done)
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))
         self.statusBar().showMessage("ready: press space to start")
+
+    def _settings_changed(self, s: Settings) -> None:
+        self.live.app_settings = s
+        if self.writer is not None:
+            self.live.recordings = Path(s.recordings) if s.recordings else self._default_recordings
+        self.statusBar().showMessage("settings saved: the next test uses them")
 
     def _done(self, a) -> None:
         if a is None:
