@@ -115,7 +115,7 @@ def import_table(source: str | Path, folder: str | Path) -> ScoringTable:
     """Check `source` as a scoring table, then copy it into `folder` (the admin's tables);
     ScoringTableError says what is wrong with it, or that a file of that name is there already."""
     import shutil
-    table = load_table(source)  # a malformed table is refused before anything is copied
+    load_table(source)  # a malformed table is refused before anything is copied
     dest = Path(folder) / Path(source).name
     if dest.exists():
         raise ScoringTableError(f"{dest}: a table with this file name is already imported; rename the file first")
