@@ -31,7 +31,7 @@ class MainWindow(QMainWindow):
                 else self._default_recordings
         self.live = LiveWorkspace(make_session, title, db=db, writer=self.writer, recordings=recordings)
         self.tabs.addTab(self.live, "Live test")
-        self.review = self.admin = None
+        self.review = self.admin = self.analyse = None
         self.perf = QLabel("")  # fps, latency and dropped frames of the running test
         self.statusBar().addPermanentWidget(self.perf)
         self.live.stats.connect(self.perf.setText)
@@ -40,8 +40,13 @@ class MainWindow(QMainWindow):
         if db is not None:
             from app.ui.admin_workspace import AdminWorkspace
             from app.ui.review_workspace import ReviewWorkspace
+            from app.ui.analyse_workspace import AnalyseWorkspace
             self.review = ReviewWorkspace(db)
             self.tabs.addTab(self.review, "Review")
+            self.analyse = AnalyseWorkspace(db, self.writer)
+            self.analyse.app_settings = self.settings.value
+            self.analyse.finished.connect(lambda _job: self.review.reload())
+            self.tabs.addTab(self.analyse, "Analyse files")
             from app.storage.settings import config_dir
             from app.ui.scoring_panel import ScoringPanel
             from app.ui.settings_panel import SettingsPanel
@@ -56,7 +61,7 @@ class MainWindow(QMainWindow):
             self.live.reload_trainees()
             self.live.saved.connect(lambda sid: (self.review.reload(),
                                                  self.statusBar().showMessage(f"saved as session {sid}")))
-            self.tabs.currentChanged.connect(lambda _i: self.live.reload_trainees())
+            self.tabs.currentChanged.connect(lambda _i: (self.live.reload_trainees(), self.analyse.reload_trainees()))
         self.setCentralWidget(self.tabs)
         self.live.finished.connect(self._done)
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))
@@ -64,6 +69,8 @@ class MainWindow(QMainWindow):
 
     def _settings_changed(self, s: Settings) -> None:
         self.live.app_settings = s
+        if self.analyse is not None:
+            self.analyse.app_settings = s
         if self.writer is not None:
             self.live.recordings = Path(s.recordings) if s.recordings else self._default_recordings
         self.statusBar().showMessage("settings saved: the next test uses them")
@@ -78,6 +85,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the test, then let the writer finish what is queued (a save in flight is kept)."""
         self.live.shutdown()
+        if self.analyse is not None:
+            self.analyse.shutdown()
         if self.writer is not None:
             self.writer.close()
 
