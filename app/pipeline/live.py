@@ -39,7 +39,9 @@ def track_source(track: PoseTrack) -> Iterator[SourceItem]:
 @dataclass(frozen=True, slots=True)
 class LiveState:
     """What the GUI shows besides the PipelineResult: elapsed seconds, the time limit,
-    running / paused / finished, the driving signal so far (T,) and the frame count."""
+    running / paused / finished, the frame count, and the last `tail` samples of the driving
+    signal (D,) starting at frame drive_start (the chart shows 30 s; handing over the whole
+    signal 30 times a second fragmented the heap over a long test)."""
 
     elapsed: float
     limit: float
@@ -48,6 +50,7 @@ class LiveState:
     finished: bool
     drive: np.ndarray
     frames: int
+    drive_start: int = 0
 
 
 class LiveSession:
@@ -137,12 +140,13 @@ class LiveSession:
         return self.finished
 
     # ------------------------------------------------------------------ state
-    def state(self) -> LiveState:
+    def state(self, tail: int = 900) -> LiveState:
         with self._lock:
             n = len(self._kpts)
-            drive = self._drive.copy()
+            start = max(0, len(self._drive) - tail)
+            drive = self._drive[start:].copy()
         return LiveState(n / self.fps, self.time_limit, self._thread is not None and not self.finished,
-                         self.paused, self.finished, drive, n)
+                         self.paused, self.finished, drive, n, start)
 
     def track(self) -> PoseTrack:
         with self._lock:

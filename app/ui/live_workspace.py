@@ -256,13 +256,12 @@ class LiveWorkspace(QWidget):
         left = max(0.0, st.limit - st.elapsed)
         self.clock.setText(f"{int(left) // 60}:{int(left) % 60:02d}")
         if len(st.drive):
-            self.drive_curve.setData(np.nan_to_num(st.drive[-900:], nan=np.nan))
+            self.drive_curve.setData(np.arange(st.drive_start, st.drive_start + len(st.drive)),
+                                     np.nan_to_num(st.drive, nan=np.nan))
             if r is not None and r.reps:
-                off = max(0, len(st.drive) - 900)
-                ends = [x.end - off for x in r.reps if x.end >= off and x.end < len(st.drive)]
-                self.rep_marks.setData(ends, [float(st.drive[x + off]) for x in ends],
-                                       brush=[pg.mkBrush("g" if rr.standard else "r") for rr in r.reps
-                                              if rr.end >= off and rr.end < len(st.drive)])
+                shown = [x for x in r.reps if st.drive_start <= x.end < st.drive_start + len(st.drive)]
+                self.rep_marks.setData([x.end for x in shown], [float(st.drive[x.end - st.drive_start]) for x in shown],
+                                       brush=[pg.mkBrush("g" if x.standard else "r") for x in shown])
         if st.finished and not self._reported:
             self._reported = True
             self.timer.stop()

@@ -39,8 +39,8 @@ class MainWindow(QMainWindow):
         self.settings.changed.connect(self._settings_changed)
         if db is not None:
             from app.ui.admin_workspace import AdminWorkspace
-            from app.ui.review_workspace import ReviewWorkspace
             from app.ui.analyse_workspace import AnalyseWorkspace
+            from app.ui.review_workspace import ReviewWorkspace
             self.review = ReviewWorkspace(db)
             self.tabs.addTab(self.review, "Review")
             self.analyse = AnalyseWorkspace(db, self.writer)
