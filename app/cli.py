@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--demo", action="store_true", help="start the live workspace on the bundled demo track")
     g.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen after the demo ran a while")
     g.add_argument("--seconds", type=float, default=4.0, help="how long the demo runs before --screenshot")
-    g.add_argument("--workspace", choices=["live", "review", "admin"], default="live", help="the workspace shown first")
+    g.add_argument("--workspace", choices=["live", "review", "analyse", "admin", "scoring", "settings"], default="live",
+                   help="the workspace shown first (scoring, settings: the admin's tabs)")
     g.add_argument("--db", help="database to review (default with --demo / --screenshot: a demo database)")
     db = sub.add_parser("db", help="database commands")
     dbs = db.add_subparsers(dest="dbcmd", required=True, parser_class=_Parser)

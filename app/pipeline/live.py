@@ -59,7 +59,7 @@ class LiveSession:
                  classifier=None, on_finish: Callable[[Assessment], None] | None = None,
                  reopen: Callable[[], Iterator[SourceItem]] | None = None, recogniser=None,
                  make_classifier: Callable | None = None, min_confidence: float = 0.7, recorder=None,
-                 thresholds: Thresholds = DEFAULTS) -> None:
+                 thresholds: Thresholds = DEFAULTS, choice=None, bar_y: float | None = None) -> None:
         """reopen: () -> a fresh source after SourceLost (a camera plugged back in), or None.
         exercise "auto": the recogniser (ExerciseRecogniser) names the event from the raw frames
         (a 30-frame window every 15; the guess over all windows so far, once at least two are
@@ -82,6 +82,8 @@ class LiveSession:
         self.on_finish = on_finish
         self.recorder = recorder
         self.thresholds = thresholds  # the rules' numbers (the admin's settings)
+        self.choice = choice          # SubjectChoice of a camera / video source (None for a replay)
+        self.bar_y = bar_y            # the pull-up bar drawn by the instructor (image px); may change mid-test
         self.latest: LatestSlot[PipelineResult] = LatestSlot()
         self._kpts = GrowingArray((17, 3), np.float32)  # every frame of the subject so far
         self._lock = threading.Lock()
@@ -308,7 +310,7 @@ class LiveSession:
         if track.frames < 2:
             return
         t0 = time.perf_counter()
-        a = assess(track, self.exercise, self.view, self.thresholds)
+        a = assess(track, self.exercise, self.view, self.thresholds, bar_y=self.bar_y)
         # the next re-assessment after assess_every frames, or later when one takes long: the
         # whole track is re-read each time (0.25 s at 2 minutes), so keep it under ~1/5 of the time
         took = time.perf_counter() - t0
@@ -323,32 +325,39 @@ class LiveSession:
         a = self._assessment
         reps = a.reps if a is not None else ()
         cls = self.classifier.latest.peek() if self.classifier is not None else None
+        pose3d = self.classifier.latest_3d.peek() if self.classifier is not None else None
         subject = Pose2D(index, t, k, 0)
+        others = self.choice.others.peek() if self.choice is not None else None
+        people = (subject, *(Pose2D(index, t, o, -1) for o in others or ()))
         frame = Frame(index, t, image) if image is not None else None
-        self.latest.put(PipelineResult(frame, (subject,), subject, None, cls, reps,
-                                       (sum(r.standard for r in reps), len(reps))))
+        self.latest.put(PipelineResult(frame, people, subject, pose3d, cls, reps,
+                                       (sum(r.standard for r in reps), len(reps)), dropped=self.dropped))
 
 
-def video_source(path, estimator) -> tuple[object, Iterator[SourceItem]]:
+def video_source(path, estimator, choice=None) -> tuple[object, Iterator[SourceItem]]:
     """A video file through the pose model and the tracker, every frame in turn: -> (VideoInfo,
     items). The subject's keypoints are zeros where it is not found."""
     from app.capture.video import frames
     info, images = frames(path)  # a bad file is reported here, before any frame is read
-    return pose_items(info, enumerate(images), estimator)
+    return pose_items(info, enumerate(images), estimator, choice)
 
 
-def camera_source(index: int, estimator, size: tuple[int, int] | None = None) -> tuple[object, Iterator[SourceItem]]:
+def camera_source(index: int, estimator, size: tuple[int, int] | None = None,
+                  choice=None) -> tuple[object, Iterator[SourceItem]]:
     """A camera through the pose model and the tracker, the newest frame each time (a capture
     thread drops what the model had no time for; the gaps show in the frame numbers). Its
     iterator raises SourceLost when the camera vanishes (the session pauses, can reopen it)."""
     from app.capture.camera import camera_frames
     from app.capture.latest import LatestFrames
     info, images = camera_frames(index, size=size)
-    return pose_items(info, iter(LatestFrames(images)), estimator)
+    return pose_items(info, iter(LatestFrames(images)), estimator, choice)
 
 
-def pose_items(info, numbered: Iterator[tuple[int, np.ndarray]], estimator) -> tuple[object, Iterator[SourceItem]]:
-    """(frame number, image) pairs -> (info, source items): pose model, tracker, the subject."""
+def pose_items(info, numbered: Iterator[tuple[int, np.ndarray]], estimator,
+               choice=None) -> tuple[object, Iterator[SourceItem]]:
+    """(frame number, image) pairs -> (info, source items): pose model, tracker, the subject.
+    choice: a SubjectChoice (app.pipeline.subject): the instructor's click picks the subject,
+    and the other people are published for the overlay."""
     from app.inference.tracker import Tracker
 
     def items() -> Iterator[SourceItem]:
@@ -357,6 +366,8 @@ def pose_items(info, numbered: Iterator[tuple[int, np.ndarray]], estimator) -> t
             seen = tracker.update(estimator(img))
             if tracker.subject_lost and estimator.recurrent:
                 estimator.reset()
+            if choice is not None:
+                choice.apply(tracker, seen)
             k = tracker.subject(seen)
             yield i, i / info.fps, img, (k if k is not None else np.zeros((17, 3), np.float32))
     return info, items()

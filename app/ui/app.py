@@ -20,6 +20,7 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
         exercise = settings.get("exercise") or track.exercise or "pushup"
         source = settings.get("source") or "demo"
         reopen = None
+        choice = None
         if source == "demo":
             items, fps, size, view = track_source(track), track.fps, track.size, track.view or "auto"
         else:
@@ -28,20 +29,22 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
             from app.inference.pose import PoseEstimator
             from app.inference.session import ModelError
             from app.pipeline.live import camera_source, video_source
+            from app.pipeline.subject import SubjectChoice
+            choice = SubjectChoice()  # the instructor's click picks the subject among several
             try:
                 est = PoseEstimator()
                 if str(source).startswith("camera:"):
                     index = int(str(source).split(":", 1)[1])
                     cam_size = settings.get("camera_size")
-                    info, items = camera_source(index, est, cam_size)
+                    info, items = camera_source(index, est, cam_size, choice)
 
                     def reopen():  # the camera plugged back in; still gone = still paused
                         try:
-                            return camera_source(index, est, cam_size)[1]
+                            return camera_source(index, est, cam_size, choice)[1]
                         except CameraError as e:
                             raise SourceLost(str(e)) from None
                 else:
-                    info, items = video_source(source, est)
+                    info, items = video_source(source, est, choice)
             except (VideoError, ModelError, CameraError) as e:
                 raise ValueError(str(e)) from None
             fps, size, view = info.fps, info.size, "auto"
@@ -52,9 +55,15 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
             from app.inference.session import ModelError
             from app.pipeline.analysis import AnalysisWorker
             try:
-                return AnalysisWorker(RepClassifier(), ex, v if v in ("front", "side") else "side", size)
+                clf = RepClassifier()
             except ModelError:
                 return None  # the rules alone still count; the P(standard) chart stays empty
+            try:
+                from app.inference.lifter import Lifter3D
+                lifter = Lifter3D(causal=True)  # the small 3D view; 0.4 ms a frame
+            except ModelError:
+                lifter = None
+            return AnalysisWorker(clf, ex, v if v in ("front", "side") else "side", size, lifter=lifter)
         recogniser = None
         if exercise == "auto":
             from app.inference.exercise import ExerciseRecogniser
@@ -76,7 +85,8 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
                            realtime=realtime and source == "demo", reopen=reopen, recogniser=recogniser,
                            classifier=None if exercise == "auto" else make_worker(exercise, view),
                            make_classifier=make_worker, recorder=recorder,
-                           thresholds=settings.get("thresholds") or DEFAULTS)
+                           thresholds=settings.get("thresholds") or DEFAULTS, choice=choice,
+                           bar_y=settings.get("bar_y"))
     return make
 
 
@@ -127,8 +137,15 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
     win.show()
     if problem:
         win.live.notify("Settings not usable", problem)
-    if workspace == "admin":
+    if workspace in ("admin", "scoring", "settings"):
         win.tabs.setCurrentWidget(win.admin_tabs)
+        win.admin_tabs.setCurrentWidget({"admin": win.admin, "scoring": win.scoring,
+                                         "settings": win.settings_panel}[workspace])
+        if workspace == "scoring" and win.scoring.tables:
+            win.scoring.list.selectRow(0)
+    elif workspace == "analyse":
+        win.tabs.setCurrentWidget(win.analyse)
+        win.analyse.analyse([demo_track])
     elif workspace == "review":
         win.tabs.setCurrentWidget(win.review)
         if win.review.rows:

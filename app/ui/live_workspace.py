@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.assess.rules import REASON_TEXT
 from app.pipeline.live import LiveSession
-from app.ui.skeleton_view import SkeletonView
+from app.ui.skeleton_view import Skeleton3DView, SkeletonView
 
 
 def _big(text: str, points: int) -> QLabel:
@@ -73,6 +73,15 @@ class LiveWorkspace(QWidget):
         self._reported = False
         self.title = QLabel(title)
         self.view = SkeletonView((640, 480))
+        self.view.clicked.connect(self.image_clicked)
+        self.view3d = Skeleton3DView()
+        self.bar_y: float | None = None   # the pull-up bar, drawn once by a click on the image
+        self._drawing_bar = False
+        self.bar_btn = QPushButton("Draw bar line")
+        self.bar_btn.setToolTip("pull-ups: press, then click on the image at the height of the bar")
+        self.bar_btn.clicked.connect(self.draw_bar)
+        self.hint = QLabel("several people in view: click the one to score")
+        self.hint.setVisible(False)
         self.standard = _big("0", 64)
         self.total = _big("0", 28)
         self.clock = _big("2:00", 28)
@@ -127,6 +136,8 @@ class LiveWorkspace(QWidget):
         side.addWidget(self.clock)
         side.addWidget(self.verdict)
         side.addWidget(self.p_label)
+        side.addWidget(self.view3d)
+        side.addWidget(self.hint)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_btn)
         buttons.addWidget(self.stop_btn)
@@ -140,8 +151,8 @@ class LiveWorkspace(QWidget):
         side.addLayout(keep)
         setup = QHBoxLayout()
         for w in (QLabel("source"), self.source_box, self.open_btn, self.cams_btn, QLabel("trainee"), self.trainee_box,
-                  self.new_trainee, self.add_trainee_btn, QLabel("event"), self.event_box, QLabel("time"),
-                  self.limit):
+                  self.new_trainee, self.add_trainee_btn, QLabel("event"), self.event_box, self.bar_btn,
+                  QLabel("time"), self.limit):
             setup.addWidget(w)
         setup.addStretch(1)
         grid = QGridLayout(self)
@@ -173,7 +184,8 @@ class LiveWorkspace(QWidget):
         out = {"source": self.source_box.currentData(), "exercise": self.event_box.currentText(),
                "time_limit": float(self.limit.value()),
                "trainee": {"id": t["id"], "name": t["name"]} if t else None,
-               "thresholds": self.app_settings.rules(), "camera_size": self.app_settings.camera_size}
+               "thresholds": self.app_settings.rules(), "camera_size": self.app_settings.camera_size,
+               "bar_y": self.bar_y if self.event_box.currentText() in ("pullup", "auto") else None}
         if self.recordings is not None:
             from app.capture.recorder import new_recording_folder
             out["record_to"] = str(new_recording_folder(self.recordings, t["name"] if t else None))
@@ -220,8 +232,14 @@ class LiveWorkspace(QWidget):
         r = s.latest.take()
         if r is not None:
             last = r.reps[-1] if r.reps else None
+            others = tuple(p.kpts for p in r.poses if p is not r.subject)
+            self.view.exercise = s.exercise
+            self.view.bar_y = self.bar_y if s.exercise == "pullup" else None
             self.view.show_frame(r.subject.kpts if r.subject else None, r.frame.image if r.frame else None,
-                                 None if last is None else last.standard)
+                                 None if last is None else last.standard, others)
+            self.hint.setVisible(bool(others))
+            if r.pose3d is not None:
+                self.view3d.show_pose(r.pose3d.joints)
             self.standard.setText(str(r.counts[0]))
             self.total.setText(str(r.counts[1]))
             if last is not None:
@@ -273,6 +291,26 @@ class LiveWorkspace(QWidget):
                 self.notify("The test stopped", f"{s.error}. The reps so far are kept: save or discard them.")
             self._show_summary()
             self.finished.emit(self.assessment)
+
+    def draw_bar(self) -> None:
+        """The next click on the image sets the pull-up bar's height (once; press again to redraw)."""
+        self._drawing_bar = True
+        self.verdict.setText("click on the image at the height of the bar")
+
+    def image_clicked(self, x: float, y: float) -> None:
+        """A click on the image: the bar's height when drawing it, else choose the subject."""
+        if self._drawing_bar:
+            self._drawing_bar = False
+            self.bar_y = y
+            self.view.bar_y = y
+            self.view.update()
+            if self.session is not None:
+                self.session.bar_y = y  # a running test re-reads the whole track against it
+            self.verdict.setText(f"bar line set at {y:.0f} px")
+            return
+        if self.session is not None and self.session.choice is not None:
+            self.session.choice.click(x, y)
+            self.verdict.setText("subject chosen: the person nearest the click is scored from now on")
 
     def notify(self, title: str, text: str) -> None:
         """A short non-blocking dialog (what happened, what to do); the last one stays in last_error."""
@@ -369,12 +407,12 @@ class LiveWorkspace(QWidget):
         if self.assessment is None or t is None or self.writer is None or s is None:
             return
         track, assessment, (table, sex, age) = s.track(), self.assessment, self._scoring()
-        th = s.thresholds
+        th, bar_y = s.thresholds, s.bar_y
         source = str(self.source_box.currentData())
         recording = str(s.recorder.folder) if s.recorder is not None else None
 
         def job(db) -> int:  # on the writer thread: the classifier pass over the track, then one transaction
-            a, probs, note = with_classifier(track, assessment, th)
+            a, probs, note = with_classifier(track, assessment, th, bar_y)
             res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
             return save_session(db, t["id"], res, track, source=source, recording=recording)
         self.save_btn.setEnabled(False)

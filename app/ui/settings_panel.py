@@ -113,6 +113,7 @@ class SettingsPanel(QWidget):
         for i, (name, v) in enumerate(values.items()):
             for j, text in enumerate((name, f"{v:g}", f"{defaults[name]:g}")):
                 self.thresholds.setItem(i, j, QTableWidgetItem(text))
+        self.thresholds.resizeColumnsToContents()
 
     def reset_thresholds(self) -> None:
         """Every threshold back to its default in the form (saved with Save settings)."""
