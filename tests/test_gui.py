@@ -66,6 +66,25 @@ def test_pause_holds_the_clock_and_space_resumes(qtbot):
     assert not w.session._thread.is_alive()
 
 
+def test_start_counts_down_first_and_space_calls_it_off(qtbot):
+    from PySide6.QtCore import Qt
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=True, classifier=False), "demo")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.wait(300)  # shortcuts act once the window is shown and active
+    w.countdown.setValue(2)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert w.session is None and w.clock.text() == "2" and "starts in 2 s" in w.verdict.text()
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # called off
+    qtbot.wait(2300)
+    assert w.session is None and w.verdict.text() == "countdown called off" and w.clock.text() == "2:00"
+    w.countdown.setValue(1)
+    w.toggle()
+    assert w.session is None
+    qtbot.waitUntil(lambda: w.session is not None and w.session.state().frames > 0, timeout=3_000)
+    w.shutdown()
+
+
 def test_gui_screenshot_command_writes_a_png(tmp_path):
     out = tmp_path / "live.png"
     r = subprocess.run([sys.executable, "-m", "app", "gui", "--screenshot", str(out), "--seconds", "2"],
@@ -102,6 +121,14 @@ def test_review_lists_filters_opens_a_session_and_jumps_to_a_rep(qtbot, tmp_path
     w.toggle_play()
     qtbot.waitUntil(lambda: w.frame > reps[2]["start_frame"] + 3, timeout=3000)
     w.toggle_play()
+    assert not w.timer.isActive()
+    qtbot.keyClick(w, Qt.Key.Key_N)  # the next rep by keyboard
+    assert w.frame == reps[3]["start_frame"]
+    qtbot.keyClick(w, Qt.Key.Key_P)
+    assert w.frame == reps[2]["start_frame"]
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert w.timer.isActive()
+    qtbot.keyClick(w, Qt.Key.Key_Space)
     assert not w.timer.isActive()
     progress_points = w.progress_plot.getPlotItem().listDataItems()[0].getData()[1]
     assert list(progress_points) == sorted(progress_points)  # the demo's three tests rise

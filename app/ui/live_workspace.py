@@ -98,6 +98,14 @@ class LiveWorkspace(QWidget):
         self.limit.setRange(10, 600)
         self.limit.setValue(120)
         self.limit.setSuffix(" s")
+        self.countdown = QSpinBox()  # seconds to get into position after Start, shown on the clock
+        self.countdown.setRange(0, 30)
+        self.countdown.setValue(5)
+        self.countdown.setSuffix(" s")
+        self._count_timer = QTimer(self)
+        self._count_timer.setInterval(1000)
+        self._count_timer.timeout.connect(self._count_tick)
+        self._count_left = 0
         self.source_box = QComboBox()
         self.source_box.addItem("Demo track", "demo")
         self.open_btn = QPushButton("Video file...")
@@ -106,7 +114,7 @@ class LiveWorkspace(QWidget):
         self.stats_label = QLabel("")
         self.summary_label = QLabel("")
         self.summary_label.setWordWrap(True)
-        self.save_btn = QPushButton("Save")
+        self.save_btn = QPushButton("Save (Ctrl+S)")
         self.discard_btn = QPushButton("Discard")
         for b in (self.save_btn, self.discard_btn):
             b.setEnabled(False)
@@ -115,11 +123,13 @@ class LiveWorkspace(QWidget):
         self.add_trainee_btn.clicked.connect(self.quick_add)
         self.open_btn.clicked.connect(self._pick_video)
         self.start_btn = QPushButton("Start (space)")
-        self.stop_btn = QPushButton("Stop")
+        self.stop_btn = QPushButton("Stop (Esc)")
         self.stop_btn.setEnabled(False)
         self.start_btn.clicked.connect(self.toggle)
         self.stop_btn.clicked.connect(self.stop)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self.toggle)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save_btn.isEnabled() and self.save())
         self.drive_plot = pg.PlotWidget(title="driving signal")
         self.drive_curve = self.drive_plot.plot(pen=pg.mkPen((80, 160, 255), width=2))
         self.rep_marks = pg.ScatterPlotItem(size=10)
@@ -152,7 +162,7 @@ class LiveWorkspace(QWidget):
         setup = QHBoxLayout()
         for w in (QLabel("source"), self.source_box, self.open_btn, self.cams_btn, QLabel("trainee"), self.trainee_box,
                   self.new_trainee, self.add_trainee_btn, QLabel("event"), self.event_box, self.bar_btn,
-                  QLabel("time"), self.limit):
+                  QLabel("time"), self.limit, QLabel("countdown"), self.countdown):
             setup.addWidget(w)
         setup.addStretch(1)
         grid = QGridLayout(self)
@@ -170,14 +180,43 @@ class LiveWorkspace(QWidget):
 
     # ------------------------------------------------------------------ control
     def toggle(self) -> None:
+        """Space / the Start button: start (after the countdown), pause, resume; during the
+        countdown, call it off."""
+        if self._count_timer.isActive():
+            self._count_timer.stop()
+            self.start_btn.setText("Start (space)")
+            self.clock.setText(f"{self.limit.value() // 60}:{self.limit.value() % 60:02d}")
+            self.verdict.setText("countdown called off")
+            return
         if self.session is None or self.session.finished:
-            self.start()
+            self.begin()
         elif self.session.paused:
             self.session.resume()
             self.start_btn.setText("Pause (space)")
         else:
             self.session.pause()
             self.start_btn.setText("Resume (space)")
+
+    def begin(self) -> None:
+        """Start after the countdown (the clock counts down the seconds; none: at once)."""
+        if self.countdown.value() <= 0:
+            self.start()
+            return
+        self._count_left = self.countdown.value()
+        self.clock.setText(str(self._count_left))
+        self.verdict.setText(f"get ready: the test starts in {self._count_left} s")
+        self.start_btn.setText("Call off (space)")
+        self._count_timer.start()
+
+    def _count_tick(self) -> None:
+        self._count_left -= 1
+        if self._count_left <= 0:
+            self._count_timer.stop()
+            self.verdict.setText("go")
+            self.start()
+            return
+        self.clock.setText(str(self._count_left))
+        self.verdict.setText(f"get ready: the test starts in {self._count_left} s")
 
     def settings(self) -> dict:
         t = self._trainee()
@@ -221,6 +260,7 @@ class LiveWorkspace(QWidget):
     def shutdown(self) -> None:
         """Stop the session thread (window closing, tests)."""
         self.timer.stop()
+        self._count_timer.stop()
         if self.session is not None:
             self.session.stop()
 

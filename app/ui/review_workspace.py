@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -102,6 +103,10 @@ class ReviewWorkspace(QWidget):
         # take the arrows for its own selection
         self.slider.setSingleStep(1)
         self.slider.setPageStep(10)
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self.toggle_play)
+        QShortcut(QKeySequence(Qt.Key.Key_N), self, activated=lambda: self.next_rep(+1))
+        QShortcut(QKeySequence(Qt.Key.Key_P), self, activated=lambda: self.next_rep(-1))
+        self.play_btn.setToolTip("Space plays and pauses; the arrow keys step a frame; N / P: next / previous rep")
         self.reload()
 
     # ------------------------------------------------------------------ sessions
@@ -225,6 +230,19 @@ class ReviewWorkspace(QWidget):
         rows = self.reps.selectionModel().selectedRows()
         if rows:
             self.jump_to_rep(rows[0].row())
+
+    def next_rep(self, direction: int) -> None:
+        """Jump to the next (+1) or previous (-1) rep from the current frame."""
+        if self.result is None or not self.result["reps"]:
+            return
+        starts = [r["start_frame"] for r in self.result["reps"]]
+        if direction > 0:
+            i = next((k for k, st in enumerate(starts) if st > self.frame), None)
+        else:
+            i = next((k for k in range(len(starts) - 1, -1, -1) if starts[k] < self.frame), None)
+        if i is not None:
+            self.reps.selectRow(i)  # shows its reasons and attention, and jumps
+            self.jump_to_rep(i)
 
     def jump_to_rep(self, i: int) -> None:
         r = self.result["reps"][i]
