@@ -1,4 +1,6 @@
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,21 @@ def no_blocking_dialogs(monkeypatch):
     monkeypatch.setattr(QDialog, "exec", refuse)
     for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
         monkeypatch.setattr(QFileDialog, name, refuse)
+
+
+OUR_THREADS = {"live-session", "analysis", "recorder", "capture", "db-writer", "batch-analysis"}
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left():
+    """Every test ends with none of the app's worker threads running (napari's habit): a thread
+    left behind is a window that cannot close or a file still being written."""
+    before = {t for t in threading.enumerate() if t.name in OUR_THREADS}
+    yield
+    deadline = time.monotonic() + 5.0
+    while True:
+        left = [t.name for t in threading.enumerate() if t.name in OUR_THREADS and t not in before and t.is_alive()]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not left, f"threads left running after the test: {left}"
