@@ -379,6 +379,8 @@ def cmd_gui(args) -> int:
         # Qt would abort the process here (no display); say it in one line instead
         raise UsageError("no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it on the desktop, "
                          "or use --screenshot OUT.png to render offscreen")
+    from app.runtime import tune_malloc
+    tune_malloc()  # before any thread: a long test's memory stays near its data (app/runtime.py)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         out = Path(args.screenshot)

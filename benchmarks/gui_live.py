@@ -42,7 +42,11 @@ def main() -> None:
     ap.add_argument("--camera", action="store_true",
                     help="a simulated camera: the demo video looped, paced at 30 fps whatever the reader does, "
                          "read newest-frame-only (drops counted), through the pose model, recorded with video")
+    ap.add_argument("--default-malloc", action="store_true", help="leave glibc's malloc as it is (for comparison)")
     a = ap.parse_args()
+    if not a.default_malloc:
+        from app.runtime import tune_malloc
+        print(f"malloc tuned as `drillscore gui` does: {tune_malloc()}")
     from PySide6.QtWidgets import QApplication
 
     from app.inference.classifier import RepClassifier

@@ -201,3 +201,10 @@ def test_database_writer_runs_jobs_in_order_from_many_threads(tmp_path):
     assert len(list_trainees(open_db(tmp_path / "w.db"))) == 41
     with pytest.raises(StorageError, match="is a folder"):
         DatabaseWriter(tmp_path)
+
+
+def test_the_allocator_is_tuned_on_linux():
+    import sys
+
+    from app.runtime import tune_malloc
+    assert tune_malloc() is sys.platform.startswith("linux")
