@@ -60,7 +60,7 @@ class ReviewWorkspace(QWidget):
         self.drive_curve = self.timeline.plot(pen=pg.mkPen((80, 160, 255), width=2))
         self.cursor = pg.InfiniteLine(0, pen=pg.mkPen("w"))
         self.timeline.addItem(self.cursor)
-        self.attention = pg.PlotWidget(title="classifier attention over the rep's window")
+        self.attention = pg.PlotWidget(title="attention over the rep")
         self.progress_plot = pg.PlotWidget(title="progress: standard reps per session")
         self._regions: list = []
         left = QVBoxLayout()
@@ -76,11 +76,12 @@ class ReviewWorkspace(QWidget):
         right.addWidget(self.view, 0, 0, 1, 4)
         right.addWidget(self.play_btn, 1, 0)
         right.addWidget(self.speed, 1, 1)
-        right.addWidget(self.slider, 1, 2)
-        right.addWidget(self.pos_label, 1, 3)
-        right.addWidget(self.timeline, 2, 0, 1, 4)
-        right.addWidget(self.reps, 3, 0, 1, 3)
-        right.addWidget(self.attention, 3, 3)
+        right.addWidget(self.slider, 1, 2, 1, 2)  # the whole width: a scrub bar, not a tick box
+        right.addWidget(self.pos_label, 2, 0, 1, 4)
+        right.addWidget(self.timeline, 3, 0, 1, 4)
+        right.addWidget(self.reps, 4, 0, 1, 3)
+        right.addWidget(self.attention, 4, 3)
+        self.attention.setMinimumWidth(200)
         right.setColumnStretch(2, 3)
         right.setColumnStretch(3, 1)
         lw, rw = QWidget(), QWidget()
@@ -90,6 +91,7 @@ class ReviewWorkspace(QWidget):
         split.addWidget(lw)
         split.addWidget(rw)
         split.setStretchFactor(1, 3)
+        split.setSizes([380, 820])
         QVBoxLayout(self).addWidget(split)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -145,6 +147,7 @@ class ReviewWorkspace(QWidget):
         self.result, self.track = load_session(self.db, session_id)
         self._open_recording(next((r.get("recording") for r in self.rows if r["id"] == session_id), None))
         self.view.src_size = self.track.size
+        self.view.exercise = self.result["exercise"]  # the event's joint angles on the stored skeleton
         sig = assess(self.track, self.result["exercise"], self.result["view"]).signals
         self.drive_curve.setData(np.nan_to_num(sig.drive, nan=np.nan))
         for item in self._regions:
