@@ -64,29 +64,34 @@ def main() -> None:
 
     capture_t: dict[int, float] = {}  # camera frame number -> when it was captured
 
+    def camera_images():
+        """The demo video (15 fps) looped, each frame twice: a 30 fps camera at the motion's real speed."""
+        from app.capture.video import frames
+        while True:
+            for img in frames(DEMO_VIDEO)[1]:
+                yield img
+                yield img
+
     def paced_camera():
         """Frames at 30 fps in real time, whether or not the pipeline keeps up (like a camera)."""
-        from app.capture.video import frames
-        t0, i = time.perf_counter(), 0
-        while True:
-            _info, images = frames(DEMO_VIDEO)
-            for img in images:
-                delay = t0 + i / 30.0 - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-                capture_t[i] = time.perf_counter()
-                capture_t.pop(i - 300, None)
-                yield img
-                i += 1
+        t0 = time.perf_counter()
+        for i, img in enumerate(camera_images()):
+            delay = t0 + i / 30.0 - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            capture_t[i] = time.perf_counter()
+            capture_t.pop(i - 300, None)
+            yield img
 
     def make(_settings):
         if a.camera:
             from app.capture.latest import LatestFrames
-            from app.capture.video import frames
+            from app.capture.video import VideoInfo, frames
             from app.inference.lifter import Lifter3D
             from app.inference.pose import PoseEstimator
             from app.pipeline.subject import SubjectChoice
-            info, _ = frames(DEMO_VIDEO)
+            video, _ = frames(DEMO_VIDEO)
+            info = VideoInfo(video.path, 30.0, video.size, 0)  # the camera's rate, not the file's
             choice = SubjectChoice()
             info, items = pose_items(info, iter(LatestFrames(paced_camera())), PoseEstimator(), choice)
             return LiveSession(items, "pushup", 30.0, info.size, "side", time_limit=seconds, realtime=False,
@@ -145,7 +150,8 @@ def main() -> None:
     w.shutdown()
     import numpy as np
     g = np.asarray(gui_ms)
-    source = ("simulated 30 fps camera (demo video looped), newest frame only, pose model, recorded" if a.camera else
+    source = ("simulated 30 fps camera (the 15 fps demo video looped, each frame twice), newest frame only, "
+              "pose model, recorded" if a.camera else
               "demo video through the pose model, as fast as it goes" if a.video else
               "demo track looped, 30 fps real time, recorded")
     print(f"source: {source}")
@@ -154,6 +160,39 @@ def main() -> None:
     print(f"GUI thread per refresh (30 Hz timer): median {np.median(g):.2f} ms, 95th {np.percentile(g, 95):.2f} ms, "
           f"max {g.max():.1f} ms over {len(g)} refreshes")
     if a.camera:
+        # the same camera frames, every one through the pose model (no drops): the counts the
+        # live test should have reached
+        from app.assess.engine import assess
+        from app.capture.video import VideoInfo, frames
+        from app.inference.pose import PoseEstimator
+        from app.inference.video_pose import video_poses
+
+        video = frames(DEMO_VIDEO)[0]
+        full = video_poses((VideoInfo(video.path, 30.0, video.size, st.frames),
+                            itertools.islice(camera_images(), st.frames)), PoseEstimator()).subject
+        ref = assess(full, "pushup", "side")
+        live = w.session.stop()  # already finished: its final assessment
+        print(f"counts on the video: live with drops {live.count_standard} standard of {live.count_total}; every "
+              f"frame {ref.count_standard} of {ref.count_total} (our pose model splits some of this clip's reps: "
+              f"8 per loop are shown)")
+        # the drops alone: this run's pattern of dropped frames applied to the clean demo pose
+        # track looped at 30 fps, filled as the session fills them, against every frame
+        from app.capture.recorder import read_recording
+        from app.pipeline.live import LiveSession
+        rec = read_recording(Path(tmp.name) / "rec")
+        clean = np.stack(list(itertools.islice(itertools.cycle(track.keypoints), len(rec.filled))))
+        from app.core.types import PoseTrack
+        every = assess(PoseTrack(clean, 30.0, track.size), "pushup", "side")
+        kept = np.flatnonzero(~rec.filled)
+        s2 = LiveSession(((int(i), i / 30.0, None, clean[i]) for i in kept), "pushup", 30.0, track.size, "side",
+                         time_limit=1e9, realtime=False)
+        s2.start()
+        s2.wait()
+        dropped = s2.stop()
+        runs = np.diff(np.flatnonzero(np.diff(np.r_[0, rec.filled.astype(int), 0]) != 0).reshape(-1, 2), axis=1)
+        print(f"counts on the clean demo track with this run's drops ({rec.filled.mean():.0%} of frames, runs of "
+              f"{int(np.median(runs))}-{int(runs.max())} frames): {dropped.count_standard} standard of "
+              f"{dropped.count_total}; every frame {every.count_standard} of {every.count_total}")
         e = np.asarray(e2e_ms)
         print(f"camera frames captured {max(capture_t) + 1 if capture_t else 0}, analysed {st.frames - w.session.dropped}, "
               f"dropped (filled) {w.session.dropped}; captured -> drawn: median {np.median(e):.0f} ms, "

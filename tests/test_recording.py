@@ -93,6 +93,7 @@ def test_recording_round_trip_with_events_filled_frames_and_no_images(tmp_path):
     assert got.complete and got.meta["trainee"]["name"] == "A" and got.track.frames == 10
     assert [e["event"] for e in got.events] == ["paused", "finished"]
     assert got.video_frame.tolist() == [0, 1, 2, 3, 3, 4, 5, 6, 7, 8]  # frame 4 shows the image before it
+    assert np.flatnonzero(got.filled).tolist() == [4]
     assert len(_read_video(got.video)) == 9
     replay = SessionRecorder(tmp_path / "t", 30.0, (160, 120))  # a replayed track: no images, no video
     replay.frame(0, 0.0, None, np.zeros((17, 3)))
@@ -208,3 +209,34 @@ def test_the_allocator_is_tuned_on_linux():
 
     from app.runtime import tune_malloc
     assert tune_malloc() is sys.platform.startswith("linux")
+
+
+def test_a_camera_test_that_ends_stops_its_capture_thread_and_releases_the_camera():
+    """The time limit ends the test while the camera still gives frames: the session closes its
+    source, so the capture thread stops and the camera's iterator is closed (released)."""
+    from app.capture.latest import LatestFrames
+    from app.capture.video import VideoInfo
+    from app.pipeline.live import LiveSession, pose_items
+    released = []
+
+    def camera():
+        try:
+            while True:
+                time.sleep(0.005)
+                yield np.zeros((48, 64, 3), np.uint8)
+        finally:
+            released.append(True)
+
+    class Nobody:
+        name, recurrent = "none", False
+
+        def __call__(self, _img):
+            return []
+    reader = LatestFrames(camera())
+    _info, items = pose_items(VideoInfo(None, 30.0, (64, 48), 0), iter(reader), Nobody())
+    s = LiveSession(items, "pushup", 30.0, (64, 48), "side", time_limit=0.5, realtime=False)
+    s.start()
+    assert s.wait(10) and s.state().frames > 0
+    s.stop()
+    reader._thread.join(5)  # not reader.join(), which would stop it itself
+    assert not reader._thread.is_alive() and released == [True]

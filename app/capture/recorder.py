@@ -41,7 +41,8 @@ class RecordingError(OSError):
 class Recording:
     """A recording read back: meta (dict from meta.json), track (T frames), times (T,) seconds,
     video_frame (T,) int: the frame of video.avi showing each track frame (the last real image
-    before a filled one; -1 before the first image), events (list of dicts), video (path or
+    before a filled one; -1 before the first image), filled (T,) bool: keypoints made up for a
+    frame the camera thread dropped, events (list of dicts), video (path or
     None), complete (closed cleanly, not cut short)."""
 
     folder: Path
@@ -49,6 +50,7 @@ class Recording:
     track: PoseTrack
     times: np.ndarray
     video_frame: np.ndarray
+    filled: np.ndarray
     events: list
     video: Path | None
     complete: bool
@@ -196,7 +198,8 @@ def read_recording(folder: str | Path) -> Recording:
                       meta.get("exercise") if meta.get("exercise") != "auto" else None, meta.get("view"))
     has = (rows["flags"] & HAS_IMAGE).astype(bool)
     video_frame = np.cumsum(has) - 1
-    return Recording(folder, meta, track, np.array(rows["t"]), video_frame, events, video if video.exists() else None,
+    filled = (rows["flags"] & FILLED).astype(bool)
+    return Recording(folder, meta, track, np.array(rows["t"]), video_frame, filled, events, video if video.exists() else None,
                      any(e.get("event") == "finished" for e in events))
 
 

@@ -83,6 +83,12 @@ def load(name: str, folder: Path | None = None, threads: int | None = None, pref
         raise ModelError(f"{path}: sha256 does not match its card (file altered or half-copied); "
                          f"rebuild with `{rebuild}`")
     opts = ort.SessionOptions()
+    # No busy-waiting between operators: ONNX Runtime's threads otherwise spin for work and,
+    # on a 2-core machine shared with the capture, recorder and GUI threads, starve them. Live
+    # from a simulated 30 fps camera this halved the dropped frames (48% -> 20%) and the
+    # capture-to-overlay latency (97 -> 58 ms) for 4% on the pose model alone (14.1 -> 14.6 ms).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
     if threads:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1

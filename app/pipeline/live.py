@@ -100,6 +100,12 @@ class LiveSession:
         self.dropped = 0                  # camera frames skipped by the capture thread (filled)
         self._stamps: list[float] = []
         self._next_assess = assess_every
+        # the re-assessment runs on its own thread: on the frame thread (where the pose model
+        # runs for a camera) its 0.1-0.25 s stalls made the camera drop bursts of frames
+        self._want_assess = threading.Event()
+        self._assessing_done = threading.Event()
+        self._assess_lock = threading.Lock()
+        self._assessor: threading.Thread | None = None
         self.finished = False
 
     # ------------------------------------------------------------------ control
@@ -107,6 +113,8 @@ class LiveSession:
         if self._thread is not None:
             raise RuntimeError("the session has already started")
         self._thread = threading.Thread(target=self._run, name="live-session", daemon=True)
+        self._assessor = threading.Thread(target=self._assess_loop, name="live-assess", daemon=True)
+        self._assessor.start()
         self._thread.start()
 
     def pause(self) -> None:
@@ -195,12 +203,17 @@ class LiveSession:
                         break
                     paused_for += time.perf_counter() - p0
                     offset = len(self._kpts)
-            self._assess()
+            self._stop_assessor()
+            self._assess()  # the whole test, after the last frame
             if last is not None:  # the final counts, published for the GUI's last pull
                 self._publish(*last)
         except Exception as e:  # noqa: BLE001 - shown to the user by the GUI, never lost silently
             self.error = f"{e.__class__.__name__}: {e}"
         finally:
+            self._stop_assessor()
+            close = getattr(self.source, "close", None)
+            if close is not None:
+                close()  # a camera source stops its capture thread and releases the camera
             if self.recorder is not None:
                 try:
                     self.recorder.close()
@@ -261,7 +274,7 @@ class LiveSession:
         if self.classifier is not None:
             self.classifier.submit(index, k)
         if self.exercise != "auto" and n >= self._next_assess:
-            self._assess()
+            self._want_assess.set()  # the assessor thread re-reads the track; this thread goes on
         self._publish(index, t, image, k)
         done = time.perf_counter()
         self.latency_ms = 0.9 * self.latency_ms + 0.1 * (done - started) * 1000 if n > 1 else (done - started) * 1000
@@ -303,7 +316,28 @@ class LiveSession:
                 self.classifier.submit(i, k)
         self._assess()
 
+    def _assess_loop(self) -> None:
+        while True:
+            self._want_assess.wait()
+            self._want_assess.clear()
+            if self._assessing_done.is_set():
+                return
+            try:
+                self._assess()
+            except Exception as e:  # noqa: BLE001 - shown by the GUI; the final assessment retries
+                self.error = self.error or f"{e.__class__.__name__}: {e}"
+
+    def _stop_assessor(self) -> None:
+        self._assessing_done.set()
+        self._want_assess.set()
+        if self._assessor is not None and self._assessor is not threading.current_thread():
+            self._assessor.join(30)
+
     def _assess(self) -> None:
+        with self._assess_lock:  # the assessor thread and the frame thread take turns
+            self._assess_unlocked()
+
+    def _assess_unlocked(self) -> None:
         if self.exercise == "auto":
             return
         track = self.track()
@@ -361,6 +395,14 @@ def pose_items(info, numbered: Iterator[tuple[int, np.ndarray]], estimator,
     from app.inference.tracker import Tracker
 
     def items() -> Iterator[SourceItem]:
+        try:
+            yield from _items()
+        finally:  # the session closed us (the test ended): close the frames (a camera's capture thread)
+            close = getattr(numbered, "close", None)
+            if close is not None:
+                close()
+
+    def _items() -> Iterator[SourceItem]:
         tracker = Tracker(info.size)
         for i, img in numbered:
             seen = tracker.update(estimator(img))
