@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.reports.sessions_csv import ExportError, write_sessions_csv
 from app.storage.db import StorageError, add_trainee, archive_trainee, list_sessions, list_trainees, update_trainee
-from app.ui.widgets import table
+from app.ui.widgets import say, table
 
 
 class AdminWorkspace(QWidget):
@@ -82,8 +82,7 @@ class AdminWorkspace(QWidget):
                 "birth_year": self.birth_year.value() or None, "unit": self.unit.text() or None}
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #c0392b;" if error else "color: #1e8449;")
-        self.message.setText(text)
+        say(self.message, text, error)
 
     def reload(self) -> None:
         self.trainees = list_trainees(self.db, self.show_archived.isChecked())

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.pipeline.batch import BatchAnalysis, analysable_files
-from app.ui.widgets import table
+from app.ui.widgets import fill_trainees, table
 
 
 class AnalyseWorkspace(QWidget):
@@ -66,15 +66,8 @@ class AnalyseWorkspace(QWidget):
         self.reload_trainees()
 
     def reload_trainees(self) -> None:
-        if self.db is None:
-            return
-        from app.storage.db import list_trainees
-        current = self.trainee_box.currentText()
-        self.trainee_box.clear()
-        for t in list_trainees(self.db):
-            self.trainee_box.addItem(t["name"], t)
-        if current:
-            self.trainee_box.setCurrentText(current)
+        if self.db is not None:
+            fill_trainees(self.trainee_box, self.db)
 
     # ------------------------------------------------------------------ start / cancel
     def _ask_file(self) -> None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.assess.rules import REASON_TEXT
 from app.pipeline.live import LiveSession
 from app.ui.skeleton_view import Skeleton3DView, SkeletonView
+from app.ui.widgets import fill_trainees
 
 
 def _big(text: str, points: int) -> QLabel:
@@ -359,15 +360,8 @@ class LiveWorkspace(QWidget):
 
     # ------------------------------------------------------------------ end of test
     def reload_trainees(self) -> None:
-        if self.db is None:
-            return
-        from app.storage.db import list_trainees
-        current = self.trainee_box.currentText()
-        self.trainee_box.clear()
-        for t in list_trainees(self.db):
-            self.trainee_box.addItem(t["name"], t)
-        if current:
-            self.trainee_box.setCurrentText(current)
+        if self.db is not None:
+            fill_trainees(self.trainee_box, self.db)
 
     def quick_add(self) -> None:
         from app.storage.db import StorageError, add_trainee

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QTa
 
 from app.assess.scoring import SCORING_DIR, ScoringTableError, import_table, list_tables, table_rows
 from app.ui.settings_panel import SettingsModel
-from app.ui.widgets import table
+from app.ui.widgets import say, table
 
 
 class ScoringPanel(QWidget):
@@ -91,5 +91,4 @@ class ScoringPanel(QWidget):
         self.reload()
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #c0392b;" if error else "color: #1e8449;")
-        self.message.setText(text)
+        say(self.message, text, error)

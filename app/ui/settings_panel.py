@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.assess.thresholds import Thresholds
 from app.storage.settings import PROVIDERS, Settings, SettingsError, save_settings
-from app.ui.widgets import table
+from app.ui.widgets import say, table
 
 
 class SettingsModel(QObject):
@@ -152,5 +152,4 @@ class SettingsPanel(QWidget):
             self.model_dir.setText(folder)
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #c0392b;" if error else "color: #1e8449;")
-        self.message.setText(text)
+        say(self.message, text, error)
