@@ -132,8 +132,9 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
     else:  # the demo: defaults, kept in memory only
         settings = SettingsModel(Settings())
     db = open_db(db_path) if db_path is not None else demo_database(demo_track, Path(tmp.name))
-    win = MainWindow(session_factory(demo_track), f"Demo: {demo_track.name} (synthetic push-ups, side view)", db,
-                     settings=settings)
+    title = (f"Demo: {demo_track.name} (synthetic push-ups, side view)" if db_path is None else
+             f"Live test: {db_path} (pick a video or a camera as the source; the demo track is there to try)")
+    win = MainWindow(session_factory(demo_track), title, db, settings=settings)
     win.show()
     if problem:
         win.live.notify("Settings not usable", problem)
