@@ -1,14 +1,15 @@
 """A live test, Qt-free: frames of the subject in, counts and verdicts out, on a worker thread.
 
 The source yields (index, t, image or None, keypoints (17, 3) or None): a camera or video
-through the pose model, or a recorded pose track replayed (the demo). The session thread
-assesses the track so far every `assess_every` frames — the engine is causal, so a prefix's
+through the pose model, or a recorded pose track replayed (the demo). The frame thread
+stores each frame (frames a camera dropped are filled and counted), records it, hands it to
+the classifier worker (app.pipeline.analysis) and publishes; the assessor thread re-reads
+the track so far every `assess_every` frames or more — the engine is causal, so a prefix's
 reps are the final track's reps, except that the rep still settling at the cut is shown a
-little early — and the classifier worker (app.pipeline.analysis) scores every window. The
-newest PipelineResult waits in `latest` for the GUI, which pulls at its own rate. stop()
-ends the test and returns the full assessment of everything seen (the same arithmetic as
-`drillscore analyze`). Cost of the re-assessment: ~0.25 s for 2 minutes of track on this
-CPU, every 10 frames, so under a third of a core at the end of a 2-minute test.
+little early. The newest PipelineResult waits in `latest` for the GUI, which pulls at its
+own rate. stop() ends the test and returns the full assessment of everything seen (the same
+arithmetic as `drillscore analyze`). Cost of a re-assessment: ~0.25 s for 2 minutes of track
+on this CPU; they are spaced so that they take at most ~1/5 of the time.
 """
 from __future__ import annotations
 
