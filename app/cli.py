@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--save", action="store_true", help="store the session in the database")
     a.add_argument("--trainee", help="trainee name for --save (added if new)")
     a.add_argument("--db", help="database file (default: $DRILLSCORE_DB or ~/.local/share/drillscore)")
+    _credentials_option(a)
     a.add_argument("--models", help="model folder (default: the shipped models)")
     a.add_argument("--threads", type=int, help="CPU threads for pose inference")
     a.add_argument("--no-classifier", action="store_true",
@@ -85,12 +86,85 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--db", help="database to review (default with --demo / --screenshot: a demo database)")
     db = sub.add_parser("db", help="database commands")
     dbs = db.add_subparsers(dest="dbcmd", required=True, parser_class=_Parser)
-    i = dbs.add_parser("init", help="create or migrate the database")
+    i = dbs.add_parser("init", help="create or migrate the database; --admin NAME creates the first admin")
     i.add_argument("--db")
-    s = dbs.add_parser("sessions", help="list stored sessions")
+    i.add_argument("--admin", metavar="NAME", help="the first admin's user name (password: DRILLSCORE_PASSWORD or asked)")
+    i.add_argument("--pin", action="store_true", help="the admin's secret is a PIN (4-12 digits)")
+    s = dbs.add_parser("sessions", help="list stored sessions (a trainee sees their own)")
     s.add_argument("--db")
     s.add_argument("--trainee")
+    _credentials_option(s)
+    t = dbs.add_parser("trainees", help="list the trainees")
+    t.add_argument("--db")
+    _credentials_option(t)
+    u = dbs.add_parser("add-user", help="add an account (admins; its password: DRILLSCORE_NEW_PASSWORD or asked)")
+    u.add_argument("name")
+    u.add_argument("--role", required=True, choices=["admin", "instructor", "trainee"])
+    u.add_argument("--trainee", help="the trainee a trainee account belongs to")
+    u.add_argument("--pin", action="store_true", help="the new secret is a PIN (4-12 digits)")
+    u.add_argument("--db")
+    _credentials_option(u)
+    us = dbs.add_parser("users", help="list the accounts (admins)")
+    us.add_argument("--db")
+    _credentials_option(us)
+    c = dbs.add_parser("correct", help="overrule one rep's verdict: a new sealed record that references the old one")
+    c.add_argument("session", type=int)
+    c.add_argument("--rep", type=int, required=True, help="the rep number")
+    c.add_argument("--verdict", required=True, choices=["counted", "refused"])
+    c.add_argument("--reason", required=True, help="what the grader saw")
+    c.add_argument("--db")
+    _credentials_option(c)
+    au = dbs.add_parser("audit", help="who wrote what, newest first (admins)")
+    au.add_argument("--db")
+    au.add_argument("--limit", type=int, default=50)
+    _credentials_option(au)
+    v = sub.add_parser("verify", help="check the sealed results and their files; names every record that changed")
+    v.add_argument("--db")
     return p
+
+
+def _credentials_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", help="who is acting (default: $DRILLSCORE_USER); the password or PIN comes from "
+                                  "$DRILLSCORE_PASSWORD, else it is asked")
+
+
+def _secret(env: str, prompt: str, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UsageError(f"no password or PIN: set {env} (or run it in a terminal to be asked)")
+    import getpass
+    value = getpass.getpass(prompt)
+    if confirm and getpass.getpass("again: ") != value:
+        raise UsageError("the two entries differ; run it again")
+    return value
+
+
+def _open(args):
+    """The database of --db (or the default), as a one-line error when it cannot be used."""
+    from app.storage.db import StorageError, open_db
+    try:
+        return open_db(args.db or default_db())
+    except StorageError as e:
+        raise UsageError(str(e)) from None
+
+
+def _signed_in(args, db):
+    """The acting user from --user / $DRILLSCORE_USER and $DRILLSCORE_PASSWORD (or asked)."""
+    from app.storage.accounts import has_accounts, sign_in
+    from app.storage.errors import StorageError
+    if not has_accounts(db):
+        raise UsageError("no accounts yet: create the admin with `drillscore db init --admin NAME` "
+                         "(its password from DRILLSCORE_PASSWORD, or asked)")
+    user = args.user or os.environ.get("DRILLSCORE_USER")
+    if not user:
+        raise UsageError("this command needs credentials: give --user NAME (or set DRILLSCORE_USER), "
+                         "with the password or PIN in DRILLSCORE_PASSWORD")
+    try:
+        return sign_in(db, user, _secret("DRILLSCORE_PASSWORD", f"password or PIN for {user}: "))
+    except StorageError as e:
+        raise UsageError(str(e)) from None
 
 
 def _write_json(res: dict, dest: str) -> None:
@@ -298,6 +372,9 @@ def cmd_analyze(args) -> int:
             raise UsageError(str(e)) from None
     if args.save and not args.trainee:
         raise UsageError("--save needs --trainee NAME")
+    if args.save:  # before the long part: a wrong password is said at once
+        db = _open(args)
+        actor = _signed_in(args, db)
     exercise, guessed = args.exercise, None
     if exercise == "auto":
         guessed = _recognise(track, args)
@@ -322,11 +399,10 @@ def cmd_analyze(args) -> int:
         except (TrackFileError, OSError) as e:
             raise UsageError(f"{args.track_out}: cannot write the track ({e}); choose another path") from None
     if args.save:
-        from app.storage.db import StorageError, get_or_add_trainee, open_db, save_session
+        from app.storage.db import StorageError, get_or_add_trainee, save_session
         try:
-            db = open_db(args.db or default_db())
-            tid = get_or_add_trainee(db, args.trainee, args.sex)
-            res["session_id"] = save_session(db, tid, res, track, source=str(args.input))
+            tid = get_or_add_trainee(db, actor, args.trainee, args.sex)
+            res["session_id"] = save_session(db, actor, tid, res, track, source=str(args.input))
         except StorageError as e:
             raise UsageError(str(e)) from None
     if args.json_out:
@@ -409,30 +485,91 @@ def cmd_gui(args) -> int:
 
 
 def cmd_db(args) -> int:
-    from app.storage.db import StorageError, list_sessions, open_db
+    from app.storage import accounts
+    from app.storage.db import StorageError, list_sessions, list_trainees
 
-    path = args.db or default_db()
+    db = _open(args)
     try:
-        db = open_db(path)
+        if args.dbcmd == "init":
+            if args.admin:
+                who = accounts.create_first_admin(
+                    db, args.admin, _secret("DRILLSCORE_PASSWORD", f"new password or PIN for {args.admin}: ", True),
+                    pin=args.pin)
+                print(f"admin account created: {who}")
+            print(f"database ready: {args.db or default_db()}")
+            return 0
+        actor = _signed_in(args, db)
+        if args.dbcmd == "sessions":
+            rows = list_sessions(db, actor, args.trainee)
+            if not rows:
+                print("no sessions stored")
+            for r in rows:
+                note = f"  corrected by {r['corrected_by']}" if r["corrected_by"] else ""
+                note += f"  corrects {r['corrects']}: {r['correction_reason']}" if r["corrects"] else ""
+                print(f"{r['id']:>5}  {r['started']}  {r['trainee']:<20} {r['exercise']:<7} "
+                      f"{r['count_standard']:>3}/{r['count_total']:<3} score {r['score']}{note}")
+        elif args.dbcmd == "trainees":
+            for t in list_trainees(db, actor, include_archived=True):
+                print(f"{t['id']:>5}  {t['name']:<24} {t['sex'] or '':<7} {t['birth_year'] or '':<5} {t['unit'] or ''}"
+                      f"{'  (archived)' if t['archived'] else ''}")
+        elif args.dbcmd == "add-user":
+            from app.storage.db import find_trainee
+            tid = find_trainee(db, actor, args.trainee)["id"] if args.trainee else None
+            secret = _secret("DRILLSCORE_NEW_PASSWORD", f"password or PIN for {args.name}: ", True)
+            print(f"account created: {accounts.add_user(db, actor, args.name, args.role, secret, args.pin, tid)}")
+        elif args.dbcmd == "users":
+            for u in accounts.list_users(db, actor):
+                print(f"{u['id']:>4}  {u['username']:<20} {u['role']:<10} {u['trainee'] or ''}"
+                      f"{'  (disabled)' if u['disabled'] else ''}")
+        elif args.dbcmd == "correct":
+            return _correct(db, actor, args)
+        elif args.dbcmd == "audit":
+            from app.storage.audit import list_audit
+            for r in list_audit(db, actor, args.limit):
+                print(f"{r['at']}  {r['username']:<16} {r['action']:<16} {r['target']:<14} {r['detail']}")
     except StorageError as e:
         raise UsageError(str(e)) from None
-    if args.dbcmd == "init":
-        print(f"database ready: {path}")
-        return 0
-    rows = list_sessions(db, args.trainee)
-    if not rows:
-        print("no sessions stored")
-    for r in rows:
-        print(f"{r['id']:>5}  {r['started']}  {r['trainee']:<20} {r['exercise']:<7} "
-              f"{r['count_standard']:>3}/{r['count_total']:<3} score {r['score']}")
     return 0
+
+
+def _correct(db, actor, args) -> int:
+    from app.assess.correction import CorrectionError, overrule_rep
+    from app.assess.scoring import list_tables
+    from app.storage.db import correct_session, load_session
+    result, _track = load_session(db, actor, args.session)
+    tables = {t.name: t for t in list_tables()[0]}
+    table = tables.get((result.get("score") or {}).get("table"))
+    try:
+        new = overrule_rep(result, args.rep, args.verdict == "counted", args.reason, table)
+    except CorrectionError as e:
+        raise UsageError(f"session {args.session}: {e}") from None
+    sid = correct_session(db, actor, args.session, new, args.reason)
+    print(f"session {args.session} corrected by session {sid}: rep {args.rep} {args.verdict}; "
+          f"{new['count_standard']} standard of {new['count_total']}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    """Exit 0 when every sealed result and file is as sealed, 1 naming each that is not."""
+    from app.storage.chain import ChainError
+    from app.storage.db import verify_records
+    db = _open(args)
+    try:
+        report = verify_records(db)
+    except ChainError as e:
+        raise UsageError(str(e)) from None
+    for p in report.problems:
+        print(f"FAILED {p}")
+    print(f"{report.entries} sealed entries, {report.sessions} sessions: "
+          + ("all as sealed" if report.ok else f"{len(report.problems)} problem(s)"))
+    return 0 if report.ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return {"analyze": cmd_analyze, "pose": cmd_pose, "demo": cmd_demo, "db": cmd_db,
-                "gui": cmd_gui}[args.cmd](args)
+                "gui": cmd_gui, "verify": cmd_verify}[args.cmd](args)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

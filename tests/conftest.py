@@ -19,6 +19,22 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def chain_key(tmp_path_factory, monkeypatch) -> Path:
+    """Each test seals results with its own installation key, never the user's (~/.config)."""
+    path = tmp_path_factory.mktemp("key") / "chain.key"
+    monkeypatch.setenv("DRILLSCORE_KEY", str(path))
+    return path
+
+
+def admin_of(db):
+    """The database's admin account (created on first use): the actor tests write as."""
+    from app.storage.accounts import create_first_admin, has_accounts, sign_in
+    if not has_accounts(db):
+        return create_first_admin(db, "admin", "admin-secret")
+    return sign_in(db, "admin", "admin-secret")
+
+
+@pytest.fixture(autouse=True)
 def no_blocking_dialogs(monkeypatch):
     """A modal dialog would wait for a click nobody makes offscreen: any blocking one fails the
     test at once instead of hanging it (the app opens its dialogs non-blocking, app.ui.dialogs)."""

@@ -4,6 +4,7 @@ the live test scoring with what the admin chose."""
 import json
 
 import pytest
+from conftest import admin_of
 
 from app.assess.scoring import ScoringTableError, import_table, list_tables, table_rows
 from app.assess.thresholds import Thresholds
@@ -98,11 +99,12 @@ def test_live_test_judges_with_the_admins_thresholds_and_scores_with_the_active_
     db = open_db(tmp_path / "d.db")
     table = tmp_path / "unit.json"
     table.write_text(json.dumps(TABLE))
-    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo", db=db)
+    me = admin_of(db)
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo", db=db, actor=me)
     qtbot.addWidget(w)
     w.new_trainee.setText("Cadet Di")
     w.quick_add()
-    update_trainee(db, w.trainee_box.currentData()["id"], sex="male", birth_year=2000)
+    update_trainee(db, me, w.trainee_box.currentData()["id"], sex="male", birth_year=2000)
     w.reload_trainees()
     with qtbot.waitSignal(w.finished, timeout=60_000):
         w.start()

@@ -28,7 +28,7 @@ def test_app_never_imports_torch_or_training():
 
 def test_core_is_numpy_only():
     allowed = {"numpy", "app", "__future__", "dataclasses", "enum", "json", "zipfile", "pathlib", "typing",
-               "collections"}
+               "collections", "hashlib"}
     for f in _files("app/core"):
         bad = {m for m in _imports(f) if m.split(".")[0] not in allowed}
         assert not bad, f"{f}: {bad}"

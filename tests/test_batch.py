@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import admin_of
 
 from app.assess.engine import assess
 from app.cli import DEMO_TRACK, DEMO_VIDEO
@@ -90,9 +91,10 @@ def test_analyse_tab_saves_sessions_shows_problems_and_cancels(qtbot, tmp_path, 
     from app.ui.analyse_workspace import AnalyseWorkspace
     threads = threading.active_count()
     db = open_db(tmp_path / "s.db")
-    add_trainee(db, "Cadet Ed")
+    me = admin_of(db)
+    add_trainee(db, me, "Cadet Ed")
     writer = DatabaseWriter(tmp_path / "s.db")
-    w = AnalyseWorkspace(db, writer)
+    w = AnalyseWorkspace(db, writer, actor=me)
     qtbot.addWidget(w)
     w.save_box.setChecked(True)
     (folder / "b_demo.mp4").unlink()  # the track files only: quick
@@ -100,7 +102,7 @@ def test_analyse_tab_saves_sessions_shows_problems_and_cancels(qtbot, tmp_path, 
         assert w.analyse_folder(folder)
     assert w.results.rowCount() == 3 and w.bar.value() == 1000 and w.status.text().startswith("done: 1 of 3")
     assert "d_broken.npz" in w.results.item(2, 4).text()
-    saved = list_sessions(db)
+    saved = list_sessions(db, me)
     assert len(saved) == 1 and saved[0]["trainee"] == "Cadet Ed" and w.results.item(0, 3).text() == str(saved[0]["id"])
     assert not w.analyse_folder(tmp_path / "nowhere") and w.last_error.startswith("Cannot analyse the folder")
     shutil.copy(DEMO_VIDEO, folder / "b_demo.mp4")

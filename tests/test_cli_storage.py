@@ -3,6 +3,7 @@ import sqlite3
 
 import numpy as np
 import pytest
+from conftest import admin_of
 
 from app.assess.scoring import ScoringTableError, default_table, load_table
 from app.cli import main
@@ -73,12 +74,23 @@ def test_save_needs_trainee_and_unwritable_output(track_file, tmp_path, capsys):
     assert "cannot write" in capsys.readouterr().err
 
 
-def test_save_and_list(track_file, tmp_path, capsys):
+def test_save_and_list_need_credentials(track_file, tmp_path, capsys, monkeypatch):
     path, _ = track_file
     db = tmp_path / "d.db"
-    assert main(["analyze", str(path), "--exercise", "situp", "--save", "--trainee", "Pvt Doe", "--db", str(db)]) == 0
+    save = ["analyze", str(path), "--exercise", "situp", "--save", "--trainee", "Pvt Doe", "--db", str(db)]
+    assert main(save) == 2 and "no accounts yet" in capsys.readouterr().err
+    monkeypatch.setenv("DRILLSCORE_PASSWORD", "first-admin-pw")
+    assert main(["db", "init", "--db", str(db), "--admin", "boss"]) == 0
+    assert main(save) == 2 and "needs credentials" in capsys.readouterr().err
+    monkeypatch.setenv("DRILLSCORE_USER", "boss")
+    monkeypatch.setenv("DRILLSCORE_PASSWORD", "wrong-password")
+    assert main(save) == 2 and "not right" in capsys.readouterr().err
+    monkeypatch.setenv("DRILLSCORE_PASSWORD", "first-admin-pw")
+    assert main(save) == 0
     assert main(["db", "sessions", "--db", str(db)]) == 0
     assert "Pvt Doe" in capsys.readouterr().out
+    monkeypatch.delenv("DRILLSCORE_USER")
+    assert main(["db", "sessions", "--db", str(db), "--user", "boss"]) == 0
 
 
 def test_saved_session_reads_back_identical(track_file, tmp_path):
@@ -89,13 +101,14 @@ def test_saved_session_reads_back_identical(track_file, tmp_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     track = clip.track()
     res = result_dict(assess(track, "situp", "side"))
-    sid = save_session(db, get_or_add_trainee(db, "A"), res, track, models={"rules": "x"})
-    back, tr = load_session(db, sid)
+    me = admin_of(db)
+    sid = save_session(db, me, get_or_add_trainee(db, me, "A"), res, track, models={"rules": "x"})
+    back, tr = load_session(db, me, sid)
     assert back == json.loads(json.dumps(res))
     assert np.array_equal(tr.keypoints, track.keypoints) and tr.fps == track.fps and tr.size == track.size
     assert db["reps"].count == res["count_total"]
     with pytest.raises(StorageError, match="no session 99"):
-        load_session(db, 99)
+        load_session(db, me, 99)
 
 
 def test_failed_save_leaves_nothing(tmp_path):
@@ -103,20 +116,21 @@ def test_failed_save_leaves_nothing(tmp_path):
     bad = {"exercise": "situp", "frames": 1, "fps": 30.0, "duration_s": 0.1, "count_total": 1,
            "count_standard": 1, "reps": [{"n": 1}]}  # rep without frames -> KeyError mid-transaction
     with pytest.raises(KeyError):
-        save_session(db, get_or_add_trainee(db, "B"), bad, make_clip(1, "situp").track())
+        me = admin_of(db)
+        save_session(db, me, get_or_add_trainee(db, me, "B"), bad, make_clip(1, "situp").track())
     assert db["sessions"].count == 0 and db["tracks"].count == 0
 
 
 def test_locked_and_corrupt_database(tmp_path):
     p = tmp_path / "z.db"
-    open_db(p)
+    me = admin_of(open_db(p))
     holder = sqlite3.connect(p)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         db = open_db(p)
         db.conn.execute("PRAGMA busy_timeout=100")
         with pytest.raises(StorageError, match="locked"):
-            get_or_add_trainee(db, "C")
+            get_or_add_trainee(db, me, "C")
     finally:
         holder.rollback()
         holder.close()

@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import admin_of
 
 pytest.importorskip("pytestqt", reason="pytest-qt (the dev extra) is not installed")
 
@@ -101,8 +102,8 @@ def test_review_lists_filters_opens_a_session_and_jumps_to_a_rep(qtbot, tmp_path
 
     from app.ui.app import demo_database
     from app.ui.review_workspace import ReviewWorkspace
-    db = demo_database(DEMO_TRACK, tmp_path)
-    w = ReviewWorkspace(db)
+    db, me = demo_database(DEMO_TRACK, tmp_path)
+    w = ReviewWorkspace(db, me)
     qtbot.addWidget(w)
     w.show()
     assert w.sessions.rowCount() == 3 and w.sessions.item(0, 0).text() == "3"  # newest first
@@ -158,23 +159,23 @@ def test_admin_adds_edits_archives_a_trainee_and_exports_csv(qtbot, tmp_path):
     from app.storage.db import list_trainees
     from app.ui.admin_workspace import AdminWorkspace
     from app.ui.app import demo_database
-    db = demo_database(DEMO_TRACK, tmp_path)
-    w = AdminWorkspace(db)
+    db, me = demo_database(DEMO_TRACK, tmp_path)
+    w = AdminWorkspace(db, me)
     qtbot.addWidget(w)
     w.name.setText("  Cadet Ada ")
     w.sex.setCurrentText("female")
     w.birth_year.setValue(2004)
     w.unit.setText("2nd Platoon")
     qtbot.mouseClick(w.add_btn, Qt.MouseButton.LeftButton)
-    names = [t["name"] for t in list_trainees(db)]
+    names = [t["name"] for t in list_trainees(db, me)]
     assert "Cadet Ada" in names and w.table.rowCount() == 2 and "added" in w.message.text()
     qtbot.mouseClick(w.add_btn, Qt.MouseButton.LeftButton)  # the same name again: refused, said in a line
-    assert [t["name"] for t in list_trainees(db)].count("Cadet Ada") == 1 and "already exists" in w.message.text()
+    assert [t["name"] for t in list_trainees(db, me)].count("Cadet Ada") == 1 and "already exists" in w.message.text()
     row = next(i for i, t in enumerate(w.trainees) if t["name"] == "Cadet Ada")
     w.table.selectRow(row)
     w.unit.setText("3rd Platoon")
     qtbot.mouseClick(w.save_btn, Qt.MouseButton.LeftButton)
-    assert next(t for t in list_trainees(db) if t["name"] == "Cadet Ada")["unit"] == "3rd Platoon"
+    assert next(t for t in list_trainees(db, me) if t["name"] == "Cadet Ada")["unit"] == "3rd Platoon"
     w.table.selectRow(next(i for i, t in enumerate(w.trainees) if t["name"] == "Cadet Ada"))
     qtbot.mouseClick(w.archive_btn, Qt.MouseButton.LeftButton)
     assert w.table.rowCount() == 1  # archived trainees leave the list ...
@@ -189,15 +190,16 @@ def test_admin_adds_edits_archives_a_trainee_and_exports_csv(qtbot, tmp_path):
 def test_trainee_repository_rejects_bad_input(tmp_path):
     from app.storage.db import StorageError, add_trainee, archive_trainee, open_db, update_trainee
     db = open_db(tmp_path / "t.db")
-    tid = add_trainee(db, "A")
+    me = admin_of(db)
+    tid = add_trainee(db, me, "A")
     for bad, msg in (({"name": " "}, "needs a name"), ({"sex": "x"}, "male or female"),
                      ({"birth_year": 1700}, "not plausible")):
         with pytest.raises(StorageError, match=msg):
-            update_trainee(db, tid, **bad)
+            update_trainee(db, me, tid, **bad)
     with pytest.raises(StorageError, match="already exists"):
-        add_trainee(db, "A")
+        add_trainee(db, me, "A")
     with pytest.raises(StorageError, match="no trainee 99"):
-        archive_trainee(db, 99)
+        archive_trainee(db, me, 99)
 
 
 def test_live_test_for_a_trainee_ends_with_a_summary_and_is_saved(qtbot, tmp_path):
@@ -205,12 +207,13 @@ def test_live_test_for_a_trainee_ends_with_a_summary_and_is_saved(qtbot, tmp_pat
 
     from app.storage.db import list_sessions, load_session, open_db, update_trainee
     db = open_db(tmp_path / "d.db")
-    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False), "demo", db=db)
+    me = admin_of(db)
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False), "demo", db=db, actor=me)
     qtbot.addWidget(w)
     w.new_trainee.setText("Cadet Bo")
     qtbot.mouseClick(w.add_trainee_btn, Qt.MouseButton.LeftButton)
     assert w.trainee_box.currentText() == "Cadet Bo"
-    update_trainee(db, w.trainee_box.currentData()["id"], sex="male", birth_year=2000)
+    update_trainee(db, me, w.trainee_box.currentData()["id"], sex="male", birth_year=2000)
     w.reload_trainees()
     w.limit.setValue(15)  # a 15-second test: the clock ends it
     with qtbot.waitSignal(w.finished, timeout=60_000):
@@ -222,10 +225,10 @@ def test_live_test_for_a_trainee_ends_with_a_summary_and_is_saved(qtbot, tmp_pat
     with qtbot.waitSignal(w.saved, timeout=10_000) as saved:
         qtbot.mouseClick(w.save_btn, Qt.MouseButton.LeftButton)
     sid = saved.args[0]
-    res, track = load_session(db, sid)
+    res, track = load_session(db, me, sid)
     assert res["count_total"] == a.count_total and track.frames == a.frames
     assert res["score"] is not None and res["classifier"]["model"] == "lstm_attention"
-    assert [r["id"] for r in list_sessions(db)] == [sid] and not w.save_btn.isEnabled()
+    assert [r["id"] for r in list_sessions(db, me)] == [sid] and not w.save_btn.isEnabled()
     w.shutdown()
 
 
@@ -357,7 +360,7 @@ def test_main_window_records_the_test_saves_it_through_the_writer_and_review_ope
     from app.ui.main_window import MainWindow
     threads = threading.active_count()
     db = open_db(tmp_path / "d.db")
-    win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db)
+    win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db, actor=admin_of(db))
     qtbot.addWidget(win)
     live = win.live
     live.new_trainee.setText("Cadet Cy")
@@ -371,7 +374,7 @@ def test_main_window_records_the_test_saves_it_through_the_writer_and_review_ope
     assert rec.complete and rec.track.frames == live.assessment.frames and rec.video is None  # a replay: no images
     with qtbot.waitSignal(live.saved, timeout=30_000) as saved:
         qtbot.mouseClick(live.save_btn, Qt.MouseButton.LeftButton)
-    row = next(r for r in list_sessions(db) if r["id"] == saved.args[0])
+    row = next(r for r in list_sessions(db, win.actor) if r["id"] == saved.args[0])
     assert row["recording"] == str(folder) and row["trainee"] == "Cadet Cy"
     assert "saved as session" in win.statusBar().currentMessage() and "frames dropped" in win.perf.text()
     win.review.reload()

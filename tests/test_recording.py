@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import admin_of
 
 from app.capture.avi import MjpegAviWriter
 from app.capture.recorder import RecordingError, SessionRecorder, read_recording
@@ -182,11 +183,12 @@ def test_database_writer_runs_jobs_in_order_from_many_threads(tmp_path):
     from app.storage.writer import DatabaseWriter
     before = threading.active_count()
     w = DatabaseWriter(tmp_path / "w.db")
+    me = w.call(admin_of)
     futures = []
 
     def add(k):
         for j in range(10):
-            futures.append(w.submit(add_trainee, f"T{k}-{j}"))
+            futures.append(w.submit(add_trainee, me, f"T{k}-{j}"))
     threads = [threading.Thread(target=add, args=(k,)) for k in range(4)]
     for t in threads:
         t.start()
@@ -195,11 +197,11 @@ def test_database_writer_runs_jobs_in_order_from_many_threads(tmp_path):
     ids = sorted(f.result(10) for f in futures)
     assert ids == list(range(1, 41))
     with pytest.raises(StorageError, match="already exists"):
-        w.call(add_trainee, "T0-0")  # the job's error reaches the caller; the writer goes on
-    assert w.call(add_trainee, "after") == 41
+        w.call(add_trainee, me, "T0-0")  # the job's error reaches the caller; the writer goes on
+    assert w.call(add_trainee, me, "after") == 41
     w.close()
     assert not w.alive and threading.active_count() == before
-    assert len(list_trainees(open_db(tmp_path / "w.db"))) == 41
+    assert len(list_trainees(open_db(tmp_path / "w.db"), me)) == 41
     with pytest.raises(StorageError, match="is a folder"):
         DatabaseWriter(tmp_path)
 

@@ -5,16 +5,15 @@ against torch measured on the example inputs (max abs difference over all output
 """
 from __future__ import annotations
 
-import hashlib
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from app.core.hashing import sha256_file
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+sha256 = sha256_file  # what the model cards record
 
 
 def parity(onnx_path: Path, wrapper, inputs, names) -> float:

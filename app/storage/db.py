@@ -17,6 +17,13 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from app.core.types import PoseTrack
+from app.storage.accounts import ADMIN, INSTRUCTOR, Actor, can_see_trainee, require
+from app.storage.audit import audit
+from app.storage.chain import ChainError, seal, write_head
+from app.storage.errors import AccessError, StorageError, locked_or
+from app.storage.writer import database_path
+
+__all__ = ["AccessError", "StorageError", "open_db"]
 
 migrations = Migrations("drillscore")
 
@@ -45,8 +52,43 @@ def m002_session_recording(db: sqlite_utils.Database) -> None:
     db["sessions"].add_column("recording", str)
 
 
-class StorageError(RuntimeError):
-    """A database problem; str() says which file and what to do."""
+APPEND_ONLY = ("sessions", "reps", "tracks", "models_used", "chain", "audit")
+
+
+@migrations()
+def m003_accounts_audit_chain(db: sqlite_utils.Database) -> None:
+    # accounts and roles (app.storage.accounts), the audit log (app.storage.audit), the HMAC
+    # chain sealing every result (app.storage.chain); who saved a session and what it corrects
+    db["users"].create({"id": int, "username": str, "role": str, "secret": str, "pin": int, "trainee_id": int,
+                        "disabled": int, "created": str}, pk="id", not_null={"username", "role", "secret"},
+                       foreign_keys=[("trainee_id", "trainees", "id")])
+    db.execute("create unique index users_username on users (username collate nocase)")
+    db["audit"].create({"id": int, "at": str, "user_id": int, "username": str, "action": str, "target": str,
+                        "detail": str}, pk="id")
+    db["chain"].create({"seq": int, "session_id": int, "kind": str, "at": str, "payload": str, "mac": str},
+                       pk="seq")
+    db["meta"].create({"name": str, "value": str}, pk="name")
+    for col, kind in (("saved_by", int), ("corrects", int), ("correction_reason", str)):
+        db["sessions"].add_column(col, kind)
+    conn = db.conn
+    from app.storage.audit import audit
+    from app.storage.chain import seal
+    path = database_path(db)
+    last = None
+    for (sid,) in conn.execute("select id from sessions order by id").fetchall():  # results saved before the chain
+        last = seal(conn, sid, path.parent, kind="adopted")
+    if last is not None:
+        audit(conn, None, "adopt_sessions", "chain", {"sessions": last[1]})
+    # Records are never edited or deleted in place: a correction is a new session (correct_session)
+    for t in APPEND_ONLY:
+        for op in ("update", "delete"):
+            conn.execute(f"create trigger {t}_no_{op} before {op} on {t} begin select raise(abort, "
+                         f"'DrillScore records are append-only: save a correction instead'); end")
+    if last is not None:
+        _pending_heads.append((path, last))
+
+
+_pending_heads: list = []  # the chain head to write once the migration's transaction is committed
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -62,6 +104,12 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         migrations.apply(db)
+        while _pending_heads:
+            from app.storage.chain import write_head
+            hp, (key, seq, mac) = _pending_heads.pop()
+            write_head(hp, key, seq, mac)
+    except ChainError as e:
+        raise StorageError(str(e)) from None
     except sqlite3.DatabaseError as e:
         msg = str(e)
         if "locked" in msg:
@@ -89,90 +137,83 @@ def track_from_bytes(data: bytes) -> PoseTrack:
         return PoseTrack(z["keypoints"], float(z["fps"]), tuple(int(v) for v in z["size"]), ex, vw)
 
 
-def _locked_or(e: sqlite3.OperationalError, what: str) -> StorageError:
-    if "locked" in str(e) or "busy" in str(e):
-        return StorageError(f"the database is locked by another program; {what} — close it and try again")
-    return StorageError(f"database error ({e}); {what}")
-
-
-def get_or_add_trainee(db: sqlite_utils.Database, name: str, sex: str | None = None,
-                       birth_year: int | None = None, unit: str | None = None) -> int:
-    name = name.strip()
-    if not name:
-        raise StorageError("trainee name is empty; give --trainee NAME")
-    try:
-        rows = list(db["trainees"].rows_where("name = ?", [name]))
-        if rows:
-            return int(rows[0]["id"])
-        return int(db["trainees"].insert({"name": name, "sex": sex, "birth_year": birth_year, "unit": unit,
-                                          "archived": 0, "created": _now()}).last_pk)
-    except sqlite3.OperationalError as e:
-        raise _locked_or(e, "the trainee was not added") from None
+STAFF = (ADMIN, INSTRUCTOR)
 
 
 def _insert(conn: sqlite3.Connection, table: str, row: dict) -> int:
     # Plain SQL on purpose: sqlite-utils' insert commits on its own, which would break the
-    # one-transaction-per-session guarantee.
+    # one-transaction-per-write guarantee (the row, its audit entry, its chain entry).
     cols = ", ".join(f"[{k}]" for k in row)
     marks = ", ".join("?" for _ in row)
     return int(conn.execute(f"insert into [{table}] ({cols}) values ({marks})", list(row.values())).lastrowid)
 
 
-def save_session(db: sqlite_utils.Database, trainee_id: int, result: dict, track: PoseTrack,
-                 source: str = "", models: dict[str, str] | None = None, recording: str | None = None) -> int:
-    """Store one analysed session with its reps and pose track in ONE transaction; recording:
-    the folder of the live test's video and journal (app.capture.recorder), if there is one."""
+def _write(db: sqlite_utils.Database, what: str, job):
+    """Run job(conn) in one transaction; the errors a user can act on become StorageError."""
     conn = db.conn
     try:
         with conn:  # commits on success, rolls everything back on any exception
-            sid = _insert(conn, "sessions", {
-                "trainee_id": trainee_id, "exercise": result["exercise"], "view": result.get("view"),
-                "started": _now(), "frames": result["frames"], "fps": result["fps"],
-                "duration_s": result["duration_s"], "count_total": result["count_total"],
-                "count_standard": result["count_standard"],
-                "score": (result.get("score") or {}).get("points"), "source": source,
-                "result_json": json.dumps(result), "recording": recording})
-            for r in result["reps"]:
-                _insert(conn, "reps", {
-                    "session_id": sid, "n": r["n"], "start_frame": r["start_frame"], "end_frame": r["end_frame"],
-                    "standard": int(r["standard"]), "p_standard": r["p_standard"],
-                    "reasons": json.dumps(r["reasons"]), "measures": json.dumps(r.get("measures", {}))})
-            _insert(conn, "tracks", {"session_id": sid, "npz": track_to_bytes(track)})
-            for name, sha in (models or {}).items():
-                _insert(conn, "models_used", {"session_id": sid, "name": name, "sha256": sha})
+            return job(conn)
     except sqlite3.OperationalError as e:
-        raise _locked_or(e, "nothing was saved") from None
-    return sid
+        raise locked_or(e, what) from None
+    except sqlite3.IntegrityError as e:
+        raise StorageError(f"refused by the database ({e}); {what}") from None
+    except ChainError as e:
+        raise StorageError(f"{e}; {what}") from None
 
 
-def load_session(db: sqlite_utils.Database, session_id: int) -> tuple[dict, PoseTrack]:
-    """-> (stored result dict, pose track) exactly as saved."""
-    try:
-        row = db["sessions"].get(session_id)
-    except sqlite_utils.db.NotFoundError:
-        raise StorageError(f"no session {session_id}; list them with `drillscore db sessions`") from None
-    track = track_from_bytes(db["tracks"].get(session_id)["npz"])
-    return json.loads(row["result_json"]), track
+def verify_records(db: sqlite_utils.Database):
+    """-> app.storage.chain.VerifyReport for this database and its recordings (ChainError when
+    the installation key is missing or foreign)."""
+    from app.storage.chain import verify
+    return verify(db.conn, database_path(db))
 
 
-def list_sessions(db: sqlite_utils.Database, trainee: str | None = None) -> list[dict]:
-    sql = ("select s.id, t.name as trainee, s.exercise, s.started, s.count_total, s.count_standard, s.score, "
-           "s.recording "
-           "from sessions s join trainees t on t.id = s.trainee_id")
-    args: list = []
-    if trainee:
-        sql += " where t.name = ?"
-        args.append(trainee)
-    return [dict(r) for r in db.query(sql + " order by s.id", args)]
-
+# --- trainees --------------------------------------------------------------------------------
 
 TRAINEE_FIELDS = ("name", "sex", "birth_year", "unit")
 
 
-def list_trainees(db: sqlite_utils.Database, include_archived: bool = False) -> list[dict]:
-    where = "" if include_archived else " where archived = 0"
-    return [dict(r) for r in db.query(f"select id, name, sex, birth_year, unit, archived from trainees{where} "
-                                      "order by name collate nocase")]
+def _trainee_row(conn: sqlite3.Connection, trainee_id: int) -> tuple:
+    row = conn.execute("select id, name from trainees where id = ?", [trainee_id]).fetchone()
+    if row is None:
+        raise StorageError(f"no trainee {trainee_id}; pick one from the list or add the trainee first")
+    return row
+
+
+def find_trainee(db: sqlite_utils.Database, actor: Actor, name: str) -> dict:
+    """The trainee called `name` (as the actor may see them); StorageError naming close matches."""
+    rows = [t for t in list_trainees(db, actor, include_archived=True) if t["name"].lower() == name.strip().lower()]
+    if rows:
+        return rows[0]
+    known = [t["name"] for t in list_trainees(db, actor, include_archived=True)]
+    near = [n for n in known if name.strip().lower()[:3] in n.lower()][:3]
+    hint = f" (did you mean {', '.join(near)}?)" if near else ""
+    raise StorageError(f"no trainee named {name!r}{hint}; list them with `drillscore db trainees`")
+
+
+def get_or_add_trainee(db: sqlite_utils.Database, actor: Actor, name: str, sex: str | None = None,
+                       birth_year: int | None = None, unit: str | None = None) -> int:
+    name = name.strip()
+    if not name:
+        raise StorageError("trainee name is empty; give --trainee NAME")
+    require(actor, *STAFF, to="add trainees")
+    row = db.execute("select id from trainees where name = ?", [name]).fetchone()
+    if row:
+        return int(row[0])
+    return add_trainee(db, actor, name, sex, birth_year, unit)
+
+
+def list_trainees(db: sqlite_utils.Database, actor: Actor, include_archived: bool = False) -> list[dict]:
+    """The roster; a trainee sees only themselves."""
+    where = [] if include_archived else ["archived = 0"]
+    args: list = []
+    if actor.role not in STAFF:
+        where.append("id = ?")
+        args.append(actor.trainee_id)
+    clause = f" where {' and '.join(where)}" if where else ""
+    return [dict(r) for r in db.query(f"select id, name, sex, birth_year, unit, archived from trainees{clause} "
+                                      "order by name collate nocase", args)]
 
 
 def _check_trainee(fields: dict) -> dict:
@@ -189,37 +230,155 @@ def _check_trainee(fields: dict) -> dict:
     return out
 
 
-def add_trainee(db: sqlite_utils.Database, name: str, sex: str | None = None, birth_year: int | None = None,
-                unit: str | None = None) -> int:
-    """A new trainee; StorageError when the name is taken (names identify trainees on reports)."""
+def add_trainee(db: sqlite_utils.Database, actor: Actor, name: str, sex: str | None = None,
+                birth_year: int | None = None, unit: str | None = None) -> int:
+    """A new trainee (admins; instructors too, on the spot before a test); StorageError when the
+    name is taken (names identify trainees on reports)."""
+    require(actor, *STAFF, to="add trainees")
     row = _check_trainee({"name": name, "sex": sex or None, "birth_year": birth_year or None, "unit": unit or None})
-    try:
-        if list(db["trainees"].rows_where("name = ?", [row["name"]])):
+
+    def job(conn: sqlite3.Connection) -> int:
+        if conn.execute("select 1 from trainees where name = ?", [row["name"]]).fetchone():
             raise StorageError(f"a trainee named {row['name']!r} already exists; choose another name or edit that one")
-        return int(db["trainees"].insert({**row, "archived": 0, "created": _now()}).last_pk)
-    except sqlite3.OperationalError as e:
-        raise _locked_or(e, "the trainee was not added") from None
+        tid = _insert(conn, "trainees", {**row, "archived": 0, "created": _now()})
+        audit(conn, actor, "add_trainee", f"trainee {tid}", row)
+        return tid
+    return _write(db, "the trainee was not added", job)
 
 
-def update_trainee(db: sqlite_utils.Database, trainee_id: int, **fields) -> None:
+def update_trainee(db: sqlite_utils.Database, actor: Actor, trainee_id: int, **fields) -> None:
+    require(actor, ADMIN, to="edit trainees")
     row = _check_trainee(fields)
-    try:
-        if "name" in row:
-            clash = [r for r in db["trainees"].rows_where("name = ? and id != ?", [row["name"], trainee_id])]
-            if clash:
-                raise StorageError(f"a trainee named {row['name']!r} already exists; choose another name")
-        db["trainees"].update(trainee_id, {k: (v if v != "" else None) for k, v in row.items()})
-    except sqlite_utils.db.NotFoundError:
-        raise StorageError(f"no trainee {trainee_id}") from None
-    except sqlite3.OperationalError as e:
-        raise _locked_or(e, "the change was not saved") from None
+
+    def job(conn: sqlite3.Connection) -> None:
+        _trainee_row(conn, trainee_id)
+        if "name" in row and conn.execute("select 1 from trainees where name = ? and id != ?",
+                                          [row["name"], trainee_id]).fetchone():
+            raise StorageError(f"a trainee named {row['name']!r} already exists; choose another name")
+        vals = {k: (v if v != "" else None) for k, v in row.items()}
+        if vals:
+            conn.execute(f"update trainees set {', '.join(f'[{k}] = ?' for k in vals)} where id = ?",
+                         [*vals.values(), trainee_id])
+        audit(conn, actor, "update_trainee", f"trainee {trainee_id}", vals)
+    _write(db, "the change was not saved", job)
 
 
-def archive_trainee(db: sqlite_utils.Database, trainee_id: int, archived: bool = True) -> None:
+def archive_trainee(db: sqlite_utils.Database, actor: Actor, trainee_id: int, archived: bool = True) -> None:
     """Archived trainees leave the pickers; their sessions stay (records are never deleted)."""
+    require(actor, ADMIN, to="archive trainees")
+
+    def job(conn: sqlite3.Connection) -> None:
+        _trainee_row(conn, trainee_id)
+        conn.execute("update trainees set archived = ? where id = ?", [int(archived), trainee_id])
+        audit(conn, actor, "archive_trainee" if archived else "restore_trainee", f"trainee {trainee_id}", {})
+    _write(db, "the change was not saved", job)
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+def save_session(db: sqlite_utils.Database, actor: Actor, trainee_id: int, result: dict, track: PoseTrack,
+                 source: str = "", models: dict[str, str] | None = None, recording: str | None = None,
+                 corrects: int | None = None, reason: str | None = None, started: str | None = None) -> int:
+    """Store and seal one analysed session in ONE transaction: the session row, its reps, its
+    pose track, the models' hashes, its chain entry and its audit entry. recording: the folder
+    of the live test's video and journal (app.capture.recorder), if there is one."""
+    require(actor, *STAFF, to="save tests")
+    folder = database_path(db).parent
+    sealed: list = []
+    if recording and Path(recording).is_absolute() and Path(recording).is_relative_to(folder):
+        # kept relative to the database: the folder moves (or is restored) as one piece and still verifies
+        recording = str(Path(recording).relative_to(folder))
+
+    def job(conn: sqlite3.Connection) -> int:
+        _trainee_row(conn, trainee_id)
+        sid = _insert(conn, "sessions", {
+            "trainee_id": trainee_id, "exercise": result["exercise"], "view": result.get("view"),
+            "started": started or _now(), "frames": result["frames"], "fps": result["fps"],
+            "duration_s": result["duration_s"], "count_total": result["count_total"],
+            "count_standard": result["count_standard"],
+            "score": (result.get("score") or {}).get("points"), "source": source,
+            "result_json": json.dumps(result), "recording": recording, "saved_by": actor.user_id,
+            "corrects": corrects, "correction_reason": reason})
+        for r in result["reps"]:
+            _insert(conn, "reps", {
+                "session_id": sid, "n": r["n"], "start_frame": r["start_frame"], "end_frame": r["end_frame"],
+                "standard": int(r["standard"]), "p_standard": r["p_standard"],
+                "reasons": json.dumps(r["reasons"]), "measures": json.dumps(r.get("measures", {}))})
+        _insert(conn, "tracks", {"session_id": sid, "npz": track_to_bytes(track)})
+        for name, sha in (models or {}).items():
+            _insert(conn, "models_used", {"session_id": sid, "name": name, "sha256": sha})
+        sealed.append(seal(conn, sid, folder, "correction" if corrects else "result"))
+        audit(conn, actor, "correct_session" if corrects else "save_session", f"session {sid}",
+              {"trainee_id": trainee_id, "corrects": corrects, "reason": reason,
+               "count_standard": result["count_standard"]})
+        return sid
+    sid = _write(db, "nothing was saved", job)
+    write_head(database_path(db), *sealed[0])
+    return sid
+
+
+def _session_row(db: sqlite_utils.Database, actor: Actor, session_id: int) -> dict:
+    row = db.execute("select id, trainee_id, recording, started, source from sessions where id = ?",
+                     [session_id]).fetchone()
+    if row is None:
+        raise StorageError(f"no session {session_id}; list them with `drillscore db sessions`")
+    if not can_see_trainee(actor, row[1]):
+        raise AccessError(f"{actor} may see only their own sessions; session {session_id} is someone else's")
+    return dict(zip(("id", "trainee_id", "recording", "started", "source"), row, strict=True))
+
+
+def correct_session(db: sqlite_utils.Database, actor: Actor, session_id: int, result: dict, reason: str) -> int:
+    """A correction is a new sealed session that references the one it corrects, with the
+    reason; the old record stays as it was. Corrections go to the newest version."""
+    require(actor, *STAFF, to="correct results")
+    reason = (reason or "").strip()
+    if not reason:
+        raise StorageError("a correction needs a reason (what the grader saw); give --reason TEXT")
+    old = _session_row(db, actor, session_id)
+    newer = db.execute("select id from sessions where corrects = ? order by id desc limit 1", [session_id]).fetchone()
+    if newer:
+        raise StorageError(f"session {session_id} was corrected already by session {newer[0]}; correct that one")
+    _, track = load_session(db, actor, session_id)
+    return save_session(db, actor, old["trainee_id"], result, track, source=old["source"],
+                        models=dict(db.execute("select name, sha256 from models_used where session_id = ?",
+                                               [session_id]).fetchall()),
+                        recording=old["recording"], corrects=session_id, reason=reason, started=old["started"])
+
+
+def load_session(db: sqlite_utils.Database, actor: Actor, session_id: int) -> tuple[dict, PoseTrack]:
+    """-> (stored result dict, pose track) exactly as saved; StorageError for a damaged record."""
+    _session_row(db, actor, session_id)
+    row = db.execute("select s.result_json, cast(t.npz as blob) from sessions s left join tracks t on t.session_id = s.id "
+                     "where s.id = ?", [session_id]).fetchone()
     try:
-        db["trainees"].update(trainee_id, {"archived": int(archived)})
-    except sqlite_utils.db.NotFoundError:
-        raise StorageError(f"no trainee {trainee_id}") from None
-    except sqlite3.OperationalError as e:
-        raise _locked_or(e, "the change was not saved") from None
+        if row[1] is None:
+            raise ValueError("its pose track is missing")
+        return json.loads(row[0]), track_from_bytes(row[1])
+    except (ValueError, TypeError, KeyError, OSError, EOFError) as e:
+        why = str(e).splitlines()[0][:80] if str(e) else type(e).__name__
+        raise StorageError(f"session {session_id}: the stored record is damaged ({why}); run `drillscore verify` "
+                           "and restore the database from a backup") from None
+
+
+def list_sessions(db: sqlite_utils.Database, actor: Actor, trainee: str | None = None) -> list[dict]:
+    """Sessions as the actor may see them (a trainee: their own), oldest first, with
+    `corrected_by`: the session that corrects each one (None for the current version)."""
+    sql = ("select s.id, t.name as trainee, s.trainee_id, t.unit, s.exercise, s.started, s.count_total, "
+           "s.count_standard, s.score, s.duration_s, s.recording, s.corrects, s.correction_reason, "
+           "(select max(c.id) from sessions c where c.corrects = s.id) as corrected_by "
+           "from sessions s join trainees t on t.id = s.trainee_id")
+    where, args = [], []
+    if trainee:
+        where.append("t.name = ?")
+        args.append(trainee)
+    if actor.role not in STAFF:
+        where.append("s.trainee_id = ?")
+        args.append(actor.trainee_id)
+    if where:
+        sql += " where " + " and ".join(where)
+    from app.storage.chain import recording_folder
+    folder = database_path(db).parent
+    rows = [dict(r) for r in db.query(sql + " order by s.id", args)]
+    for r in rows:
+        r["recording"] = str(recording_folder(r["recording"], folder)) if r["recording"] else None
+    return rows

@@ -25,11 +25,12 @@ from app.ui.widgets import say, table
 
 
 class AdminWorkspace(QWidget):
-    def __init__(self, db, parent: QWidget | None = None, writer=None) -> None:
-        """db: read from; writer: the database writer every change goes through (inline without one)."""
+    def __init__(self, db, actor, parent: QWidget | None = None, writer=None) -> None:
+        """db: read from; actor: the signed-in admin (app.storage.accounts.Actor); writer: the
+        database writer every change goes through (inline without one)."""
         super().__init__(parent)
         from app.storage.writer import InlineWriter
-        self.db = db
+        self.db, self.actor = db, actor
         self.writer = writer or InlineWriter(db)
         self.trainees: list[dict] = []
         self.table = table(["name", "sex", "birth year", "unit", "archived"])
@@ -85,7 +86,7 @@ class AdminWorkspace(QWidget):
         say(self.message, text, error)
 
     def reload(self) -> None:
-        self.trainees = list_trainees(self.db, self.show_archived.isChecked())
+        self.trainees = list_trainees(self.db, self.actor, self.show_archived.isChecked())
         self.table.setRowCount(len(self.trainees))
         for i, t in enumerate(self.trainees):
             for j, v in enumerate([t["name"], t["sex"] or "", t["birth_year"] or "", t["unit"] or "",
@@ -122,18 +123,18 @@ class AdminWorkspace(QWidget):
         return t
 
     def add(self) -> None:
-        self._apply(lambda: self.writer.call(add_trainee, **self._fields()), f"added {self.name.text().strip()}")
+        self._apply(lambda: self.writer.call(add_trainee, self.actor, **self._fields()), f"added {self.name.text().strip()}")
 
     def save(self) -> None:
         t = self._selected_or_say()
         if t is not None:
-            self._apply(lambda: self.writer.call(update_trainee, t["id"], **self._fields()),
+            self._apply(lambda: self.writer.call(update_trainee, self.actor, t["id"], **self._fields()),
                         f"saved {self.name.text().strip()}")
 
     def toggle_archive(self) -> None:
         t = self._selected_or_say()
         if t is not None:
-            self._apply(lambda: self.writer.call(archive_trainee, t["id"], not t["archived"]),
+            self._apply(lambda: self.writer.call(archive_trainee, self.actor, t["id"], not t["archived"]),
                         f"{'restored' if t['archived'] else 'archived'} {t['name']} (their sessions are kept)")
 
     def _ask_export(self) -> None:
@@ -144,7 +145,7 @@ class AdminWorkspace(QWidget):
 
     def export_csv(self, path: str | Path) -> Path | None:
         try:
-            out = write_sessions_csv(list_sessions(self.db), path)
+            out = write_sessions_csv(list_sessions(self.db, self.actor), path)
         except ExportError as e:
             self._say(str(e), error=True)
             return None

@@ -26,12 +26,12 @@ from app.ui.widgets import fill_trainees, table
 class AnalyseWorkspace(QWidget):
     finished = Signal(object)  # the BatchAnalysis, when it ends (done, cancelled or failed)
 
-    def __init__(self, db=None, writer=None, make_estimator=None, parent: QWidget | None = None) -> None:
-        """db: the roster; writer: saves sessions (nothing is saved without one);
+    def __init__(self, db=None, writer=None, make_estimator=None, parent: QWidget | None = None, actor=None) -> None:
+        """db: the roster; writer: saves sessions (nothing is saved without one) as `actor`;
         make_estimator: () -> pose estimator (default: the shipped pose model)."""
         super().__init__(parent)
         from app.storage.settings import Settings
-        self.db, self.writer, self.make_estimator = db, writer, make_estimator
+        self.db, self.writer, self.make_estimator, self.actor = db, writer, make_estimator, actor
         self.app_settings = Settings()
         self.job: BatchAnalysis | None = None
         self.last_error = ""
@@ -67,7 +67,7 @@ class AnalyseWorkspace(QWidget):
 
     def reload_trainees(self) -> None:
         if self.db is not None:
-            fill_trainees(self.trainee_box, self.db)
+            fill_trainees(self.trainee_box, self.db, self.actor)
 
     # ------------------------------------------------------------------ start / cancel
     def _ask_file(self) -> None:
@@ -116,10 +116,10 @@ class AnalyseWorkspace(QWidget):
 
     def _saver(self, trainee_id: int):
         from app.storage.db import save_session
-        writer = self.writer
+        writer, actor = self.writer, self.actor
 
         def save(path: Path, result: dict, track) -> int:  # on the batch thread: waits for the writer
-            return writer.call(save_session, trainee_id, result, track, source=str(path), timeout=120)
+            return writer.call(save_session, actor, trainee_id, result, track, source=str(path), timeout=120)
         return save
 
     def cancel(self) -> None:

@@ -91,25 +91,31 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
 
 
 def demo_database(track_path: Path, folder: Path):
-    """A database in `folder` holding the demo track analysed as three sessions of one trainee
-    (so the review workspace has something to show with --demo and --screenshot)."""
+    """-> (db, admin actor): a database in `folder` holding the demo track analysed as three
+    sessions of one trainee (so the review workspace has something to show with --demo and
+    --screenshot), signed in as a demo admin whose password nobody knows."""
+    import secrets
+
     from app.assess.engine import assess
     from app.assess.result import result_dict
     from app.pipeline.offline import attach_probabilities, with_classifier
+    from app.storage.accounts import create_first_admin
     from app.storage.db import get_or_add_trainee, open_db, save_session
     track = read_track(track_path)
     db = open_db(folder / "demo.db")
-    tid = get_or_add_trainee(db, "Demo Trainee", "male")
+    admin = create_first_admin(db, "demo", secrets.token_hex(12))
+    tid = get_or_add_trainee(db, admin, "Demo Trainee", "male")
     for cut in (0.6, 0.8, 1.0):  # three tests, each a little longer: a progress chart that rises
         from app.core.types import PoseTrack
         part = PoseTrack(track.keypoints[:int(track.frames * cut)], track.fps, track.size, track.exercise)
         a, probs, note = with_classifier(part, assess(part, track.exercise or "pushup"))
-        save_session(db, tid, attach_probabilities(result_dict(a), probs, note), part, source="demo")
-    return db
+        save_session(db, admin, tid, attach_probabilities(result_dict(a), probs, note), part, source="demo")
+    return db, admin
 
 
 def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4.0, workspace: str = "live",
-        db_path: Path | None = None) -> int:
+        db_path: Path | None = None, actor=None) -> int:
+    """actor: who is signed in for --db (else the sign-in dialog asks; the first run creates the admin)."""
     import sys
     import tempfile
 
@@ -131,10 +137,19 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
         settings.value.apply()
     else:  # the demo: defaults, kept in memory only
         settings = SettingsModel(Settings())
-    db = open_db(db_path) if db_path is not None else demo_database(demo_track, Path(tmp.name))
+    if db_path is not None:
+        db = open_db(db_path)
+        if actor is None:
+            from app.ui.sign_in import SignInDialog
+            dialog = SignInDialog(db)
+            if not dialog.exec() or dialog.actor is None:
+                return 1  # closed without signing in: nothing to do
+            actor = dialog.actor
+    else:
+        db, actor = demo_database(demo_track, Path(tmp.name))
     title = (f"Demo: {demo_track.name} (synthetic push-ups, side view)" if db_path is None else
              f"Live test: {db_path} (pick a video or a camera as the source; the demo track is there to try)")
-    win = MainWindow(session_factory(demo_track), title, db, settings=settings)
+    win = MainWindow(session_factory(demo_track), title, db, settings=settings, actor=actor)
     win.show()
     if problem:
         win.live.notify("Settings not usable", problem)

@@ -51,15 +51,16 @@ class LiveWorkspace(QWidget):
     stats = Signal(str)         # frames/s, latency, dropped frames: for the status bar
 
     def __init__(self, make_session, title: str, parent: QWidget | None = None, db=None, writer=None,
-                 recordings: Path | None = None) -> None:
+                 recordings: Path | None = None, actor=None) -> None:
         """make_session: (settings dict) -> LiveSession (not started): a fresh one per test.
         settings: source ("demo", a video path, "camera:N"), exercise, time_limit, trainee,
         record_to (a new folder under `recordings`, when given). db: the roster and where Save
-        stores, through `writer` (app.storage.writer.DatabaseWriter; inline without one)."""
+        stores, through `writer` (app.storage.writer.DatabaseWriter; inline without one), as `actor`
+        (the signed-in instructor or admin)."""
         super().__init__(parent)
         from app.storage.writer import InlineWriter
         self.make_session = make_session
-        self.db = db
+        self.db, self.actor = db, actor
         self.writer = writer or (InlineWriter(db) if db is not None else None)
         self.recordings = recordings
         from app.storage.settings import Settings
@@ -361,14 +362,14 @@ class LiveWorkspace(QWidget):
     # ------------------------------------------------------------------ end of test
     def reload_trainees(self) -> None:
         if self.db is not None:
-            fill_trainees(self.trainee_box, self.db)
+            fill_trainees(self.trainee_box, self.db, self.actor)
 
     def quick_add(self) -> None:
         from app.storage.db import StorageError, add_trainee
         if self.writer is None:
             return
         try:
-            self.writer.call(add_trainee, self.new_trainee.text())
+            self.writer.call(add_trainee, self.actor, self.new_trainee.text())
         except StorageError as e:
             self.summary_label.setText(str(e))
             return
@@ -437,7 +438,7 @@ class LiveWorkspace(QWidget):
         from app.assess.result import result_dict
         from app.pipeline.offline import attach_probabilities, with_classifier
         from app.storage.db import save_session
-        t, s = self._trainee(), self.session
+        t, s, actor = self._trainee(), self.session, self.actor
         if self.assessment is None or t is None or self.writer is None or s is None:
             return
         track, assessment, (table, sex, age) = s.track(), self.assessment, self._scoring()
@@ -448,7 +449,7 @@ class LiveWorkspace(QWidget):
         def job(db) -> int:  # on the writer thread: the classifier pass over the track, then one transaction
             a, probs, note = with_classifier(track, assessment, th, bar_y)
             res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
-            return save_session(db, t["id"], res, track, source=source, recording=recording)
+            return save_session(db, actor, t["id"], res, track, source=source, recording=recording)
         self.save_btn.setEnabled(False)
         self.discard_btn.setEnabled(False)
         self.summary_label.setText(self.summary_label.text() + "<br>saving ...")

@@ -12,8 +12,11 @@ from app.ui.settings_panel import SettingsModel
 
 class MainWindow(QMainWindow):
     def __init__(self, make_session, title: str, db=None, recordings: Path | None = None,
-                 settings: SettingsModel | None = None) -> None:
+                 settings: SettingsModel | None = None, actor=None) -> None:
         """db: the database (read here; every write goes through one DatabaseWriter thread);
+        actor: who signed in (app.storage.accounts.Actor): the tabs follow the role (a trainee
+        reviews their own sessions; an instructor also runs tests and analyses files; an admin
+        also administers), and storage refuses what the role may not do whatever is shown;
         recordings: where live tests are recorded while they run (default: the settings' folder,
         else next to the database); settings: the admin's settings (defaults, unsaved, if None)."""
         super().__init__()
@@ -29,8 +32,12 @@ class MainWindow(QMainWindow):
             self._default_recordings = recordings or path.parent / "recordings"
             recordings = Path(self.settings.value.recordings) if self.settings.value.recordings \
                 else self._default_recordings
-        self.live = LiveWorkspace(make_session, title, db=db, writer=self.writer, recordings=recordings)
-        self.tabs.addTab(self.live, "Live test")
+        from app.storage.accounts import ADMIN, INSTRUCTOR
+        self.actor = actor
+        role = actor.role if actor is not None else INSTRUCTOR
+        self.live = LiveWorkspace(make_session, title, db=db, writer=self.writer, recordings=recordings, actor=actor)
+        if role in (ADMIN, INSTRUCTOR):
+            self.tabs.addTab(self.live, "Live test")
         self.review = self.admin = self.analyse = None
         self.perf = QLabel("")  # fps, latency and dropped frames of the running test
         self.statusBar().addPermanentWidget(self.perf)
@@ -41,23 +48,25 @@ class MainWindow(QMainWindow):
             from app.ui.admin_workspace import AdminWorkspace
             from app.ui.analyse_workspace import AnalyseWorkspace
             from app.ui.review_workspace import ReviewWorkspace
-            self.review = ReviewWorkspace(db)
+            self.review = ReviewWorkspace(db, actor)
             self.tabs.addTab(self.review, "Review")
-            self.analyse = AnalyseWorkspace(db, self.writer)
+            self.analyse = AnalyseWorkspace(db, self.writer, actor=actor)
             self.analyse.app_settings = self.settings.value
             self.analyse.finished.connect(lambda _job: self.review.reload())
-            self.tabs.addTab(self.analyse, "Analyse files")
+            if role in (ADMIN, INSTRUCTOR):
+                self.tabs.addTab(self.analyse, "Analyse files")
             from app.storage.settings import config_dir
             from app.ui.scoring_panel import ScoringPanel
             from app.ui.settings_panel import SettingsPanel
-            self.admin = AdminWorkspace(db, writer=self.writer)
+            self.admin = AdminWorkspace(db, actor, writer=self.writer)
             self.scoring = ScoringPanel(self.settings, config_dir() / "scoring")
             self.settings_panel = SettingsPanel(self.settings)
             self.admin_tabs = QTabWidget()
             self.admin_tabs.addTab(self.admin, "Trainees and reports")
             self.admin_tabs.addTab(self.scoring, "Scoring tables")
             self.admin_tabs.addTab(self.settings_panel, "Settings")
-            self.tabs.addTab(self.admin_tabs, "Admin")
+            if role == ADMIN:
+                self.tabs.addTab(self.admin_tabs, "Admin")
             self.live.reload_trainees()
             self.live.saved.connect(lambda sid: (self.review.reload(),
                                                  self.statusBar().showMessage(f"saved as session {sid}")))
@@ -66,6 +75,8 @@ class MainWindow(QMainWindow):
         self.live.finished.connect(self._done)
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))
         self.statusBar().showMessage("ready: press space to start")
+        if actor is not None:
+            self.statusBar().addWidget(QLabel(f"signed in: {actor}"))
 
     def _settings_changed(self, s: Settings) -> None:
         self.live.app_settings = s

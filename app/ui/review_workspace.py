@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -26,7 +26,7 @@ from app.assess.engine import assess
 from app.assess.rules import REASON_TEXT
 from app.core.types import EXERCISES
 from app.pipeline.review import Filters, filter_sessions, progress, rep_at
-from app.storage.db import list_sessions, load_session
+from app.storage.db import StorageError, list_sessions, load_session
 from app.ui.skeleton_view import SkeletonView
 from app.ui.widgets import table
 
@@ -34,9 +34,10 @@ ANY = "(all)"
 
 
 class ReviewWorkspace(QWidget):
-    def __init__(self, db, parent: QWidget | None = None) -> None:
+    def __init__(self, db, actor, parent: QWidget | None = None) -> None:
+        """actor: who is signed in (a trainee sees only their own sessions: app.storage)."""
         super().__init__(parent)
-        self.db = db
+        self.db, self.actor = db, actor
         self.rows: list[dict] = []
         self.result: dict | None = None
         self.track = None
@@ -47,7 +48,10 @@ class ReviewWorkspace(QWidget):
         self.trainee_box = QComboBox()
         self.event_box = QComboBox()
         self.event_box.addItems([ANY, *EXERCISES])
-        self.sessions = table(["id", "date", "trainee", "event", "standard / total", "score"])
+        self.sessions = table(["id", "date", "trainee", "event", "standard / total", "score", "record"])
+        self.problems: dict[int, list[str]] = {}  # session -> what verify found wrong with it
+        self.integrity = QLabel("")  # over the player: a record that fails verification, or a correction
+        self.integrity.setWordWrap(True)
         self.view = SkeletonView((640, 480))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.play_btn = QPushButton("Play")
@@ -73,14 +77,15 @@ class ReviewWorkspace(QWidget):
         left.addWidget(self.sessions)
         left.addWidget(self.progress_plot)
         right = QGridLayout()
-        right.addWidget(self.view, 0, 0, 1, 4)
-        right.addWidget(self.play_btn, 1, 0)
-        right.addWidget(self.speed, 1, 1)
-        right.addWidget(self.slider, 1, 2, 1, 2)  # the whole width: a scrub bar, not a tick box
-        right.addWidget(self.pos_label, 2, 0, 1, 4)
-        right.addWidget(self.timeline, 3, 0, 1, 4)
-        right.addWidget(self.reps, 4, 0, 1, 3)
-        right.addWidget(self.attention, 4, 3)
+        right.addWidget(self.integrity, 0, 0, 1, 4)
+        right.addWidget(self.view, 1, 0, 1, 4)
+        right.addWidget(self.play_btn, 2, 0)
+        right.addWidget(self.speed, 2, 1)
+        right.addWidget(self.slider, 2, 2, 1, 2)  # the whole width: a scrub bar, not a tick box
+        right.addWidget(self.pos_label, 3, 0, 1, 4)
+        right.addWidget(self.timeline, 4, 0, 1, 4)
+        right.addWidget(self.reps, 5, 0, 1, 3)
+        right.addWidget(self.attention, 5, 3)
         self.attention.setMinimumWidth(200)
         right.setColumnStretch(2, 3)
         right.setColumnStretch(3, 1)
@@ -113,7 +118,8 @@ class ReviewWorkspace(QWidget):
 
     # ------------------------------------------------------------------ sessions
     def reload(self) -> None:
-        self.rows = list_sessions(self.db)
+        self.rows = list_sessions(self.db, self.actor)
+        self._check_records()
         names = sorted({r["trainee"] for r in self.rows})
         current = self.trainee_box.currentText()
         self.trainee_box.blockSignals(True)
@@ -134,17 +140,65 @@ class ReviewWorkspace(QWidget):
         for i, r in enumerate(shown):
             for j, v in enumerate([r["id"], r["started"][:16].replace("T", " "), r["trainee"], r["exercise"],
                                    f"{r['count_standard']} / {r['count_total']}",
-                                   "" if r["score"] is None else f"{r['score']:g}"]):
-                self.sessions.setItem(i, j, QTableWidgetItem(str(v)))
+                                   "" if r["score"] is None else f"{r['score']:g}", self._record_note(r)]):
+                item = QTableWidgetItem(str(v))
+                if r["id"] in self.problems:
+                    item.setBackground(QColor(230, 120, 120))
+                self.sessions.setItem(i, j, item)
         self._shown = shown
+
+    def _check_records(self) -> None:
+        """Verify the sealed results (app.storage.chain): failing sessions are marked in red
+        and say why when opened."""
+        from app.storage.chain import ChainError
+        from app.storage.db import verify_records
+        self.problems, self.check_note = {}, ""
+        try:
+            report = verify_records(self.db)
+        except ChainError as e:
+            self.check_note = f"records cannot be checked: {e}"
+            return
+        for p in report.problems:
+            self.problems.setdefault(p.session if p.session is not None else -1, []).append(p.what)
+        if -1 in self.problems:
+            self.check_note = "the record chain is damaged: " + "; ".join(self.problems[-1])
+
+    def _record_note(self, r: dict) -> str:
+        if r["id"] in self.problems:
+            return "FAILS CHECK"
+        if r.get("corrected_by"):
+            return f"corrected by {r['corrected_by']}"
+        return f"corrects {r['corrects']}" if r.get("corrects") else "sealed"
+
+    def _say_integrity(self, session_id: int) -> None:
+        row = next((r for r in self.rows if r["id"] == session_id), {})
+        lines = []
+        if session_id in self.problems:
+            lines.append(f"Warning: session {session_id} is not as it was sealed — "
+                         + "; ".join(self.problems[session_id]) + ". Do not use it as a result; tell an admin.")
+        if self.check_note:
+            lines.append(self.check_note)
+        if row.get("corrected_by"):
+            lines.append(f"Corrected by session {row['corrected_by']}: open that one for the result that stands.")
+        if row.get("corrects"):
+            lines.append(f"This corrects session {row['corrects']}: {row.get('correction_reason')}")
+        bad = session_id in self.problems or bool(self.check_note)
+        self.integrity.setStyleSheet("color: #c0392b; font-weight: bold;" if bad else "color: #7d6608;")
+        self.integrity.setText("\n".join(lines))
 
     def _open_selected(self) -> None:
         rows = self.sessions.selectionModel().selectedRows()
         if rows:
-            self.open_session(int(self._shown[rows[0].row()]["id"]))
+            sid = int(self._shown[rows[0].row()]["id"])
+            try:
+                self.open_session(sid)
+            except StorageError as e:  # a damaged record: said over the player, the others still open
+                self.integrity.setStyleSheet("color: #c0392b; font-weight: bold;")
+                self.integrity.setText(str(e))
 
     def open_session(self, session_id: int) -> None:
-        self.result, self.track = load_session(self.db, session_id)
+        self.result, self.track = load_session(self.db, self.actor, session_id)
+        self._say_integrity(session_id)
         self._open_recording(next((r.get("recording") for r in self.rows if r["id"] == session_id), None))
         self.view.src_size = self.track.size
         self.view.exercise = self.result["exercise"]  # the event's joint angles on the stored skeleton

@@ -22,12 +22,12 @@ def say(label: QLabel, text: str, error: bool = False) -> None:
     label.setText(text)
 
 
-def fill_trainees(box: QComboBox, db) -> None:
+def fill_trainees(box: QComboBox, db, actor) -> None:
     """The roster (archived trainees left out) into a picker, keeping the current choice."""
     from app.storage.db import list_trainees
     current = box.currentText()
     box.clear()
-    for t in list_trainees(db):
+    for t in list_trainees(db, actor):
         box.addItem(t["name"], t)
     if current:
         box.setCurrentText(current)
