@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--db")
     au.add_argument("--limit", type=int, default=50)
     _credentials_option(au)
+    r = sub.add_parser("recover", help="judge and save live tests a crash cut short (or that were never saved)")
+    r.add_argument("--db")
+    r.add_argument("--recordings", help="the recordings folder (default: the settings', else next to the database)")
+    r.add_argument("--list", action="store_true", help="only list what would be recovered")
+    r.add_argument("--dismiss", metavar="FOLDER", help="do not offer this recording again (it is kept on disk)")
+    r.add_argument("--trainee", help="the trainee for a recording made without one")
+    _credentials_option(r)
     v = sub.add_parser("verify", help="check the sealed results and their files; names every record that changed")
     v.add_argument("--db")
     return p
@@ -549,6 +556,39 @@ def _correct(db, actor, args) -> int:
     return 0
 
 
+def cmd_recover(args) -> int:
+    from app.pipeline.recovery import RecoveryError, dismiss, find_unsaved, recover
+    from app.storage.db import StorageError, find_trainee, list_sessions
+    from app.storage.settings import SettingsError, load_settings
+    from app.storage.writer import database_path
+    db = _open(args)
+    actor = _signed_in(args, db)
+    try:
+        settings = load_settings()
+    except SettingsError as e:
+        raise UsageError(str(e)) from None
+    root = Path(args.recordings or settings.recordings or database_path(db).parent / "recordings")
+    try:
+        if args.dismiss:
+            dismiss(args.dismiss, actor.username)
+            print(f"{args.dismiss}: dismissed (kept on disk, not offered again)")
+            return 0
+        saved = {Path(r["recording"]) for r in list_sessions(db, actor) if r["recording"]}
+        found = find_unsaved(root, saved)
+        if not found:
+            print(f"nothing to recover in {root}")
+        tid = find_trainee(db, actor, args.trainee)["id"] if args.trainee else None
+        for u in found:
+            if args.list:
+                print(f"{u.folder}: {u.describe()}")
+                continue
+            sid = recover(db, actor, u.folder, settings.rules(), settings.scoring_table, trainee_id=tid)
+            print(f"{u.folder}: recovered as session {sid} ({u.describe()})")
+    except (RecoveryError, StorageError) as e:
+        raise UsageError(str(e)) from None
+    return 0
+
+
 def cmd_verify(args) -> int:
     """Exit 0 when every sealed result and file is as sealed, 1 naming each that is not."""
     from app.storage.chain import ChainError
@@ -569,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return {"analyze": cmd_analyze, "pose": cmd_pose, "demo": cmd_demo, "db": cmd_db,
-                "gui": cmd_gui, "verify": cmd_verify}[args.cmd](args)
+                "gui": cmd_gui, "verify": cmd_verify, "recover": cmd_recover}[args.cmd](args)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

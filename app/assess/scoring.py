@@ -30,6 +30,7 @@ class ScoringTable:
     example: bool
     events: dict  # event -> sex -> tuple of (lo, hi, rows float (N, 2))
     path: str
+    pass_points: float = 60.0  # an event is passed at this many points (the APFT's 60 per event)
 
     def points(self, event: str, sex: str, age: int, reps: int) -> float | None:
         """Points for `reps`, or None when the table has no row for this event/sex/age."""
@@ -86,8 +87,13 @@ def load_table(path: str | Path) -> ScoringTable:
                 if np.any(np.diff(arr[:, 0]) <= 0):
                     raise ScoringTableError(f"{p}: {where}: reps must increase from row to row")
                 events.setdefault(event, {}).setdefault(sex, []).append((lo, hi, arr))
+    pass_points = doc.get("pass_points", 60.0)
+    if isinstance(pass_points, bool) or not isinstance(pass_points, int | float) or pass_points < 0:
+        raise ScoringTableError(f"{p}: pass_points must be a non-negative number (points needed to pass an event), "
+                                f"got {pass_points!r}")
     return ScoringTable(str(doc["name"]), str(doc["source"]), bool(doc.get("example", False)),
-                        {e: {s: tuple(b) for s, b in d.items()} for e, d in events.items()}, str(p))
+                        {e: {s: tuple(b) for s, b in d.items()} for e, d in events.items()}, str(p),
+                        float(pass_points))
 
 
 def default_table() -> ScoringTable:
@@ -132,3 +138,18 @@ def table_rows(table: ScoringTable) -> list[tuple[str, str, str, float, float]]:
     return [(event, sex, f"{lo}-{hi}", float(r), float(pt))
             for event, by_sex in table.events.items() for sex, bands in by_sex.items()
             for lo, hi, rows in bands for r, pt in rows]
+
+
+def scoring_for(trainee: dict | None, table_path: str | None, today=None) -> tuple[ScoringTable | None, str | None,
+                                                                                    int | None, str | None]:
+    """The scoring inputs for a trainee (a roster row: sex, birth_year) and the admin's active
+    table (None = the bundled example) -> (table or None, sex, age, the table's problem or None)."""
+    from datetime import date
+    problem = None
+    try:
+        table = load_table(table_path) if table_path else default_table()
+    except ScoringTableError as e:
+        table, problem = None, str(e)
+    year = (today or date.today()).year
+    age = year - trainee["birth_year"] if trainee and trainee.get("birth_year") else None
+    return table, (trainee or {}).get("sex"), age, problem

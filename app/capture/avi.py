@@ -75,10 +75,12 @@ class MjpegAviWriter:
         self._index.append((offset, len(data)))
         self.frames += 1
 
-    def flush(self) -> None:
-        """Everything written so far onto the disk: a crash after this keeps these frames."""
+    def flush(self, sync: bool = True) -> None:
+        """Everything written so far handed to the OS (survives the process being killed) and,
+        with sync, onto the disk (survives a power cut)."""
         self._f.flush()
-        os.fsync(self._f.fileno())
+        if sync:
+            os.fsync(self._f.fileno())
 
     def close(self) -> None:
         """Write the index and the final sizes; the file is then a complete AVI."""

@@ -5,10 +5,11 @@ One folder per test:
   track.bin     the subject's keypoints, one fixed-size record per frame (index, t, 17 x 3)
   video.avi     the camera / video images as Motion-JPEG (app.capture.avi), when there are images
   events.jsonl  pause, resume, source lost, event recognised, finished (one JSON line each)
-Records are appended by a recorder thread (JPEG encoding stays off the session thread) and
-pushed to the disk (fsync) every second of recording time, so a crash or a kill -9 loses at
-most the last second plus what was still queued. read_recording() reads a folder back,
-complete or cut short (a torn last record is dropped). Issue 6's recovery builds on it.
+Records are appended by a recorder thread (JPEG encoding stays off the session thread), each
+handed to the OS as it is written (a killed process loses only what was still queued) and
+pushed to the disk (fsync) every second of recording time (a power cut loses at most the last
+second plus the queue). read_recording() reads a folder back, complete or cut short (a torn
+last record is dropped); app.pipeline.recovery offers it at the next start.
 """
 from __future__ import annotations
 
@@ -156,6 +157,10 @@ class SessionRecorder:
         if t - self._last_flush_t >= self.flush_every_s:
             self._last_flush_t = t
             self._flush()
+        else:  # every record handed to the OS: a killed process loses only what was still queued
+            self._track.flush()
+            if self._video is not None:
+                self._video.flush(sync=False)
 
     def _flush(self) -> None:
         for f in (self._track, self._events):

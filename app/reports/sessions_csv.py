@@ -4,24 +4,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from app.reports.files import ExportError, write_atomic
+
 COLUMNS = ("id", "started", "trainee", "exercise", "count_standard", "count_total", "score")
 
-
-class ExportError(OSError):
-    """The report file could not be written; the message names the path and the fix."""
+__all__ = ["ExportError", "write_sessions_csv"]
 
 
 def write_sessions_csv(rows: list[dict], path: str | Path) -> Path:
-    p = Path(path)
-    tmp = p.with_name(p.name + ".part")
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:  # written aside, then moved: never half a file
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(COLUMNS)
             for r in rows:
                 w.writerow(["" if r.get(c) is None else r[c] for c in COLUMNS])
-        tmp.replace(p)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {p}: {e.strerror or e}; choose a folder you can write to") from None
-    return p
+    return write_atomic(path, write)

@@ -70,6 +70,8 @@ def m003_accounts_audit_chain(db: sqlite_utils.Database) -> None:
     db["meta"].create({"name": str, "value": str}, pk="name")
     for col, kind in (("saved_by", int), ("corrects", int), ("correction_reason", str)):
         db["sessions"].add_column(col, kind)
+    db["sessions"].create_index(["corrects"])     # "corrected by" in every session list
+    db["sessions"].create_index(["trainee_id"])   # a trainee's history, a unit's report
     conn = db.conn
     from app.storage.audit import audit
     from app.storage.chain import seal

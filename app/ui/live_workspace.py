@@ -403,18 +403,11 @@ class LiveWorkspace(QWidget):
         return self.trainee_box.currentData() if self.trainee_box.count() else None
 
     def _scoring(self) -> tuple:
-        from datetime import date
-
-        from app.assess.scoring import ScoringTableError, default_table, load_table
-        t = self._trainee()
-        try:
-            chosen = self.app_settings.scoring_table
-            table = load_table(chosen) if chosen else default_table()
-        except ScoringTableError as e:
-            self.last_error = str(e)  # the card then asks for a usable table instead of points
-            table = None
-        age = date.today().year - t["birth_year"] if t and t.get("birth_year") else None
-        return table, (t or {}).get("sex"), age
+        from app.assess.scoring import scoring_for
+        table, sex, age, problem = scoring_for(self._trainee(), self.app_settings.scoring_table)
+        if problem:
+            self.last_error = problem  # the card then asks for a usable table instead of points
+        return table, sex, age
 
     def _show_summary(self) -> None:
         from app.assess.rules import REASON_TEXT as WORDS

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.storage.settings import Settings
 from app.ui.live_workspace import LiveWorkspace
@@ -33,8 +33,10 @@ class MainWindow(QMainWindow):
             recordings = Path(self.settings.value.recordings) if self.settings.value.recordings \
                 else self._default_recordings
         from app.storage.accounts import ADMIN, INSTRUCTOR
+        if db is not None and actor is None:
+            raise ValueError("a window over a database needs the signed-in user (app.ui.sign_in)")
         self.actor = actor
-        role = actor.role if actor is not None else INSTRUCTOR
+        role = actor.role if actor is not None else INSTRUCTOR  # no database: a demo to try
         self.live = LiveWorkspace(make_session, title, db=db, writer=self.writer, recordings=recordings, actor=actor)
         if role in (ADMIN, INSTRUCTOR):
             self.tabs.addTab(self.live, "Live test")
@@ -71,7 +73,24 @@ class MainWindow(QMainWindow):
             self.live.saved.connect(lambda sid: (self.review.reload(),
                                                  self.statusBar().showMessage(f"saved as session {sid}")))
             self.tabs.currentChanged.connect(lambda _i: (self.live.reload_trainees(), self.analyse.reload_trainees()))
-        self.setCentralWidget(self.tabs)
+        self.recovery = None
+        if db is not None and role in (ADMIN, INSTRUCTOR):
+            # live tests a crash cut short (or never saved): offered over the tabs at start
+            from app.ui.recovery_banner import RecoveryBanner
+            self.recovery = RecoveryBanner(db, self.writer, actor)
+            self.recovery.settings = self.settings.value
+            self.recovery.trainee_id = lambda: (self.live._trainee() or {}).get("id")
+            self.recovery.recovered.connect(lambda sid: (self.review.reload(),
+                                                         self.statusBar().showMessage(f"recovered as session {sid}")))
+            self.recovery.scan(self.live.recordings)
+            central = QWidget()
+            lay = QVBoxLayout(central)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(self.recovery)
+            lay.addWidget(self.tabs)
+            self.setCentralWidget(central)
+        else:
+            self.setCentralWidget(self.tabs)
         self.live.finished.connect(self._done)
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))
         self.statusBar().showMessage("ready: press space to start")
@@ -80,6 +99,8 @@ class MainWindow(QMainWindow):
 
     def _settings_changed(self, s: Settings) -> None:
         self.live.app_settings = s
+        if self.recovery is not None:
+            self.recovery.settings = s
         if self.analyse is not None:
             self.analyse.app_settings = s
         if self.writer is not None:

@@ -1,0 +1,111 @@
+"""Tests a crash or a kill cut short: found at the next start, judged and saved, or dismissed.
+
+A live test is journaled while it runs (app.capture.recorder: pose track, events, video).
+A recording folder that no saved session points at is a test whose result was never saved:
+cut short (the app died) or finished but not saved (the app died before Save). Such a folder
+is offered at the next start; recovering it judges the journaled track exactly as a live test
+is judged at Save (rules, classifier, the admin's thresholds and scoring table) and saves and
+seals it for the trainee in its meta.json, with the source saying it was recovered.
+Dismissing writes a marker file and keeps the data (nothing is deleted).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.assess.thresholds import DEFAULTS, Thresholds
+from app.capture.recorder import RecordingError, read_recording
+
+DISMISSED = "dismissed.json"
+
+
+class RecoveryError(RuntimeError):
+    """A recording that cannot be recovered; str() names the folder and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unsaved:
+    """A recording without a saved session: folder, trainee ({"id", "name"} or None),
+    exercise, started (ISO time from meta.json), frames journaled, seconds, complete
+    (finished cleanly but never saved) or cut short."""
+
+    folder: Path
+    trainee: dict | None
+    exercise: str
+    started: str
+    frames: int
+    seconds: float
+    complete: bool
+
+    def describe(self) -> str:
+        who = self.trainee["name"] if self.trainee else "no trainee chosen"
+        how = "finished but not saved" if self.complete else "cut short"
+        return f"{who}, {self.exercise}, started {self.started[:16].replace('T', ' ')}: {self.seconds:.0f} s " \
+               f"({self.frames} frames), {how}"
+
+
+def find_unsaved(root: str | Path, saved: set[Path]) -> list[Unsaved]:
+    """Recording folders under `root` that no saved session points at (`saved`: the folders
+    the database knows), not dismissed, with at least one frame; oldest first. Folders that
+    cannot be read are skipped (they hold nothing to judge)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    known = {Path(p).resolve() for p in saved}
+    out = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.resolve() in known or (folder / DISMISSED).exists() or not (folder / "meta.json").exists():
+            continue
+        try:
+            rec = read_recording(folder)
+        except RecordingError:
+            continue
+        if rec.track.frames == 0:
+            continue
+        out.append(Unsaved(folder, rec.meta.get("trainee"), rec.meta.get("exercise") or "auto",
+                           str(rec.meta.get("started", "")), rec.track.frames, rec.track.frames / rec.track.fps,
+                           rec.complete))
+    return out
+
+
+def dismiss(folder: str | Path, by: str, reason: str = "") -> None:
+    """Not offered again; the recording stays on disk."""
+    try:
+        (Path(folder) / DISMISSED).write_text(json.dumps({"by": by, "reason": reason}) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise RecoveryError(f"{folder}: cannot mark the recording dismissed ({e.strerror}); check the folder") from None
+
+
+def recover(db, actor, folder: str | Path, thresholds: Thresholds = DEFAULTS, table_path: str | None = None,
+            trainee_id: int | None = None) -> int:
+    """Judge the journaled test and save it (one sealed session); -> the new session id.
+    trainee_id: for a recording made without a trainee chosen. Runs where the writes run (the
+    database writer's thread in the app)."""
+    from app.assess.engine import assess
+    from app.assess.result import result_dict
+    from app.assess.scoring import scoring_for
+    from app.pipeline.offline import attach_probabilities, with_classifier
+    from app.storage.db import list_trainees, save_session
+    try:
+        rec = read_recording(folder)
+    except RecordingError as e:
+        raise RecoveryError(str(e)) from None
+    tid = trainee_id or (rec.meta.get("trainee") or {}).get("id")
+    if tid is None:
+        raise RecoveryError(f"{folder}: the test was recorded without a trainee; choose the trainee to recover it for")
+    exercise = rec.meta.get("exercise")
+    if exercise not in ("pushup", "pullup", "situp"):
+        exercise = rec.track.exercise
+    if exercise not in ("pushup", "pullup", "situp"):
+        raise RecoveryError(f"{folder}: the event was not known when the test stopped; recover it with "
+                            "`drillscore analyze` on its video instead")
+    view = rec.meta.get("view") if rec.meta.get("view") in ("front", "side") else "side"
+    trainee = next((t for t in list_trainees(db, actor, include_archived=True) if t["id"] == tid), None)
+    table, sex, age, _problem = scoring_for(trainee, table_path)
+    a, probs, note = with_classifier(rec.track, assess(rec.track, exercise, view, thresholds), thresholds)
+    res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
+    res["recovered"] = {"complete": rec.complete, "frames": rec.track.frames,
+                        "filled": int(rec.filled.sum()), "events": [e.get("event") for e in rec.events]}
+    source = f"recovered: {rec.meta.get('source', '')}"
+    return save_session(db, actor, tid, res, rec.track, source=source, recording=str(Path(folder)))
