@@ -125,6 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dismiss", metavar="FOLDER", help="do not offer this recording again (it is kept on disk)")
     r.add_argument("--trainee", help="the trainee for a recording made without one")
     _credentials_option(r)
+    rp = sub.add_parser("report", help="a score report as CSV or PDF: one session, a trainee's history, a unit")
+    rp.add_argument("kind", choices=["session", "trainee", "unit"])
+    rp.add_argument("target", help="the session number, the trainee's name, or the unit")
+    rp.add_argument("--format", choices=["csv", "pdf"], help="default: from the --out file's ending")
+    rp.add_argument("--out", required=True, help="the report file to write")
+    rp.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="unit: sessions on or after this day")
+    rp.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="unit: sessions on or before this day")
+    rp.add_argument("--scoring", help="unit: the scoring table to judge pass / fail by (default: the active one)")
+    rp.add_argument("--db")
+    _credentials_option(rp)
     v = sub.add_parser("verify", help="check the sealed results and their files; names every record that changed")
     v.add_argument("--db")
     return p
@@ -589,6 +599,35 @@ def cmd_recover(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from app.assess.scoring import ScoringTableError, load_table
+    from app.reports.files import ExportError
+    from app.reports.gather import build_report
+    from app.storage.errors import StorageError
+    fmt = args.format or Path(args.out).suffix.lower().lstrip(".")
+    if fmt not in ("csv", "pdf"):
+        raise UsageError(f"{args.out}: say --format csv or --format pdf (or end the file name in .csv / .pdf)")
+    from app.ui.report_export import write_report  # Qt for the PDF only; a missing PySide6 is said below
+    db = _open(args)
+    actor = _signed_in(args, db)
+    table = None
+    try:
+        if args.kind == "unit":
+            from app.storage.settings import SettingsError, load_settings
+            try:
+                chosen = args.scoring or load_settings().scoring_table
+            except SettingsError as e:
+                raise UsageError(str(e)) from None
+            table = load_table(chosen) if chosen else None
+        t0 = time.perf_counter()
+        report = build_report(db, actor, args.kind, args.target, table, args.start, args.end)
+        out = write_report(report, fmt, args.out, by=str(actor))
+    except (StorageError, ScoringTableError, ExportError) as e:
+        raise UsageError(str(e)) from None
+    print(f"{out}: {args.kind} report ({fmt}, {time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
 def cmd_verify(args) -> int:
     """Exit 0 when every sealed result and file is as sealed, 1 naming each that is not."""
     from app.storage.chain import ChainError
@@ -609,7 +648,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return {"analyze": cmd_analyze, "pose": cmd_pose, "demo": cmd_demo, "db": cmd_db,
-                "gui": cmd_gui, "verify": cmd_verify, "recover": cmd_recover}[args.cmd](args)
+                "gui": cmd_gui, "verify": cmd_verify, "recover": cmd_recover,
+                "report": cmd_report}[args.cmd](args)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
