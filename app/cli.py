@@ -601,7 +601,7 @@ def cmd_recover(args) -> int:
 
 def cmd_report(args) -> int:
     from app.assess.scoring import ScoringTableError, load_table
-    from app.reports.files import ExportError
+    from app.reports.files import ExportError, check_writable
     from app.reports.gather import build_report
     from app.storage.errors import StorageError
     fmt = args.format or Path(args.out).suffix.lower().lstrip(".")
@@ -619,6 +619,7 @@ def cmd_report(args) -> int:
             except SettingsError as e:
                 raise UsageError(str(e)) from None
             table = load_table(chosen) if chosen else None
+        check_writable(args.out)  # said before the work, not after it
         t0 = time.perf_counter()
         report = build_report(db, actor, args.kind, args.target, table, args.start, args.end)
         out = write_report(report, fmt, args.out, by=str(actor))

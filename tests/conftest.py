@@ -52,7 +52,7 @@ def no_blocking_dialogs(monkeypatch):
         monkeypatch.setattr(QFileDialog, name, refuse)
 
 
-OUR_THREADS = {"live-session", "live-assess", "analysis", "recorder", "capture", "db-writer", "batch-analysis"}
+OUR_THREADS = {"live-session", "live-assess", "analysis", "recorder", "capture", "db-writer", "batch-analysis", "report"}
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
-"""The admin workspace: trainees (add, edit, archive, show archived) and the sessions export
-as CSV. Problems are shown in a line under the form, never in a dialog that waits."""
+"""The admin workspace: trainees (add, edit, archive, show archived), the sessions export as
+CSV and the score reports (app.ui.report_panel: session, trainee, unit; PDF or CSV). Problems are shown in a line under the form, never in a dialog that waits."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -63,6 +63,9 @@ class AdminWorkspace(QWidget):
         side.addWidget(self.message)
         side.addStretch(1)
         side.addWidget(QLabel("Reports"))
+        from app.ui.report_panel import ReportPanel
+        self.reports = ReportPanel(db, actor)
+        side.addWidget(self.reports)
         side.addWidget(self.export_btn)
         left = QVBoxLayout()
         left.addWidget(self.show_archived)
@@ -115,6 +118,7 @@ class AdminWorkspace(QWidget):
             return
         self._say(done)
         self.reload()
+        self.reports.reload()  # a new name or unit is reportable at once
 
     def _selected_or_say(self) -> dict | None:
         t = self.selected()

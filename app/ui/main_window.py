@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
             from app.ui.scoring_panel import ScoringPanel
             from app.ui.settings_panel import SettingsPanel
             self.admin = AdminWorkspace(db, actor, writer=self.writer)
+            self.admin.reports.table_path = self.settings.value.scoring_table
             self.scoring = ScoringPanel(self.settings, config_dir() / "scoring")
             self.settings_panel = SettingsPanel(self.settings)
             self.admin_tabs = QTabWidget()
@@ -70,7 +71,7 @@ class MainWindow(QMainWindow):
             if role == ADMIN:
                 self.tabs.addTab(self.admin_tabs, "Admin")
             self.live.reload_trainees()
-            self.live.saved.connect(lambda sid: (self.review.reload(),
+            self.live.saved.connect(lambda sid: (self.review.reload(), self.admin.reports.reload(),
                                                  self.statusBar().showMessage(f"saved as session {sid}")))
             self.tabs.currentChanged.connect(lambda _i: (self.live.reload_trainees(), self.analyse.reload_trainees()))
         self.recovery = None
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
             self.recovery.settings = s
         if self.analyse is not None:
             self.analyse.app_settings = s
+        if self.admin is not None:
+            self.admin.reports.table_path = s.scoring_table  # a unit passes or fails by the active table
         if self.writer is not None:
             self.live.recordings = Path(s.recordings) if s.recordings else self._default_recordings
         self.statusBar().showMessage("settings saved: the next test uses them")
@@ -119,6 +122,8 @@ class MainWindow(QMainWindow):
         self.live.shutdown()
         if self.analyse is not None:
             self.analyse.shutdown()
+        if self.admin is not None:
+            self.admin.reports.shutdown()
         if self.writer is not None:
             self.writer.close()
 

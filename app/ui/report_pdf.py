@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfW
 
 from app.reports.chart import Box, nice_ticks, polylines, to_x, to_y, value_range
 from app.reports.csv_report import _cell
-from app.reports.files import ExportError, write_atomic
+from app.reports.files import write_atomic
 from app.reports.gather import Cancelled
 from app.reports.model import EVENT_NAMES, SessionReport, TraineeReport, UnitReport
 
@@ -31,12 +31,13 @@ EVENT_COLOURS = {"pushup": QColor(41, 128, 185), "pullup": QColor(142, 68, 173),
 
 
 def ensure_gui_app() -> None:
-    """Text needs a QGuiApplication; the command line has none (offscreen when no display)."""
-    from PySide6.QtGui import QGuiApplication
-    if QGuiApplication.instance() is None:
+    """Text needs a Qt application; the command line has none (offscreen when no display). A
+    QApplication, not a bare QGuiApplication: a window opened later in the process needs one."""
+    from PySide6.QtWidgets import QApplication
+    if QApplication.instance() is None:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        ensure_gui_app.app = QGuiApplication([])  # kept alive for the process
+        ensure_gui_app.app = QApplication([])  # kept alive for the process
 
 
 class _Pages:
