@@ -113,6 +113,18 @@ def demo_database(track_path: Path, folder: Path):
     return db, admin
 
 
+def _identify(app) -> None:
+    """The name and icon the desktop shows (the .desktop file is assets/drillscore.desktop)."""
+    from PySide6.QtGui import QIcon
+
+    from app.paths import assets_dir
+    app.setApplicationName("DrillScore")
+    app.setDesktopFileName("drillscore")
+    icon = assets_dir() / "icons" / "drillscore.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+
+
 def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4.0, workspace: str = "live",
         db_path: Path | None = None, actor=None) -> int:
     """actor: who is signed in for --db (else the sign-in dialog asks; the first run creates the admin)."""
@@ -127,6 +139,7 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
     from app.ui.main_window import MainWindow
     from app.ui.settings_panel import SettingsModel
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    _identify(app)
     tmp = tempfile.TemporaryDirectory(prefix="drillscore-demo-")
     problem = None
     if db_path is not None:  # the user's own records: their saved settings
