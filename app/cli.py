@@ -81,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--demo", action="store_true", help="start the live workspace on the bundled demo track")
     g.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen after the demo ran a while")
     g.add_argument("--seconds", type=float, default=4.0, help="how long the demo runs before --screenshot")
-    g.add_argument("--workspace", choices=["live", "review", "analyse", "admin", "scoring", "settings"], default="live",
-                   help="the workspace shown first (scoring, settings: the admin's tabs)")
+    g.add_argument("--workspace", choices=["live", "review", "analyse", "admin", "accounts", "scoring", "settings"],
+                   default="live",
+                   help="the workspace shown first (accounts, scoring, settings: the admin's tabs)")
     g.add_argument("--db", help="database to review (default with --demo / --screenshot: a demo database)")
     db = sub.add_parser("db", help="database commands")
     dbs = db.add_subparsers(dest="dbcmd", required=True, parser_class=_Parser)
@@ -107,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     us = dbs.add_parser("users", help="list the accounts (admins)")
     us.add_argument("--db")
     _credentials_option(us)
+    pw = dbs.add_parser("passwd", help="a new password or PIN (admins: anyone's; everyone: their own; "
+                                       "from DRILLSCORE_NEW_PASSWORD or asked)")
+    pw.add_argument("name", help="the account")
+    pw.add_argument("--pin", action="store_true", help="the new secret is a PIN (4-12 digits)")
+    pw.add_argument("--db")
+    _credentials_option(pw)
+    di = dbs.add_parser("disable", help="stop an account from signing in (admins); --enable lets it again")
+    di.add_argument("name", help="the account")
+    di.add_argument("--enable", action="store_true")
+    di.add_argument("--db")
+    _credentials_option(di)
     c = dbs.add_parser("correct", help="overrule one rep's verdict: a new sealed record that references the old one")
     c.add_argument("session", type=int)
     c.add_argument("--rep", type=int, required=True, help="the rep number")
@@ -538,6 +550,15 @@ def cmd_db(args) -> int:
             for u in accounts.list_users(db, actor):
                 print(f"{u['id']:>4}  {u['username']:<20} {u['role']:<10} {u['trainee'] or ''}"
                       f"{'  (disabled)' if u['disabled'] else ''}")
+        elif args.dbcmd == "passwd":
+            target = actor.user_id if args.name.strip().lower() == actor.username.lower() else \
+                accounts.find_user(db, actor, args.name)["id"]
+            secret = _secret("DRILLSCORE_NEW_PASSWORD", f"new password or PIN for {args.name}: ", True)
+            accounts.set_secret(db, actor, target, secret, args.pin)
+            print(f"{args.name}: new {'PIN' if args.pin else 'password'} set")
+        elif args.dbcmd == "disable":
+            accounts.set_disabled(db, actor, accounts.find_user(db, actor, args.name)["id"], not args.enable)
+            print(f"{args.name}: {'enabled' if args.enable else 'disabled (cannot sign in)'}")
         elif args.dbcmd == "correct":
             return _correct(db, actor, args)
         elif args.dbcmd == "audit":

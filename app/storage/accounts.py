@@ -124,6 +124,26 @@ def list_users(db: sqlite_utils.Database, actor: Actor) -> list[dict]:
                                       "order by u.username collate nocase")]
 
 
+def find_user(db: sqlite_utils.Database, actor: Actor, username: str) -> dict:
+    """The account called `username` (admins); AccessError naming how to list them."""
+    rows = [u for u in list_users(db, actor) if u["username"].lower() == username.strip().lower()]
+    if not rows:
+        raise AccessError(f"no account named {username!r}; list them with `drillscore db users`")
+    return rows[0]
+
+
+def _change(db: sqlite_utils.Database, actor: Actor, user_id: int, sql: str, args: list, action: str,
+            what: str) -> None:
+    """One account change and its audit row in one transaction; a locked or full database said."""
+    try:
+        with db.conn:
+            if not db.conn.execute(sql, [*args, user_id]).rowcount:
+                raise AccessError(f"no user {user_id}; list them with `drillscore db users`")
+            audit(db.conn, actor, action, f"user {user_id}", {})
+    except sqlite3.OperationalError as e:
+        raise locked_or(e, what) from None
+
+
 def set_secret(db: sqlite_utils.Database, actor: Actor, user_id: int, secret: str, pin: bool = False) -> None:
     """A new password / PIN: an admin for anyone, anyone for themselves."""
     if actor.user_id != user_id:
@@ -132,18 +152,13 @@ def set_secret(db: sqlite_utils.Database, actor: Actor, user_id: int, secret: st
         check_secret(secret, pin)
     except SecretError as e:
         raise AccessError(str(e)) from None
-    with db.conn:
-        if not db.conn.execute("update users set secret = ?, pin = ? where id = ?",
-                               [hash_secret(secret), int(pin), user_id]).rowcount:
-            raise AccessError(f"no user {user_id}")
-        audit(db.conn, actor, "set_secret", f"user {user_id}", {})
+    _change(db, actor, user_id, "update users set secret = ?, pin = ? where id = ?", [hash_secret(secret), int(pin)],
+            "set_secret", "the password was not changed")
 
 
 def set_disabled(db: sqlite_utils.Database, actor: Actor, user_id: int, disabled: bool = True) -> None:
     require(actor, ADMIN, to="disable accounts")
     if disabled and user_id == actor.user_id:
         raise AccessError("you cannot disable your own account; sign in as another admin")
-    with db.conn:
-        if not db.conn.execute("update users set disabled = ? where id = ?", [int(disabled), user_id]).rowcount:
-            raise AccessError(f"no user {user_id}")
-        audit(db.conn, actor, "disable_user" if disabled else "enable_user", f"user {user_id}", {})
+    _change(db, actor, user_id, "update users set disabled = ? where id = ?", [int(disabled)],
+            "disable_user" if disabled else "enable_user", "the account was not changed")

@@ -166,9 +166,9 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
     win.show()
     if problem:
         win.live.notify("Settings not usable", problem)
-    if workspace in ("admin", "scoring", "settings"):
+    if workspace in ("admin", "accounts", "scoring", "settings"):
         win.tabs.setCurrentWidget(win.admin_tabs)
-        win.admin_tabs.setCurrentWidget({"admin": win.admin, "scoring": win.scoring,
+        win.admin_tabs.setCurrentWidget({"admin": win.admin, "accounts": win.accounts, "scoring": win.scoring,
                                          "settings": win.settings_panel}[workspace])
         if workspace == "scoring" and win.scoring.tables:
             win.scoring.list.selectRow(0)

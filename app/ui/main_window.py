@@ -66,6 +66,11 @@ class MainWindow(QMainWindow):
             self.settings_panel = SettingsPanel(self.settings)
             self.admin_tabs = QTabWidget()
             self.admin_tabs.addTab(self.admin, "Trainees and reports")
+            self.accounts = None
+            if role == ADMIN:  # storage refuses the accounts and the audit log to anyone else
+                from app.ui.accounts_panel import AccountsPanel
+                self.accounts = AccountsPanel(db, actor, self.writer)
+                self.admin_tabs.addTab(self.accounts, "Accounts")
             self.admin_tabs.addTab(self.scoring, "Scoring tables")
             self.admin_tabs.addTab(self.settings_panel, "Settings")
             if role == ADMIN:
