@@ -5,8 +5,10 @@ event, times, every rep with verdict and reasons, the models' hashes, the pose t
 the recording's file hashes; `session_payload`) and mac = HMAC(key, previous mac | seq |
 session | sha256(payload)). The key is created once per installation, kept outside the
 database file (`key_path`), so someone who edits the database cannot re-seal what they
-changed. A head file next to the database (DB.chain-head, itself MACed) remembers the last
-entry, so entries cut from the end are caught too.
+changed. A head file (itself MACed) remembers the last entry, so entries cut from the end
+are caught too; it is kept twice: next to the database (DB.chain-head) and next to the key
+(heads/<first MAC>.head), so putting back an older copy of the database folder with its own
+older head (a rollback) is caught by the one beside the key.
 
 `verify` recomputes every payload from the rows and files as they are now and names each
 session that was changed, deleted, reordered or added behind the app's back.
@@ -186,21 +188,33 @@ def head_path(db_file: Path) -> Path:
     return db_file.with_name(db_file.name + ".chain-head")
 
 
-def write_head(db_file: Path, key: bytes, seq: int, mac: str) -> None:
-    """After the commit: the last entry, MACed (a stale head lags by one after a crash: fine)."""
-    body = {"seq": seq, "mac": mac}
-    body["head_mac"] = hmac.new(key, f"head|{seq}|{mac}".encode(), hashlib.sha256).hexdigest()
-    p = head_path(db_file)
+def key_side_head_path(origin: str) -> Path:
+    """The second head, kept beside the installation key (outside the database's folder) and
+    named for the database by its first entry's MAC, so a copy of the database folder (or a
+    backup put back) is still checked against the newest state this installation sealed."""
+    return key_path().parent / "heads" / f"{origin[:32]}.head"
+
+
+def _put_head(p: Path, body: dict) -> None:
     tmp = p.with_name(p.name + ".part")
     try:
+        p.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(body) + "\n", encoding="utf-8")
         os.replace(tmp, p)
     except OSError:
-        pass  # the head is a second line of defence; the sealed entry is already committed
+        pass  # the heads are a second line of defence; the sealed entry is already committed
 
 
-def _read_head(db_file: Path, key: bytes) -> tuple[int, str] | str | None:
-    p = head_path(db_file)
+def write_head(db_file: Path, key: bytes, seq: int, mac: str, origin: str) -> None:
+    """After the commit: the last entry, MACed, beside the database and beside the key (a stale
+    head lags by one after a crash: fine, the entry it lags is in the chain)."""
+    body = {"seq": seq, "mac": mac}
+    body["head_mac"] = hmac.new(key, f"head|{seq}|{mac}".encode(), hashlib.sha256).hexdigest()
+    _put_head(head_path(db_file), body)
+    _put_head(key_side_head_path(origin), body)
+
+
+def _read_head(p: Path, key: bytes) -> tuple[int, str] | str | None:
     if not p.exists():
         return None
     try:
@@ -214,8 +228,10 @@ def _read_head(db_file: Path, key: bytes) -> tuple[int, str] | str | None:
 
 # --- sealing and checking --------------------------------------------------------------------
 
-def seal(conn: sqlite3.Connection, session_id: int, db_folder: Path, kind: str = "result") -> tuple[bytes, int, str]:
-    """Append the session's entry, inside the caller's transaction. -> (key, seq, mac) for the head."""
+def seal(conn: sqlite3.Connection, session_id: int, db_folder: Path,
+         kind: str = "result") -> tuple[bytes, int, str, str]:
+    """Append the session's entry, inside the caller's transaction. -> (key, seq, mac, origin:
+    the first entry's MAC) for write_head."""
     key = installation_key(conn, create=True)
     last = conn.execute("select seq, mac from chain order by seq desc limit 1").fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, "")
@@ -223,7 +239,8 @@ def seal(conn: sqlite3.Connection, session_id: int, db_folder: Path, kind: str =
     mac = _mac(key, prev, seq, session_id, kind, text)
     conn.execute("insert into chain (seq, session_id, kind, at, payload, mac) values (?, ?, ?, ?, ?, ?)",
                  [seq, session_id, kind, datetime.now(UTC).isoformat(timespec="seconds"), text, mac])
-    return key, seq, mac
+    first = conn.execute("select mac from chain where seq = 1").fetchone()
+    return key, seq, mac, first[0] if first else mac
 
 
 def _differences(sealed: dict, now: dict) -> str:
@@ -291,27 +308,40 @@ def verify(conn: sqlite3.Connection, db_file: Path) -> VerifyReport:
             problems.append(Problem(sid, seq, "deleted"))
         elif now != then:
             problems.append(Problem(sid, seq, "changed: " + _differences(then, now)))
-    head = _read_head(db_file, key)
     last_seq = rows[-1][0]
-    if head is None:
-        problems.append(Problem(None, last_seq, f"the head file {head_path(db_file).name} is missing: entries cut "
-                                                "from the end could not be checked"))
-    elif isinstance(head, str):
-        problems.append(Problem(None, last_seq, f"the head file {head_path(db_file).name} is {head}"))
-    else:
-        hseq, hmac_ = head
-        by_seq = {r[0]: r[4] for r in rows}
-        if hseq > last_seq:
-            problems.append(Problem(None, hseq, f"entries {last_seq + 1}..{hseq} were deleted from the end"))
-        elif by_seq.get(hseq) != hmac_:
-            problems.append(Problem(None, hseq, "the chain was rewritten (the head does not match it)"))
+    by_seq = {r[0]: r[4] for r in rows}
+    beside_key = key_side_head_path(by_seq[1]) if 1 in by_seq else None
+    for where, path in (("beside the database", head_path(db_file)), ("beside the key", beside_key)):
+        if path is None:
+            continue  # entry 1 is gone: the gap is said above
+        head = _read_head(path, key)
+        if head is None:
+            problems.append(Problem(None, last_seq, f"the head file {where} ({path}) is missing: entries cut from "
+                                                    "the end could not be checked; restore it from the backup"))
+        elif isinstance(head, str):
+            problems.append(Problem(None, last_seq, f"the head file {where} ({path.name}) is {head}"))
+        elif head[0] > last_seq:
+            problems.append(Problem(None, head[0], f"entries {last_seq + 1}..{head[0]} were deleted from the end "
+                                                   f"(the head file {where} says so; a backup put back loses the "
+                                                   "results saved after it)"))
+        elif by_seq.get(head[0]) != head[1]:
+            problems.append(Problem(None, head[0], f"the chain was rewritten (the head file {where} does not "
+                                                   "match it)"))
     for sid in session_ids:
         if sid not in sealed:
             problems.append(Problem(sid, None, "not in the chain: added behind the app's back"))
     # the audit log is a third witness: a save it records must still be there
     present = set(session_ids)
+    named = {p.session for p in problems}
     for (target,) in conn.execute("select target from audit where action in ('save_session', 'correct_session')"):
         sid = int(target.split()[-1])
-        if sid not in present and sid not in sealed:
+        if sid not in present and sid not in sealed and sid not in named:
             problems.append(Problem(sid, None, "deleted with its chain entry (the audit log records its save)"))
+            named.add(sid)
+    # and the ids themselves a fourth: SQLite gives each new session max(id) + 1 and we never
+    # delete, so a gap below the newest id is a session deleted with every other trace
+    for sid in range(1, max(present, default=0)):
+        if sid not in present and sid not in named:
+            problems.append(Problem(sid, None, "deleted with its chain entry and audit row (its id is missing "
+                                               "between the sessions before and after it)"))
     return VerifyReport(len(rows), len(session_ids), tuple(problems))

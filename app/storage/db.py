@@ -108,8 +108,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         migrations.apply(db)
         while _pending_heads:
             from app.storage.chain import write_head
-            hp, (key, seq, mac) = _pending_heads.pop()
-            write_head(hp, key, seq, mac)
+            hp, sealed = _pending_heads.pop()
+            write_head(hp, *sealed)
     except ChainError as e:
         raise StorageError(str(e)) from None
     except sqlite3.DatabaseError as e:

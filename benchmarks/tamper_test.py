@@ -1,0 +1,311 @@
+"""Random tampering behind the app's back: does `verify` catch every change, naming the record?
+
+    .venv/bin/python benchmarks/tamper_test.py [--trials 300] [--seed 0]
+
+Builds one sealed database (14 sessions of the demo track, 4 of them with a live recording:
+pose journal, Motion-JPEG video, events) the way the app writes it. Each trial copies the
+database, its head file and the recordings, then does ONE random thing an attacker with the
+files (but not the installation key) could do: edit any stored field of a session or a rep,
+add or delete reps, flip a byte of a pose track, edit / add / delete a model hash, delete a
+session (with or without its chain entry and audit row), swap two sessions' ids, reorder,
+delete or re-write chain entries, edit / truncate / delete / add a recording file, delete a
+recording folder, insert a forged session. The attacker drops the append-only triggers
+first. A trial is DETECTED when verify reports a problem and, where the change belongs to a
+session, names that session. Prints one line per kind and the totals (JSON).
+
+Also a rollback, reported apart: the attacker deletes the newest 1-3 sessions with their chain
+entries and audit rows AND puts back the database folder's head file as it was before those
+sessions were saved (what restoring an old copy of the folder does). The head kept beside the
+installation key catches it; someone who can write the key's folder can forge anything, so
+that is the boundary of what a local check can promise.
+tests/test_records.py runs a fixed catalogue; tests/test_tamper_random.py runs this one briefly.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SESSION_COLS = ("trainee_id", "exercise", "view", "started", "frames", "fps", "duration_s", "count_total",
+                "count_standard", "score", "source", "recording", "saved_by", "corrects", "correction_reason",
+                "result_json")
+REP_COLS = ("n", "start_frame", "end_frame", "standard", "p_standard", "reasons", "measures")
+
+
+def build(work: Path) -> tuple[Path, list[int]]:
+    """The sealed database every trial starts from -> (its path, session ids)."""
+    import numpy as np
+
+    from app.assess.engine import assess
+    from app.assess.result import result_dict
+    from app.capture.recorder import SessionRecorder
+    from app.cli import DEMO_TRACK
+    from app.core.tracks import read_track
+    from app.core.types import PoseTrack
+    from app.storage.accounts import create_first_admin
+    from app.storage.chain import head_path
+    from app.storage.db import add_trainee, open_db, save_session
+    db_path = work / "base" / "t.db"
+    heads = db_path.parent / "heads"
+    db_path.parent.mkdir(parents=True)
+    db = open_db(db_path)
+    admin = create_first_admin(db, "admin", "tamper-admin-pw")
+    tids = [add_trainee(db, admin, n, "male", 2005, "1st") for n in ("Ann", "Bob", "Cy")]
+    track = read_track(DEMO_TRACK)
+    ids = []
+    for k in range(14):
+        frames = 200 + 35 * k
+        part = PoseTrack(track.keypoints[:frames], track.fps, track.size, "pushup")
+        rec = None
+        if k % 4 == 1:  # a live test's recording folder, as the recorder writes it
+            folder = db_path.parent / "recordings" / f"test{k:02d}"
+            r = SessionRecorder(folder, track.fps, (96, 72), {"exercise": "pushup", "trainee": {"id": tids[k % 3]}})
+            for i in range(60):
+                r.frame(i, i / track.fps, np.full((72, 96, 3), (i * 9) % 250, np.uint8), part.keypoints[i])
+            r.close()
+            rec = str(folder)
+        ids.append(save_session(db, admin, tids[k % 3], result_dict(assess(part, "pushup", "side")), part,
+                                source="tamper", models={"pose": f"{k:02d}" * 32}, recording=rec))
+        heads.mkdir(exist_ok=True)
+        shutil.copy(head_path(db_path), heads / f"after{k + 1}")  # for the rollback measurement
+    db.conn.close()
+    return db_path, ids
+
+
+def _raw(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    for (name,) in conn.execute("select name from sqlite_master where type = 'trigger'").fetchall():
+        conn.execute(f"drop trigger {name}")
+    return conn
+
+
+def _other(v, rng: random.Random):
+    """A different value of the same kind (what a forger would write)."""
+    if v is None:
+        return rng.choice([1, "x"])
+    if isinstance(v, bool | int):
+        return v + rng.choice([-2, -1, 1, 3])
+    if isinstance(v, float):
+        return v + rng.choice([-0.5, 0.25, 1.0])
+    if v.startswith(("{", "[")):
+        i = rng.randrange(len(v))
+        return v[:i] + (" " if v[i] != " " else "  ") + v[i:]  # same JSON meaning, other bytes
+    return v + rng.choice(["x", " ", "0"])
+
+
+def tamper(kind: str, conn: sqlite3.Connection, folder: Path, ids: list[int], rec_ids: list[int],
+           rng: random.Random) -> int | None:
+    """Do one `kind` of change -> the session verify must name (None: a chain-level finding)."""
+    sid = rng.choice(ids)
+    if kind == "edit a session field":
+        col = rng.choice(SESSION_COLS)
+        v = conn.execute(f"select [{col}] from sessions where id = ?", [sid]).fetchone()[0]
+        conn.execute(f"update sessions set [{col}] = ? where id = ?", [_other(v, rng), sid])
+        return sid
+    if kind == "edit a rep field":
+        rid, = rng.choice(conn.execute("select id from reps where session_id = ?", [sid]).fetchall())
+        col = rng.choice(REP_COLS)
+        v = conn.execute(f"select [{col}] from reps where id = ?", [rid]).fetchone()[0]
+        conn.execute(f"update reps set [{col}] = ? where id = ?", [_other(v, rng), rid])
+        return sid
+    if kind == "delete a rep":
+        conn.execute("delete from reps where id = (select id from reps where session_id = ? order by random() "
+                     "limit 1)", [sid])
+        return sid
+    if kind == "add a rep":
+        conn.execute("insert into reps (session_id, n, start_frame, end_frame, standard, reasons, measures) "
+                     "values (?, 99, 1, 2, 1, '[]', '{}')", [sid])
+        return sid
+    if kind == "move a rep to another session":
+        other = rng.choice([i for i in ids if i != sid])
+        conn.execute("update reps set session_id = ? where id = (select id from reps where session_id = ? "
+                     "order by random() limit 1)", [other, sid])
+        return sid
+    if kind == "flip a byte of a pose track":
+        blob = bytearray(conn.execute("select npz from tracks where session_id = ?", [sid]).fetchone()[0])
+        i = rng.randrange(len(blob))
+        blob[i] ^= 1 << rng.randrange(8)
+        conn.execute("update tracks set npz = ? where session_id = ?", [bytes(blob), sid])
+        return sid
+    if kind == "swap two pose tracks":
+        other = rng.choice([i for i in ids if i != sid])
+        conn.execute("update tracks set session_id = -1 where session_id = ?", [sid])
+        conn.execute("update tracks set session_id = ? where session_id = ?", [sid, other])
+        conn.execute("update tracks set session_id = ? where session_id = -1", [other])
+        return sid
+    if kind == "edit, add or delete a model hash":
+        how = rng.choice(["edit", "add", "delete"])
+        if how == "edit":
+            conn.execute("update models_used set sha256 = 'ee' || substr(sha256, 3) where session_id = ?", [sid])
+        elif how == "add":
+            conn.execute("insert into models_used (session_id, name, sha256) values (?, 'classifier', 'ab')", [sid])
+        else:
+            conn.execute("delete from models_used where session_id = ?", [sid])
+        return sid
+    if kind == "delete a session":
+        for t, k in (("reps", "session_id"), ("tracks", "session_id"), ("models_used", "session_id"),
+                     ("sessions", "id")):
+            conn.execute(f"delete from {t} where {k} = ?", [sid])
+        if rng.random() < 0.5:
+            conn.execute("delete from chain where session_id = ?", [sid])
+        if rng.random() < 0.5:
+            conn.execute("delete from audit where target = ?", [f"session {sid}"])
+        return None if sid == ids[-1] else sid  # the newest one may only be caught at the chain's end
+    if kind == "swap two sessions' ids":
+        other = rng.choice([i for i in ids if i != sid])
+        conn.execute("update sessions set id = -1 where id = ?", [sid])
+        conn.execute("update sessions set id = ? where id = ?", [sid, other])
+        conn.execute("update sessions set id = ? where id = -1", [other])
+        return sid
+    if kind == "reorder chain entries":
+        a, b = rng.sample(range(1, len(ids) + 1), 2)
+        conn.execute("update chain set seq = -1 where seq = ?", [a])
+        conn.execute("update chain set seq = ? where seq = ?", [a, b])
+        conn.execute("update chain set seq = ? where seq = -1", [b])
+        return None
+    if kind == "delete a chain entry":
+        conn.execute("delete from chain where session_id = ?", [sid])
+        return None if sid == ids[-1] else sid
+    if kind == "re-seal an edit without the key":
+        conn.execute("update sessions set count_standard = count_standard + 5 where id = ?", [sid])
+        payload = json.loads(conn.execute("select payload from chain where session_id = ?", [sid]).fetchone()[0])
+        payload["count_standard"] += 5
+        conn.execute("update chain set payload = ? where session_id = ?",
+                     [json.dumps(payload, sort_keys=True, separators=(",", ":")), sid])
+        return sid
+    if kind == "edit a recording file":
+        sid = rng.choice(rec_ids)
+        f = rng.choice(sorted(p for p in _folder(conn, sid, folder).iterdir() if p.is_file()))
+        data = bytearray(f.read_bytes())
+        if data and rng.random() < 0.7:
+            i = rng.randrange(len(data))
+            data[i] ^= 1 << rng.randrange(8)
+        else:
+            data = data[: len(data) // 2]  # truncated
+        f.write_bytes(bytes(data))
+        return sid
+    if kind == "delete or add a recording file":
+        sid = rng.choice(rec_ids)
+        d = _folder(conn, sid, folder)
+        if rng.random() < 0.5:
+            rng.choice(sorted(p for p in d.iterdir() if p.is_file())).unlink()
+        else:
+            (d / "extra.avi").write_bytes(b"RIFF")
+        return sid
+    if kind == "delete a recording folder":
+        sid = rng.choice(rec_ids)
+        shutil.rmtree(_folder(conn, sid, folder))
+        return sid
+    if kind == "insert a forged session":
+        new = conn.execute("insert into sessions (trainee_id, exercise, started, frames, fps, duration_s, count_total, "
+                           "count_standard) values (1, 'pushup', '2026-01-01', 10, 30, 0.3, 50, 50)").lastrowid
+        return int(new)
+    raise ValueError(kind)
+
+
+def _folder(conn: sqlite3.Connection, sid: int, db_folder: Path) -> Path:
+    rec = conn.execute("select recording from sessions where id = ?", [sid]).fetchone()[0]
+    p = Path(rec)
+    return p if p.is_absolute() else db_folder / p
+
+
+KINDS = ("edit a session field", "edit a rep field", "delete a rep", "add a rep", "move a rep to another session",
+         "flip a byte of a pose track", "swap two pose tracks", "edit, add or delete a model hash",
+         "delete a session", "swap two sessions' ids", "reorder chain entries", "delete a chain entry",
+         "re-seal an edit without the key", "edit a recording file", "delete or add a recording file",
+         "delete a recording folder", "insert a forged session")
+
+
+def _copy(base: Path, dest: Path) -> Path:
+    shutil.copytree(base.parent, dest)
+    return dest / base.name
+
+
+def trial(base: Path, ids: list[int], rec_ids: list[int], kind: str, rng: random.Random, dest: Path) -> dict:
+    from app.storage.db import open_db, verify_records
+    path = _copy(base, dest)
+    conn = _raw(path)
+    expect = tamper(kind, conn, path.parent, ids, rec_ids, rng)
+    conn.commit()
+    conn.close()
+    db = open_db(path)
+    report = verify_records(db)
+    db.conn.close()
+    named = report.failing_sessions()
+    ok = not report.ok and (expect is None or expect in named)
+    shutil.rmtree(dest)
+    return {"kind": kind, "detected": ok, "problems": [str(p) for p in report.problems][:3]}
+
+
+def rollback(base: Path, ids: list[int], k: int, dest: Path) -> dict:
+    """Delete the newest k sessions with every trace (rows, chain entries, audit rows) and put
+    back this installation's own head file as it was before they were saved."""
+    from app.storage.chain import head_path
+    from app.storage.db import open_db, verify_records
+    path = _copy(base, dest)
+    conn = _raw(path)
+    for sid in ids[-k:]:
+        for t, col in (("reps", "session_id"), ("tracks", "session_id"), ("models_used", "session_id"),
+                       ("chain", "session_id"), ("audit", "target"), ("sessions", "id")):
+            conn.execute(f"delete from {t} where {col} = ?", [f"session {sid}" if col == "target" else sid])
+    conn.commit()
+    conn.close()
+    shutil.copy(base.parent / "heads" / f"after{len(ids) - k}", head_path(path))
+    db = open_db(path)
+    report = verify_records(db)
+    db.conn.close()
+    shutil.rmtree(dest)
+    return {"sessions_removed": k, "detected": not report.ok, "problems": [str(p) for p in report.problems][:2]}
+
+
+def run(trials: int, work: Path, seed: int = 0, say=print) -> dict:
+    base, ids = build(work)
+    conn = sqlite3.connect(base)
+    rec_ids = [r[0] for r in conn.execute("select id from sessions where recording is not null")]
+    conn.close()
+    rng = random.Random(seed)
+    per_kind: Counter = Counter()
+    caught: Counter = Counter()
+    missed = []
+    for t in range(trials):
+        kind = KINDS[t % len(KINDS)]
+        r = trial(base, ids, rec_ids, kind, rng, work / f"trial{t}")
+        per_kind[kind] += 1
+        caught[kind] += r["detected"]
+        if not r["detected"]:
+            missed.append(r)
+    for kind in KINDS:
+        say(f"{kind:<36} {caught[kind]:>4} of {per_kind[kind]:<4} detected")
+    rolls = [rollback(base, ids, k, work / f"rollback{k}") for k in (1, 2, 3)]
+    say(f"{'rollback with the old head put back':<36} {sum(r['detected'] for r in rolls):>4} of {len(rolls):<4} "
+        "detected")
+    totals = {"trials": trials, "detected": sum(caught.values()), "missed": missed[:5],
+              "rollbacks": len(rolls), "rollbacks_detected": sum(r["detected"] for r in rolls)}
+    say(json.dumps(totals))
+    return totals
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--trials", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="drillscore-tamper-") as tmp:
+        work = Path(tmp)
+        os.environ["DRILLSCORE_KEY"] = str(work / "chain.key")
+        run(args.trials, work, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
