@@ -571,17 +571,13 @@ def cmd_db(args) -> int:
 
 
 def _correct(db, actor, args) -> int:
-    from app.assess.correction import CorrectionError, overrule_rep
-    from app.assess.scoring import list_tables
-    from app.storage.db import correct_session, load_session
-    result, _track = load_session(db, actor, args.session)
-    tables = {t.name: t for t in list_tables()[0]}
-    table = tables.get((result.get("score") or {}).get("table"))
+    from app.pipeline.corrections import CorrectionError, overrule
+    from app.storage.settings import config_dir
     try:
-        new = overrule_rep(result, args.rep, args.verdict == "counted", args.reason, table)
+        sid, new = overrule(db, actor, args.session, args.rep, args.verdict == "counted", args.reason,
+                            config_dir() / "scoring")
     except CorrectionError as e:
         raise UsageError(f"session {args.session}: {e}") from None
-    sid = correct_session(db, actor, args.session, new, args.reason)
     print(f"session {args.session} corrected by session {sid}: rep {args.rep} {args.verdict}; "
           f"{new['count_standard']} standard of {new['count_total']}")
     return 0

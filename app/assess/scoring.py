@@ -153,3 +153,8 @@ def scoring_for(trainee: dict | None, table_path: str | None, today=None) -> tup
     year = (today or date.today()).year
     age = year - trainee["birth_year"] if trainee and trainee.get("birth_year") else None
     return table, (trainee or {}).get("sex"), age, problem
+
+
+def find_table(name: str | None, imported: str | Path | None = None) -> ScoringTable | None:
+    """The usable table called `name` among the bundled and imported ones (None: not at hand)."""
+    return next((t for t in list_tables(imported)[0] if t.name == name), None) if name else None

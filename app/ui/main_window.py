@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
             from app.ui.admin_workspace import AdminWorkspace
             from app.ui.analyse_workspace import AnalyseWorkspace
             from app.ui.review_workspace import ReviewWorkspace
-            self.review = ReviewWorkspace(db, actor)
+            self.review = ReviewWorkspace(db, actor, writer=self.writer)
             self.tabs.addTab(self.review, "Review")
             self.analyse = AnalyseWorkspace(db, self.writer, actor=actor)
             self.analyse.app_settings = self.settings.value
@@ -129,6 +129,8 @@ class MainWindow(QMainWindow):
             self.analyse.shutdown()
         if self.admin is not None:
             self.admin.reports.shutdown()
+        if self.review is not None:
+            self.review.shutdown()
         if self.writer is not None:
             self.writer.close()
 

@@ -2,7 +2,9 @@
 skeleton (play, scrub, step frame by frame with the arrow keys on the slider, speed); the reps as coloured
 segments on a timeline of the driving signal (click a rep in the table to jump to it); each
 rep's reasons, P(standard) and the classifier's attention; progress across sessions of the
-same trainee and event."""
+same trainee and event. Staff overrule a rep's verdict here with a reason (a new sealed record
+that references the old one: app.pipeline.corrections); anyone exports the open session's
+report as PDF (Ctrl+R)."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,9 +13,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSlider,
     QSplitter,
@@ -28,16 +32,21 @@ from app.core.types import EXERCISES
 from app.pipeline.review import Filters, filter_sessions, progress, rep_at
 from app.storage.db import StorageError, list_sessions, load_session
 from app.ui.skeleton_view import SkeletonView
-from app.ui.widgets import table
+from app.ui.widgets import say, table
 
 ANY = "(all)"
 
 
 class ReviewWorkspace(QWidget):
-    def __init__(self, db, actor, parent: QWidget | None = None) -> None:
-        """actor: who is signed in (a trainee sees only their own sessions: app.storage)."""
+    def __init__(self, db, actor, parent: QWidget | None = None, writer=None) -> None:
+        """actor: who is signed in (a trainee sees only their own sessions: app.storage);
+        writer: where a correction is saved (inline without one)."""
         super().__init__(parent)
+        from app.storage.writer import InlineWriter
         self.db, self.actor = db, actor
+        self.writer = writer or InlineWriter(db)
+        self.session_id: int | None = None
+        self.report_job = None
         self.rows: list[dict] = []
         self.result: dict | None = None
         self.track = None
@@ -67,6 +76,19 @@ class ReviewWorkspace(QWidget):
         self.attention = pg.PlotWidget(title="attention over the rep")
         self.progress_plot = pg.PlotWidget(title="progress: standard reps per session")
         self._regions: list = []
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("what the grader saw (needed to overrule a rep)")
+        self.overrule_btn = QPushButton("Overrule selected rep")
+        self.overrule_btn.setToolTip("counts a refused rep or refuses a counted one: a new sealed record, "
+                                     "the old one kept")
+        self.report_btn = QPushButton("Session report (PDF)...")
+        self.report_btn.setToolTip("Ctrl+R")
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        from app.storage.accounts import ADMIN, INSTRUCTOR
+        staff = actor is not None and actor.role in (ADMIN, INSTRUCTOR)
+        for w in (self.reason, self.overrule_btn):
+            w.setVisible(staff)
         left = QVBoxLayout()
         filt = QHBoxLayout()
         filt.addWidget(QLabel("trainee"))
@@ -86,6 +108,12 @@ class ReviewWorkspace(QWidget):
         right.addWidget(self.timeline, 4, 0, 1, 4)
         right.addWidget(self.reps, 5, 0, 1, 3)
         right.addWidget(self.attention, 5, 3)
+        actions = QHBoxLayout()
+        actions.addWidget(self.reason, 1)
+        actions.addWidget(self.overrule_btn)
+        actions.addWidget(self.report_btn)
+        right.addLayout(actions, 6, 0, 1, 4)
+        right.addWidget(self.note, 7, 0, 1, 4)
         self.attention.setMinimumWidth(200)
         right.setColumnStretch(2, 3)
         right.setColumnStretch(3, 1)
@@ -106,6 +134,12 @@ class ReviewWorkspace(QWidget):
         self.reps.itemSelectionChanged.connect(self._jump_to_selected_rep)
         self.slider.valueChanged.connect(self.show_frame)
         self.play_btn.clicked.connect(self.toggle_play)
+        self.overrule_btn.clicked.connect(self.overrule_selected)
+        self.report_btn.clicked.connect(self._ask_report)
+        QShortcut(QKeySequence("Ctrl+R"), self, activated=self._ask_report)
+        self._report_timer = QTimer(self)
+        self._report_timer.setInterval(100)
+        self._report_timer.timeout.connect(self._poll_report)
         # frame by frame: the arrow keys on the slider (focused after a jump); a table would
         # take the arrows for its own selection
         self.slider.setSingleStep(1)
@@ -198,6 +232,7 @@ class ReviewWorkspace(QWidget):
 
     def open_session(self, session_id: int) -> None:
         self.result, self.track = load_session(self.db, self.actor, session_id)
+        self.session_id = session_id
         self._say_integrity(session_id)
         self._open_recording(next((r.get("recording") for r in self.rows if r["id"] == session_id), None))
         self.view.src_size = self.track.size
@@ -309,3 +344,77 @@ class ReviewWorkspace(QWidget):
         att = r.get("attention")
         if att:
             self.attention.addItem(pg.BarGraphItem(x=np.arange(len(att)), height=att, width=0.8, brush="y"))
+
+    # ------------------------------------------------------------------ corrections and reports
+    def selected_rep(self) -> dict | None:
+        rows = self.reps.selectionModel().selectedRows()
+        return self.result["reps"][rows[0].row()] if rows and self.result else None
+
+    def overrule_selected(self) -> int | None:
+        """Flip the selected rep's verdict with the typed reason; -> the new session id."""
+        from app.assess.correction import CorrectionError
+        from app.pipeline.corrections import overrule
+        from app.storage.settings import config_dir
+        rep = self.selected_rep()
+        if self.session_id is None or rep is None:
+            say(self.note, "open a session and select the rep to overrule first", error=True)
+            return None
+        old, counted = self.session_id, not rep["standard"]
+        try:
+            sid, new = self.writer.call(overrule, self.actor, old, rep["n"], counted, self.reason.text(),
+                                        config_dir() / "scoring")
+        except (StorageError, CorrectionError) as e:
+            say(self.note, str(e), error=True)
+            return None
+        self.reason.clear()
+        self.reload()
+        shown = [r["id"] for r in self._shown]
+        if sid in shown:
+            self.sessions.blockSignals(True)
+            self.sessions.selectRow(shown.index(sid))
+            self.sessions.blockSignals(False)
+        self.open_session(sid)  # the result that stands now
+        say(self.note, f"rep {rep['n']} {'counted' if counted else 'refused'}: session {sid} corrects session "
+                       f"{old} ({new['count_standard']} standard of {new['count_total']}); the old record is kept")
+        return sid
+
+    def _ask_report(self) -> None:
+        if self.session_id is None:
+            say(self.note, "open a session first", error=True)
+            return
+        from pathlib import Path
+        path, _ = QFileDialog.getSaveFileName(self, "Session report", str(Path.home() /
+                                              f"drillscore_session_{self.session_id}.pdf"), "PDF (*.pdf)")
+        if path:
+            self.report(path)
+
+    def report(self, out) -> object | None:
+        """The open session's report as PDF into `out`, on a thread; -> the job."""
+        from pathlib import Path
+
+        from app.reports.job import ReportJob, ReportRequest
+        from app.storage.writer import database_path
+        from app.ui.report_export import write_report
+        if self.session_id is None or (self.report_job is not None and self.report_job.running):
+            return None
+        req = ReportRequest("session", str(self.session_id), "pdf", Path(out))
+        self.report_job = ReportJob(database_path(self.db), self.actor, req, write_report).start()
+        say(self.note, f"making the report of session {self.session_id} ...")
+        self._report_timer.start()
+        return self.report_job
+
+    def _poll_report(self) -> None:
+        job = self.report_job
+        if job is None or job.running:
+            return
+        self._report_timer.stop()
+        if job.error:
+            say(self.note, job.error, error=True)
+        elif not job.cancelled:
+            say(self.note, f"report written to {job.result}")
+
+    def shutdown(self) -> None:
+        if self.report_job is not None and self.report_job.running:
+            self.report_job.cancel()
+            self.report_job.join(10)
+        self._report_timer.stop()
