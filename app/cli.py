@@ -640,6 +640,8 @@ def cmd_report(args) -> int:
         t0 = time.perf_counter()
         report = build_report(db, actor, args.kind, args.target, table, args.start, args.end)
         out = write_report(report, fmt, args.out, by=str(actor))
+        from app.storage.db import record_export
+        record_export(db, actor, f"{args.kind} report {args.target} ({fmt})", out)
     except (StorageError, ScoringTableError, ExportError) as e:
         raise UsageError(str(e)) from None
     print(f"{out}: {args.kind} report ({fmt}, {time.perf_counter() - t0:.1f} s)")

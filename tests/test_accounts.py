@@ -86,3 +86,32 @@ def test_account_commands_need_an_admin_except_for_your_own_password(tmp_path, m
     assert [u["disabled"] for u in list_users(db, admin) if u["username"] == "sgt"] == [1]
     assert main(["db", "disable", "sgt", "--enable", *base]) == 0
     assert sign_in(db, "sgt", "my-own-choice")
+
+
+def test_anyone_changes_their_own_password_from_the_window(qtbot, tmp_path):
+    from app.cli import DEMO_TRACK
+    from app.storage.accounts import add_user
+    from app.ui.app import session_factory
+    from app.ui.main_window import MainWindow
+    db = open_db(tmp_path / "a.db")
+    admin = admin_of(db)
+    tid = add_trainee(db, admin, "Ann Lee", "female", 2006)
+    ann = add_user(db, admin, "ann", "trainee", "2468", pin=True, trainee_id=tid)
+    win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "t", db, actor=ann)
+    qtbot.addWidget(win)
+    d = win.change_password()
+    assert d.isVisible() and not d.isModal()
+    d.old.setText("1111")
+    d.new.setText("97531")
+    d.again.setText("97531")
+    assert not d.submit() and "type the current one again" in d.message.text()
+    d.old.setText("2468")
+    d.new.setText("97531")
+    d.again.setText("97531")
+    d.pin.setChecked(True)
+    assert d.submit() and d.done_ok
+    assert sign_in(db, "ann", "97531").trainee_id == tid
+    with pytest.raises(AccessError):
+        sign_in(db, "ann", "2468")
+    assert list_audit(db, admin, 1)[0]["action"] == "set_secret" and list_audit(db, admin, 1)[0]["username"] == "ann"
+    win.close()

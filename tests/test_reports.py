@@ -195,6 +195,9 @@ def test_report_command_refusals_are_one_line(tmp_path, capsys, monkeypatch):
     db.conn.commit()
     fails(["session", str(sids[2]), "--out", str(tmp_path / "z.pdf")], "the stored record is damaged")
     assert main(["report", "session", str(sids[1]), *base, "--out", str(tmp_path / "ok.csv")]) == 0
+    from app.storage.audit import list_audit
+    assert [(r["action"], r["username"], r["target"]) for r in list_audit(db, admin, 1)] == \
+        [("export", "admin", f"session report {sids[1]} (csv)")]
     # a trainee reports on themselves only, and not on a unit
     monkeypatch.setenv("DRILLSCORE_USER", "ann")
     monkeypatch.setenv("DRILLSCORE_PASSWORD", "1234")
@@ -250,6 +253,10 @@ def test_the_admin_panel_makes_a_report_with_progress_and_cancel(qtbot, tmp_path
         assert not panel.make_btn.isEnabled() and panel.cancel_btn.isEnabled()
     assert done.args[0] is job and job.error is None and job.progress == 1.0
     assert (tmp_path / "unit.pdf").read_bytes().startswith(b"%PDF") and "report written to" in panel.message.text()
+    from app.storage.audit import list_audit
+    logged = list_audit(db, admin, 1)[0]
+    assert logged["action"] == "export" and logged["target"] == "unit report 1st (pdf)"
+    assert json.loads(logged["detail"])["file"] == str(tmp_path / "unit.pdf")
     assert panel.make_btn.isEnabled() and panel.bar.isHidden()
     panel.kind.setCurrentIndex(0)  # a session, newest first, into a folder that does not exist
     assert panel.target.currentData() == str(sids[-1])
@@ -269,3 +276,15 @@ def test_the_admin_panel_makes_a_report_with_progress_and_cancel(qtbot, tmp_path
         build_report(db, admin, "session", str(sids[0]), progress=stop)
     with pytest.raises(StorageError):
         build_report(db, admin, "trainee", "nobody")
+
+
+def test_the_admin_checks_every_record_from_the_window(qtbot, tmp_path):
+    from app.ui.admin_workspace import AdminWorkspace
+    db, admin, _tids, sids = _world(tmp_path)
+    ws = AdminWorkspace(db, admin)
+    qtbot.addWidget(ws)
+    assert ws.verify() and "5 sealed entries, 5 sessions, all as sealed" in ws.message.text()
+    db.conn.execute("drop trigger reps_no_update")
+    db.conn.execute("update reps set standard = 1 - standard where session_id = ?", [sids[2]])
+    db.conn.commit()
+    assert not ws.verify() and f"session {sids[2]}: changed: reps changed" in ws.message.text()

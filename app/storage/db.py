@@ -384,3 +384,11 @@ def list_sessions(db: sqlite_utils.Database, actor: Actor, trainee: str | None =
     for r in rows:
         r["recording"] = str(recording_folder(r["recording"], folder)) if r["recording"] else None
     return rows
+
+
+def record_export(db: sqlite_utils.Database, actor: Actor, what: str, path: str | Path) -> None:
+    """A report or export left the database: who made which one, into which file (audited).
+    what: e.g. 'unit report 1st (pdf)'."""
+    def job(conn: sqlite3.Connection) -> None:
+        audit(conn, actor, "export", what, {"file": str(path)})
+    _write(db, "the export was written but not logged", job)

@@ -46,6 +46,8 @@ class AdminWorkspace(QWidget):
         self.save_btn = QPushButton("Save changes")
         self.archive_btn = QPushButton("Archive / restore")
         self.export_btn = QPushButton("Export sessions as CSV...")
+        self.verify_btn = QPushButton("Check all records")
+        self.verify_btn.setToolTip("every sealed result and its recording, as `drillscore verify` checks them")
         self.message = QLabel("")
         self.message.setWordWrap(True)
         form = QFormLayout()
@@ -64,9 +66,10 @@ class AdminWorkspace(QWidget):
         side.addStretch(1)
         side.addWidget(QLabel("Reports"))
         from app.ui.report_panel import ReportPanel
-        self.reports = ReportPanel(db, actor)
+        self.reports = ReportPanel(db, actor, writer=self.writer)
         side.addWidget(self.reports)
         side.addWidget(self.export_btn)
+        side.addWidget(self.verify_btn)
         left = QVBoxLayout()
         left.addWidget(self.show_archived)
         left.addWidget(self.table)
@@ -77,6 +80,7 @@ class AdminWorkspace(QWidget):
         self.save_btn.clicked.connect(self.save)
         self.archive_btn.clicked.connect(self.toggle_archive)
         self.export_btn.clicked.connect(self._ask_export)
+        self.verify_btn.clicked.connect(self.verify)
         self.show_archived.toggled.connect(self.reload)
         self.table.itemSelectionChanged.connect(self._fill_form)
         self.reload()
@@ -153,5 +157,24 @@ class AdminWorkspace(QWidget):
         except ExportError as e:
             self._say(str(e), error=True)
             return None
+        from app.storage.db import record_export
+        self.writer.submit(record_export, self.actor, "sessions (csv)", out)  # who exported what, audited
         self._say(f"exported the sessions to {out}")
         return out
+
+    def verify(self) -> bool:
+        """Check every sealed result and its files now (as `drillscore verify`); -> all as sealed."""
+        from app.storage.chain import ChainError
+        from app.storage.db import verify_records
+        try:
+            report = verify_records(self.db)
+        except ChainError as e:
+            self._say(str(e), error=True)
+            return False
+        if report.ok:
+            self._say(f"records checked: {report.entries} sealed entries, {report.sessions} sessions, all as sealed")
+            return True
+        shown = "; ".join(str(p) for p in report.problems[:5])
+        more = f" (+{len(report.problems) - 5} more: run `drillscore verify`)" if len(report.problems) > 5 else ""
+        self._say(f"records FAIL the check: {shown}{more}", error=True)
+        return False

@@ -24,7 +24,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DrillScore")
         self.resize(1200, 860)
         self.tabs = QTabWidget()
-        self.writer = None
+        self.db, self.writer = db, None
         if db is not None:
             from app.storage.writer import DatabaseWriter, database_path
             path = database_path(db)
@@ -101,7 +101,21 @@ class MainWindow(QMainWindow):
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))
         self.statusBar().showMessage("ready: press space to start")
         if actor is not None:
-            self.statusBar().addWidget(QLabel(f"signed in: {actor}"))
+            # permanent: a status message would hide ordinary status-bar widgets while it shows
+            self.statusBar().addPermanentWidget(QLabel(f"signed in: {actor}"))
+            from PySide6.QtWidgets import QPushButton
+            self.password_btn = QPushButton("Change my password...")
+            self.password_btn.setFlat(True)
+            self.password_btn.clicked.connect(self.change_password)
+            self.statusBar().addPermanentWidget(self.password_btn)
+
+    def change_password(self):
+        """The signed-in user's own password / PIN, in a dialog that does not block the window."""
+        from app.ui.password_dialog import PasswordDialog
+        self.password_dialog = PasswordDialog(self.db, self.writer, self.actor, self)
+        self.password_dialog.accepted.connect(lambda: self.statusBar().showMessage("your new password is saved"))
+        self.password_dialog.show()
+        return self.password_dialog
 
     def _settings_changed(self, s: Settings) -> None:
         self.live.app_settings = s

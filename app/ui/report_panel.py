@@ -34,11 +34,14 @@ KIND_LABELS = (("session", "One session"), ("trainee", "A trainee's history"), (
 class ReportPanel(QWidget):
     finished = Signal(object)  # the ReportJob, when it ends (done, cancelled or failed)
 
-    def __init__(self, db, actor, parent: QWidget | None = None) -> None:
+    def __init__(self, db, actor, parent: QWidget | None = None, writer=None) -> None:
         """db: the open database (read here for the pickers; the job opens its own connection);
-        actor: who makes the report (storage decides what they may see)."""
+        actor: who makes the report (storage decides what they may see); writer: where the
+        export is logged in the audit table (inline without one)."""
         super().__init__(parent)
+        from app.storage.writer import InlineWriter
         self.db, self.actor = db, actor
+        self.writer = writer or InlineWriter(db)
         self.table_path: str | None = None  # the admin's active scoring table (None: bundled)
         self.job: ReportJob | None = None
         self.kind = QComboBox()
@@ -172,7 +175,21 @@ class ReportPanel(QWidget):
             say(self.message, job.error, error=True)
         else:
             say(self.message, f"report written to {job.result}")
+            self._log(job)
         self.finished.emit(job)
+
+    def _log(self, job: ReportJob) -> None:
+        """Who exported which report into which file, in the audit log (through the writer, so
+        the GUI never waits on the disk; a failure to log is said, the file stays)."""
+        from app.storage.db import record_export
+        r = job.request
+
+        def said(fut) -> None:
+            if fut.exception() is not None:
+                self.log_problem = str(fut.exception())
+        self.log_problem = None
+        self.writer.submit(record_export, self.actor, f"{r.kind} report {r.target} ({r.fmt})",
+                           job.result).add_done_callback(said)
 
     def shutdown(self) -> None:
         """Stop a report still being made (the window is closing)."""

@@ -411,7 +411,10 @@ class ReviewWorkspace(QWidget):
         if job.error:
             say(self.note, job.error, error=True)
         elif not job.cancelled:
+            from app.storage.db import record_export
             say(self.note, f"report written to {job.result}")
+            self.writer.submit(record_export, self.actor, f"session report {job.request.target} (pdf)",
+                               job.result)
 
     def shutdown(self) -> None:
         if self.report_job is not None and self.report_job.running:
