@@ -138,10 +138,7 @@ def tamper(kind: str, conn: sqlite3.Connection, folder: Path, ids: list[int], re
         conn.execute("update tracks set npz = ? where session_id = ?", [bytes(blob), sid])
         return sid
     if kind == "swap two pose tracks":
-        other = rng.choice([i for i in ids if i != sid])
-        conn.execute("update tracks set session_id = -1 where session_id = ?", [sid])
-        conn.execute("update tracks set session_id = ? where session_id = ?", [sid, other])
-        conn.execute("update tracks set session_id = ? where session_id = -1", [other])
+        _swap(conn, "tracks", "session_id", sid, rng.choice([i for i in ids if i != sid]))
         return sid
     if kind == "edit, add or delete a model hash":
         how = rng.choice(["edit", "add", "delete"])
@@ -162,16 +159,10 @@ def tamper(kind: str, conn: sqlite3.Connection, folder: Path, ids: list[int], re
             conn.execute("delete from audit where target = ?", [f"session {sid}"])
         return None if sid == ids[-1] else sid  # the newest one may only be caught at the chain's end
     if kind == "swap two sessions' ids":
-        other = rng.choice([i for i in ids if i != sid])
-        conn.execute("update sessions set id = -1 where id = ?", [sid])
-        conn.execute("update sessions set id = ? where id = ?", [sid, other])
-        conn.execute("update sessions set id = ? where id = -1", [other])
+        _swap(conn, "sessions", "id", sid, rng.choice([i for i in ids if i != sid]))
         return sid
     if kind == "reorder chain entries":
-        a, b = rng.sample(range(1, len(ids) + 1), 2)
-        conn.execute("update chain set seq = -1 where seq = ?", [a])
-        conn.execute("update chain set seq = ? where seq = ?", [a, b])
-        conn.execute("update chain set seq = ? where seq = -1", [b])
+        _swap(conn, "chain", "seq", *rng.sample(range(1, len(ids) + 1), 2))
         return None
     if kind == "delete a chain entry":
         conn.execute("delete from chain where session_id = ?", [sid])
@@ -211,6 +202,13 @@ def tamper(kind: str, conn: sqlite3.Connection, folder: Path, ids: list[int], re
                            "count_standard) values (1, 'pushup', '2026-01-01', 10, 30, 0.3, 50, 50)").lastrowid
         return int(new)
     raise ValueError(kind)
+
+
+def _swap(conn: sqlite3.Connection, table: str, col: str, a: int, b: int) -> None:
+    """Exchange the rows whose `col` is a and b (through -1, the column being unique)."""
+    conn.execute(f"update {table} set {col} = -1 where {col} = ?", [a])
+    conn.execute(f"update {table} set {col} = ? where {col} = ?", [a, b])
+    conn.execute(f"update {table} set {col} = ? where {col} = -1", [b])
 
 
 def _folder(conn: sqlite3.Connection, sid: int, db_folder: Path) -> Path:
