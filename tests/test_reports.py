@@ -288,3 +288,21 @@ def test_the_admin_checks_every_record_from_the_window(qtbot, tmp_path):
     db.conn.execute("update reps set standard = 1 - standard where session_id = ?", [sids[2]])
     db.conn.commit()
     assert not ws.verify() and f"session {sids[2]}: changed: reps changed" in ws.message.text()
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path):
+    from app.reports.files import csv_text
+    from app.reports.sessions_csv import write_sessions_csv
+    assert csv_text("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert [csv_text(x) for x in ("+1 call", "@sum", "-x", "-1.5", "Ann", "")] == \
+        ["'+1 call", "'@sum", "'-x", "-1.5", "Ann", ""]
+    db = open_db(tmp_path / "f.db")
+    admin = admin_of(db)
+    tid = add_trainee(db, admin, "=2+5", "male", 2006, "@unit")
+    part = PoseTrack(TRACK.keypoints[:250], TRACK.fps, TRACK.size, "pushup")
+    save_session(db, admin, tid, result_dict(assess(part, "pushup", "side")), part)
+    rows = list(csv.reader(write_report_csv(build_report(db, admin, "trainee", "=2+5"),
+                                            tmp_path / "t.csv").open(encoding="utf-8")))
+    assert ["trainee", "'=2+5"] in rows and ["unit", "'@unit"] in rows
+    out = write_sessions_csv(list_sessions(db, admin), tmp_path / "s.csv")
+    assert list(csv.reader(out.open(encoding="utf-8")))[1][2] == "'=2+5"

@@ -10,7 +10,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from app.reports.files import write_atomic
+from app.reports.files import csv_text, write_atomic
 from app.reports.model import EVENT_NAMES, SessionReport, TraineeReport, UnitReport
 
 Section = tuple[tuple[str, ...], Iterable[Iterable]]  # header, rows
@@ -24,6 +24,10 @@ def _cell(v) -> str:
     if isinstance(v, float):
         return f"{v:.1f}" if abs(v - round(v)) > 1e-9 else str(int(round(v)))
     return str(v)
+
+
+def _csv_cell(v) -> str:
+    return csv_text(_cell(v))
 
 
 def sections(report: SessionReport | TraineeReport | UnitReport) -> list[Section]:
@@ -75,5 +79,5 @@ def write_report_csv(report: SessionReport | TraineeReport | UnitReport, path: s
                     w.writerow([])
                 w.writerow(header)
                 for row in rows:
-                    w.writerow([_cell(v) for v in row])
+                    w.writerow([_csv_cell(v) for v in row])
     return write_atomic(path, write)

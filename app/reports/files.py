@@ -4,6 +4,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """Text as a spreadsheet should read it: a cell that starts like a formula (a trainee
+    named "=HYPERLINK(...)") gets a leading apostrophe, so opening the CSV runs nothing.
+    Numbers, negative ones included, are left alone."""
+    if value.startswith(FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
 
 class ExportError(OSError):
     """The report file could not be written; the message names the path and the fix."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from app.reports.files import ExportError, write_atomic
+from app.reports.files import ExportError, csv_text, write_atomic
 
 COLUMNS = ("id", "started", "trainee", "exercise", "count_standard", "count_total", "score")
 
@@ -17,5 +17,6 @@ def write_sessions_csv(rows: list[dict], path: str | Path) -> Path:
             w = csv.writer(fh)
             w.writerow(COLUMNS)
             for r in rows:
-                w.writerow(["" if r.get(c) is None else r[c] for c in COLUMNS])
+                w.writerow(["" if r.get(c) is None else csv_text(r[c]) if isinstance(r[c], str) else r[c]
+                            for c in COLUMNS])
     return write_atomic(path, write)
