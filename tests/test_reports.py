@@ -306,3 +306,17 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path):
     assert ["trainee", "'=2+5"] in rows and ["unit", "'@unit"] in rows
     out = write_sessions_csv(list_sessions(db, admin), tmp_path / "s.csv")
     assert list(csv.reader(out.open(encoding="utf-8")))[1][2] == "'=2+5"
+
+
+def test_chart_geometry_breaks_at_unseen_frames_and_ticks_round():
+    from app.reports.chart import Box, nice_ticks, polylines, to_x, to_y, value_range
+    box = Box(10, 20, 100, 50)
+    v = np.array([0.0, 1.0, np.nan, np.nan, 0.5, 0.0])
+    runs = polylines(v, box)
+    assert len(runs) == 2 and [len(r) for r in runs] == [2, 2]            # a NaN run breaks the line
+    assert runs[0][0] == (10.0, 70.0) and runs[0][1] == (30.0, 20.0)        # lowest at the bottom, highest at the top
+    assert runs[1][-1] == (to_x(5, 6, box), to_y(0.0, 0.0, 1.0, box)) == (110.0, 70.0)
+    assert len(polylines(np.arange(10_000.0), box, max_points=500)[0]) <= 500  # thinned for the page
+    assert polylines(np.full(5, np.nan), box) == [] and value_range(np.full(3, np.nan)) == (0.0, 1.0)
+    assert value_range(np.array([2.0, 2.0])) == (1.5, 2.5)                   # a flat signal still has a height
+    assert nice_ticks(0, 23.1, 6) == [0, 5, 10, 15, 20] and nice_ticks(0.13, 0.97, 4) == [0.2, 0.4, 0.6, 0.8]

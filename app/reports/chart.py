@@ -71,6 +71,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
         return [lo]
     raw = (hi - lo) / max(1, count)
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    # the finest round step that gives at most one tick more than asked for
+    step = next(m * mag for m in (1, 2, 5, 10, 20) if (hi - lo) / (m * mag) <= count + 1)
     first = math.ceil(lo / step - 1e-9) * step
     return [round(first + k * step, 10) for k in range(int((hi - first) / step + 1e-9) + 1)]
