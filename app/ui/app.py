@@ -159,6 +159,10 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
                 return 1  # closed without signing in: nothing to do
             actor = dialog.actor
     else:
+        import os
+        # the demo's throwaway records are sealed with a throwaway key: nothing of it lands in
+        # the installation's key folder (its heads/ would fill with one file per demo)
+        os.environ["DRILLSCORE_KEY"] = str(Path(tmp.name) / "demo-chain.key")
         db, actor = demo_database(demo_track, Path(tmp.name))
     title = (f"Demo: {demo_track.name} (synthetic push-ups, side view)" if db_path is None else
              f"Live test: {db_path} (pick a video or a camera as the source; the demo track is there to try)")
