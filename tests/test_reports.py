@@ -320,3 +320,20 @@ def test_chart_geometry_breaks_at_unseen_frames_and_ticks_round():
     assert polylines(np.full(5, np.nan), box) == [] and value_range(np.full(3, np.nan)) == (0.0, 1.0)
     assert value_range(np.array([2.0, 2.0])) == (1.5, 2.5)                   # a flat signal still has a height
     assert nice_ticks(0, 23.1, 6) == [0, 5, 10, 15, 20] and nice_ticks(0.13, 0.97, 4) == [0.2, 0.4, 0.6, 0.8]
+
+
+def test_cancel_while_the_pdf_is_drawn_leaves_no_file(tmp_path):
+    from app.ui.report_pdf import write_report_pdf
+    db, admin, _tids, _sids = _world(tmp_path, extra_trainees=60)
+    report = build_report(db, admin, "unit", "1st")
+    calls = []
+
+    def cancel(done, of):
+        calls.append((done, of))
+        raise Cancelled()
+    out = tmp_path / "u.pdf"
+    out.write_bytes(b"an older report")
+    with pytest.raises(Cancelled):
+        write_report_pdf(report, out, progress=cancel)
+    assert calls == [(50, len(report.rows))]  # stopped in the table, 50 rows in
+    assert out.read_bytes() == b"an older report" and not list(tmp_path.glob("*.part"))

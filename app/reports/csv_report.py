@@ -16,7 +16,8 @@ from app.reports.model import EVENT_NAMES, SessionReport, TraineeReport, UnitRep
 Section = tuple[tuple[str, ...], Iterable[Iterable]]  # header, rows
 
 
-def _cell(v) -> str:
+def cell_text(v) -> str:
+    """A value as a report prints it: '' for None, yes / no, whole numbers without '.0'."""
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -27,7 +28,7 @@ def _cell(v) -> str:
 
 
 def _csv_cell(v) -> str:
-    return csv_text(_cell(v))
+    return csv_text(cell_text(v))
 
 
 def sections(report: SessionReport | TraineeReport | UnitReport) -> list[Section]:

@@ -108,8 +108,7 @@ def unit_report_for(db, actor: Actor, unit: str, table: ScoringTable, start: str
     rows = [r for r in list_sessions(db, actor) if r["trainee_id"] in ids]
     if progress:
         progress(1, 2)
-    check = verified(db)
-    failing = {sid for sid in check.problems}
+    failing = set(verified(db).problems)
     if progress:
         progress(2, 2)
     return unit_report(trainees[0]["unit"], trainees, rows, table, start, end, failing)

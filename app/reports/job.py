@@ -79,7 +79,7 @@ class ReportJob:
             table = load_table(r.table_path) if (r.kind == "unit" and r.table_path) else None
             report = build_report(db, self.actor, r.kind, r.target, table, r.start, r.end,
                                   self._step(0.0, GATHER_SHARE))
-            self._step(GATHER_SHARE, 1.0)(0, 1)
+            self._step(GATHER_SHARE, 1.0)(0, 1)  # a Cancel pressed while gathering stops here
             self.result = self._write(report, r.fmt, r.out, by=str(self.actor),
                                       progress=self._step(GATHER_SHARE, 1.0))
             self.progress = 1.0

@@ -19,7 +19,7 @@ from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QPolygonF
 
 from app.reports.chart import Box, nice_ticks, polylines, to_x, to_y, value_range
-from app.reports.csv_report import _cell
+from app.reports.csv_report import cell_text
 from app.reports.files import write_atomic
 from app.reports.gather import Cancelled
 from app.reports.model import EVENT_NAMES, SessionReport, TraineeReport, UnitReport
@@ -95,7 +95,7 @@ class _Pages:
                 self._font(9, True)
                 self.p.setPen(Qt.GlobalColor.black)
                 self.p.drawText(QRectF(x + col_w * 0.42, self.y, col_w * 0.58, 13), Qt.AlignmentFlag.AlignVCenter,
-                                _cell(value) or "-")
+                                cell_text(value) or "-")
             self.y += 14
         self.y += 6
 
@@ -127,7 +127,7 @@ class _Pages:
             self._font(7.5)
             for j, v in enumerate(row):
                 cell = QRectF(xs[j] + 2, self.y, xs[j + 1] - xs[j] - 4, row_h)
-                text = self.p.fontMetrics().elidedText(_cell(v), Qt.TextElideMode.ElideRight, int(cell.width()))
+                text = self.p.fontMetrics().elidedText(cell_text(v), Qt.TextElideMode.ElideRight, int(cell.width()))
                 self.p.drawText(cell, Qt.AlignmentFlag.AlignVCenter, text)
             self.p.setPen(QPen(QColor(225, 225, 225), 0.4))
             self.p.drawLine(QPointF(MARGIN, self.y + row_h), QPointF(MARGIN + total_w, self.y + row_h))
@@ -331,11 +331,7 @@ def write_report_pdf(report: SessionReport | TraineeReport | UnitReport, path: s
                 painter.end()
         del writer  # closes the file
         _check_whole(tmp)
-    try:
-        return write_atomic(path, write)
-    except Cancelled:
-        Path(str(path) + ".part").unlink(missing_ok=True)
-        raise
+    return write_atomic(path, write)  # Cancelled passes through; write() removed its part file
 
 
 def _check_whole(tmp: Path) -> None:
