@@ -6,10 +6,10 @@ strength, and that the change is audited); the write goes through the database w
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QLabel, QLineEdit, QWidget
 
 from app.storage.errors import StorageError
-from app.ui.widgets import say
+from app.ui.widgets import ok_cancel_layout, say
 
 
 class PasswordDialog(QDialog):
@@ -29,13 +29,7 @@ class PasswordDialog(QDialog):
         form.addRow("new", self.new)
         form.addRow("again", self.again)
         form.addRow("", self.pin)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.message)
-        lay.addWidget(buttons)
+        ok_cancel_layout(self, form, self.message)
 
     def submit(self) -> bool:
         from app.storage.accounts import set_secret, sign_in

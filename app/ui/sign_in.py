@@ -5,10 +5,10 @@ the OK button does, so a test drives it without a blocking exec().
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QLabel, QLineEdit, QWidget
 
 from app.storage.errors import StorageError
-from app.ui.widgets import say
+from app.ui.widgets import ok_cancel_layout, say
 
 
 class SignInDialog(QDialog):
@@ -33,15 +33,8 @@ class SignInDialog(QDialog):
         if self.first_run:
             form.addRow("again", self.confirm)
             form.addRow("", self.pin)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        if self.first_run:
-            lay.addWidget(QLabel("No accounts yet. Create the admin: they add instructors and trainees."))
-        lay.addLayout(form)
-        lay.addWidget(self.message)
-        lay.addWidget(buttons)
+        ok_cancel_layout(self, form, self.message, "No accounts yet. Create the admin: they add instructors and "
+                         "trainees." if self.first_run else None)
 
     def submit(self) -> bool:
         """Check what was typed; on success `actor` is set and the dialog accepts."""

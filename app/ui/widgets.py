@@ -1,7 +1,16 @@
 """Small widget helpers the workspaces share."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QTableWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QTableWidget,
+    QVBoxLayout,
+)
 
 
 def table(headers: list[str]) -> QTableWidget:
@@ -31,3 +40,17 @@ def fill_trainees(box: QComboBox, db, actor) -> None:
         box.addItem(t["name"], t)
     if current:
         box.setCurrentText(current)
+
+
+def ok_cancel_layout(dialog: QDialog, form: QFormLayout, message: QLabel, intro: str | None = None) -> None:
+    """A form dialog's body: an optional line above, the form, the message line, OK / Cancel
+    (OK calls dialog.submit(), which accepts only when what was typed is right)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.submit)
+    buttons.rejected.connect(dialog.reject)
+    lay = QVBoxLayout(dialog)
+    if intro:
+        lay.addWidget(QLabel(intro))
+    lay.addLayout(form)
+    lay.addWidget(message)
+    lay.addWidget(buttons)
