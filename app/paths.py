@@ -19,6 +19,16 @@ def assets_dir() -> Path:
     return _APP.parent / "assets"  # absent: callers name the missing file in their error
 
 
+def demo_track() -> Path:
+    """The bundled sample: a synthetic side-view push-up pose track."""
+    return assets_dir() / "demo" / "pushup_side_demo.npz"
+
+
+def demo_video() -> Path:
+    """The bundled sample rendered as a video (`python -m training demo`)."""
+    return assets_dir() / "demo" / "pushup_side_demo.mp4"
+
+
 def models_dir() -> Path:
     """$DRILLSCORE_MODELS (the admin's model folder) when set, else the bundled models."""
     env = os.environ.get("DRILLSCORE_MODELS")
@@ -28,3 +38,12 @@ def models_dir() -> Path:
         if candidate.is_dir():
             return candidate
     return _APP.parent / "models"
+
+
+def config_dir() -> Path:
+    """$DRILLSCORE_CONFIG, else drillscore/ in the user's config folder: settings, the chain key,
+    imported scoring tables."""
+    env = os.environ.get("DRILLSCORE_CONFIG")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "drillscore"

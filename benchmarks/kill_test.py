@@ -41,10 +41,10 @@ def child(db_path: str, root: str) -> None:
     """The recording process that gets killed."""
     import numpy as np
 
-    from app.assess.engine import assess
-    from app.assess.result import result_dict
+    from app.pipeline.judge import JudgeRequest, judge
     from app.capture.recorder import SessionRecorder, new_recording_folder
-    from app.cli import DEMO_TRACK
+    from app.paths import demo_track
+    DEMO_TRACK = demo_track()
     from app.core.tracks import read_track
     from app.core.types import PoseTrack
     from app.storage.accounts import sign_in
@@ -55,7 +55,7 @@ def child(db_path: str, root: str) -> None:
     admin = sign_in(db, "admin", PASSWORD)
     tid = db.execute("select id from trainees where name = 'Kill Test'").fetchone()[0]
     short = PoseTrack(track.keypoints[:45], track.fps, track.size, "pushup")
-    res = result_dict(assess(short, "pushup", "side"))
+    res = judge(short, JudgeRequest(exercise="pushup", view="side", classifier=False))
 
     def saver() -> None:  # database writes in flight when the kill lands (its own connection, as the writer has)
         mine = open_db(db_path)

@@ -22,10 +22,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def build(work: Path, trainees: int, sessions: int) -> tuple[Path, object]:
-    from app.assess.engine import assess
-    from app.assess.result import result_dict
+    from dataclasses import replace
+
     from app.assess.scoring import default_table
-    from app.cli import DEMO_TRACK
+    from app.core.judgement import Score
+    from app.paths import demo_track
+    from app.pipeline.judge import JudgeRequest, judge
     from app.core.tracks import read_track
     from app.core.types import PoseTrack
     from app.storage.accounts import create_first_admin
@@ -33,19 +35,21 @@ def build(work: Path, trainees: int, sessions: int) -> tuple[Path, object]:
     db_path = work / "unit.db"
     db = open_db(db_path)
     admin = create_first_admin(db, "admin", "bench-admin-pw")
-    track = read_track(DEMO_TRACK)
+    track = read_track(demo_track())
     table = default_table()
     judged = {}
     for frames in range(180, 700, 60):  # a few distinct lengths, judged once each
         part = PoseTrack(track.keypoints[:frames], track.fps, track.size, "pushup")
-        judged[frames] = (part, assess(part, "pushup", "side"))
+        judged[frames] = (part, judge(part, JudgeRequest(exercise="pushup", view="side", classifier=False)))
     lengths = sorted(judged)
     for t in range(trainees):
         sex = "male" if t % 2 else "female"
         tid = add_trainee(db, admin, f"Trainee {t:03d}", sex, 2005 + t % 4, "Alpha Company")
         for s in range(sessions):
             part, a = judged[lengths[(t + s) % len(lengths)]]
-            res = result_dict(a, table, sex, 2026 - (2005 + t % 4))
+            age = 2026 - (2005 + t % 4)
+            res = replace(a, score=Score(table.name, table.example, sex, age,
+                                         table.points("pushup", sex, age, a.count_standard)))
             save_session(db, admin, tid, res, part, source="benchmark",
                          started=f"2026-{1 + s % 12:02d}-{1 + t % 28:02d}T08:00:00+00:00")
     db.conn.close()
@@ -78,9 +82,9 @@ def main() -> int:
               f"({time.perf_counter() - t0:.1f} s to save, {db_path.stat().st_size / 1e6:.1f} MB)")
         from app.assess.scoring import default_table
         from app.reports.csv_report import write_report_csv
-        from app.reports.gather import build_report, verified
+        from app.pipeline.report_gather import build_report, verified
         from app.storage.db import open_db
-        from app.ui.report_pdf import write_report_pdf
+        from app.reports.pdf import write_report_pdf
         db = open_db(db_path)
         table = default_table()
         figures = {"sessions": n}

@@ -46,10 +46,10 @@ def build(work: Path) -> tuple[Path, list[int]]:
     """The sealed database every trial starts from -> (its path, session ids)."""
     import numpy as np
 
-    from app.assess.engine import assess
-    from app.assess.result import result_dict
+    from app.pipeline.judge import JudgeRequest, judge
     from app.capture.recorder import SessionRecorder
-    from app.cli import DEMO_TRACK
+    from app.paths import demo_track
+    DEMO_TRACK = demo_track()
     from app.core.tracks import read_track
     from app.core.types import PoseTrack
     from app.storage.accounts import create_first_admin
@@ -74,8 +74,9 @@ def build(work: Path) -> tuple[Path, list[int]]:
                 r.frame(i, i / track.fps, np.full((72, 96, 3), (i * 9) % 250, np.uint8), part.keypoints[i])
             r.close()
             rec = str(folder)
-        ids.append(save_session(db, admin, tids[k % 3], result_dict(assess(part, "pushup", "side")), part,
-                                source="tamper", models={"pose": f"{k:02d}" * 32}, recording=rec))
+        j = judge(part, JudgeRequest(exercise="pushup", view="side", classifier=False))
+        ids.append(save_session(db, admin, tids[k % 3], j.with_models({"pose_paf": f"{k:02d}" * 32}), part,
+                                source="tamper", recording=rec))
         heads.mkdir(exist_ok=True)
         shutil.copy(head_path(db_path), heads / f"after{k + 1}")  # for the rollback measurement
     db.conn.close()

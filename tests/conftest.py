@@ -52,7 +52,8 @@ def no_blocking_dialogs(monkeypatch):
         monkeypatch.setattr(QFileDialog, name, refuse)
 
 
-OUR_THREADS = {"live-session", "live-assess", "analysis", "recorder", "capture", "db-writer", "batch-analysis", "report"}
+OUR_THREADS = {"live-session", "live-assess", "analysis", "recorder", "capture", "db-writer", "batch-analysis", "report",
+               "review-check", "review-signal"}
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +69,15 @@ def no_thread_left():
             break
         time.sleep(0.05)
     assert not left, f"threads left running after the test: {left}"
+
+
+from app.paths import demo_track, demo_video  # noqa: E402 - after QT_QPA_PLATFORM is set
+
+DEMO_TRACK = demo_track()
+DEMO_VIDEO = demo_video()
+
+
+def rules_judgement(track, exercise: str, view: str = "auto", table=None, sex=None, age=None):
+    """The Judgement of `track` by the rules alone (no model needed): what tests store."""
+    from app.pipeline.judge import JudgeRequest, judge
+    return judge(track, JudgeRequest(exercise=exercise, view=view, table=table, sex=sex, age=age, classifier=False))

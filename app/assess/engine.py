@@ -1,7 +1,7 @@
 """Counting and judging a whole pose track: signals -> rep state machine -> rules -> verdicts."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -101,3 +101,17 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
         reps.append(RepEvent(n=i + 1, start=c.start, end=c.end, standard=standard, reasons=reasons,
                              p_standard=p, measures=values))
     return Assessment(exercise, view, track.frames, track.fps, tuple(reps), sig, tuple(sorted(unmeasured)))
+
+
+def with_probabilities(a: Assessment, p_standard: list[float | None], th: Thresholds = DEFAULTS,
+                       policy: str = "rules") -> Assessment:
+    """The same reps with the classifier's per-rep P(standard) fused in, without re-running the
+    counter or the rules: a probability never moves a boundary, and the rules' own reasons are
+    the rep's reasons less any earlier `classifier_doubt`."""
+    reps = []
+    for i, r in enumerate(a.reps):
+        p = p_standard[i] if i < len(p_standard) else None
+        failed = tuple(x for x in r.reasons if x != "classifier_doubt")
+        standard, reasons = fuse(failed, p, th.p_standard_min, policy)
+        reps.append(replace(r, standard=standard, reasons=reasons, p_standard=p))
+    return replace(a, reps=tuple(reps))

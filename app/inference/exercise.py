@@ -44,3 +44,31 @@ class ExerciseRecogniser:
             raise ValueError(f"the track has {track.frames} frames; recognising the exercise needs at least "
                              f"{self.window} ({self.window / track.fps:.1f} s); name the exercise instead")
         return guess(self.windows(w)[0])
+
+
+class RecognitionStream:
+    """recognise() as the frames arrive: the same 30-frame windows every `stride` frames from
+    frame 0, so once every frame has been pushed the guess equals recognise(track) of the
+    whole track. The live test's auto mode uses it; there is no second recogniser."""
+
+    def __init__(self, recogniser: ExerciseRecogniser, stride: int = 15) -> None:
+        self.recogniser, self.stride = recogniser, stride
+        self._probs: list[np.ndarray] = []
+
+    @property
+    def window(self) -> int:
+        return self.recogniser.window
+
+    def due(self, frames: int) -> bool:
+        """True when `frames` frames so far close a window (the caller then calls add)."""
+        L = self.window
+        return frames >= L and (frames - L) % self.stride == 0
+
+    def add(self, window: np.ndarray) -> ExerciseGuess:
+        """window (L, 17, 3): the last L frames -> the guess over every window so far."""
+        self._probs.append(self.recogniser.windows(np.asarray(window, np.float32)[None])[0][0])
+        return guess(np.stack(self._probs))
+
+    @property
+    def windows_seen(self) -> int:
+        return len(self._probs)

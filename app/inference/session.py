@@ -32,6 +32,11 @@ class LoadedModel:
     meta: dict
     provider: str
 
+    @property
+    def fingerprint(self) -> dict[str, str]:
+        """{file stem: sha256} as checked against the card at load: what a judgement seals."""
+        return {self.path.stem: str(self.card.get("sha256", ""))}
+
 
 sha256 = sha256_file  # the name the model cards' checks and the export scripts use
 

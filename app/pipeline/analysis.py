@@ -10,9 +10,8 @@ windows lying inside it — the same unit and arithmetic as the offline path
 Every frame is analysed (a bounded queue; nothing is skipped, the classifier takes about a
 millisecond per window); the newest Classification and Pose3D wait in LatestSlots for the GUI.
 With a smoother (app.inference.smoother.Smoother) the windows are built from the live-mode
-smoothed frames (each known `lookahead` frames late; finish() flushes the last ones); with a
-recogniser (app.inference.exercise.ExerciseRecogniser) the raw frames are also scored every
-15 frames for the auto mode, and the running guess waits in `latest_guess`.
+smoothed frames (each known `lookahead` frames late; finish() flushes the last ones). The
+event itself is recognised by the live session (app.pipeline.live), not here.
 An exception in the worker stops it and is kept in `error` for the caller to report.
 """
 from __future__ import annotations
@@ -25,7 +24,6 @@ import numpy as np
 
 from app.core.features import frame_features
 from app.core.growing import GrowingArray
-from app.core.recognition import ExerciseGuess, guess
 from app.core.types import Classification, Pose3D
 from app.core.windows import RollingWindow
 from app.inference.classifier import RepClassifier, RepProbability
@@ -46,24 +44,19 @@ class WindowResult:
 
 class AnalysisWorker:
     def __init__(self, classifier: RepClassifier, exercise: str, view: str, size: tuple[int, int],
-                 lifter=None, smoother=None, recogniser=None, recognise_every: int = 15,
-                 max_queue: int = 1024) -> None:
-        """lifter: a causal Lifter3D or None; smoother: a Smoother or None; recogniser: an
-        ExerciseRecogniser or None."""
+                 lifter=None, smoother=None, max_queue: int = 1024) -> None:
+        """lifter: a causal Lifter3D or None; smoother: a Smoother or None. exercise / view: the
+        classifier's category (the judge reuses these probabilities only for the same ones)."""
         self.classifier = classifier
+        self.exercise, self.view = exercise, view
         self.category = classifier.category(exercise, view)
+        self.fingerprint = dict(classifier.model.fingerprint)  # sealed with a judgement that reuses them
         self.size = size
         self.lifter = lifter
-        self.recogniser = recogniser
-        self.recognise_every = recognise_every
         self._live = None
         if smoother is not None:
             from app.inference.smoother import LiveSmoother
             self._live = LiveSmoother(smoother)
-        self._raw: list[np.ndarray] = []
-        self._seen = 0
-        self._probs: list[np.ndarray] = []
-        self.latest_guess: LatestSlot[ExerciseGuess] = LatestSlot()
         self._q: queue.Queue = queue.Queue(max_queue)
         self._window = RollingWindow(classifier.window)
         self._lift_buf: list[np.ndarray] = []
@@ -93,7 +86,6 @@ class AnalysisWorker:
                     for index, k in (self._live.flush() if self._live is not None else []):
                         self._frame(index, k)
                     return
-                self._recognise(item[1])
                 if self._live is not None:
                     item = self._live.push(*item)
                     if item is None:
@@ -101,16 +93,6 @@ class AnalysisWorker:
                 self._frame(*item)
         except Exception as e:  # noqa: BLE001 - reported to the caller, never swallowed
             self.error = f"{e.__class__.__name__}: {e}"
-
-    def _recognise(self, kpts: np.ndarray) -> None:
-        if self.recogniser is None:
-            return
-        self._raw = (self._raw + [kpts])[-self.recogniser.window:]
-        self._seen += 1
-        n = self._seen
-        if n >= self.recogniser.window and (n - self.recogniser.window) % self.recognise_every == 0:
-            self._probs.append(self.recogniser.windows(np.stack(self._raw)[None])[0][0])
-            self.latest_guess.put(guess(np.stack(self._probs)))
 
     def _frame(self, index: int, kpts: np.ndarray) -> None:
         self.frames_done += 1

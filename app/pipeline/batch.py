@@ -1,8 +1,8 @@
 """Analysing files off the GUI thread: one video or pose track, or every one in a folder, in
 turn, with progress and cancel (Qt-free; the GUI polls `progress` and calls cancel()).
 
-Each file goes through the same arithmetic as `drillscore analyze`: a video through the pose
-model and the tracker (every frame), then the rules with the classifier alongside. A file
+Each file goes through the same path as `drillscore analyze`: a video through the one pose
+loop (every frame), then the one judging use case (app.pipeline.judge). A file
 that cannot be used (not a video, a broken track) is reported in its FileResult and the
 batch goes on; a missing pose model stops the batch with one message (nothing else can run).
 Cancel stops between frames; the files finished before are kept (and saved, when saving).
@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.assess.thresholds import DEFAULTS, Thresholds
+from app.core.judgement import Judgement
 from app.core.types import PoseTrack
+from app.pipeline.judge import JudgeRequest, judge
+from app.pipeline.models import ModelBox
+from app.pipeline.pose_loop import VideoPoses, video_poses
 from app.pipeline.slots import LatestSlot
 
 TRACK_SUFFIXES = (".npz",)
@@ -45,12 +49,14 @@ class BatchProgress:
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """One file: the result dict (as `analyze --json`) and track, or the error in one line."""
+    """One file: its Judgement (as `analyze` gives it) and track, the new session id when
+    saved, or the error in one line."""
 
     path: Path
-    result: dict | None
+    judgement: Judgement | None
     track: PoseTrack | None
     error: str | None
+    session_id: int | None = None
 
 
 def analysable_files(folder: str | Path) -> list[Path]:
@@ -65,10 +71,13 @@ def analysable_files(folder: str | Path) -> list[Path]:
 class BatchAnalysis:
     def __init__(self, paths: list[Path], exercise: str, thresholds: Thresholds = DEFAULTS,
                  make_estimator: Callable | None = None,
-                 save: Callable[[Path, dict, PoseTrack], int] | None = None) -> None:
+                 save: Callable[[Path, Judgement, PoseTrack], int] | None = None,
+                 models: ModelBox | None = None) -> None:
         """exercise: pushup | pullup | situp | auto (recognised per file); make_estimator: () ->
         a pose estimator (default: the shipped model, loaded at the first video); save: called
-        on the worker thread with each analysed file, -> the new session id (through the writer)."""
+        on the worker thread with each judged file, -> the new session id (through the writer);
+        models: the models the judge uses (loaded once for the whole batch)."""
+        self.models = models or ModelBox()
         self.paths = [Path(p) for p in paths]
         self.exercise, self.thresholds = exercise, thresholds
         self.make_estimator, self.save = make_estimator, save
@@ -115,28 +124,30 @@ class BatchAnalysis:
         from app.inference.session import ModelError
         from app.storage.db import StorageError
         try:
+            upstream, video = {}, None
             if is_video(path):
                 opened = frames(path)  # a bad video is reported before the model loads
-                track = self._video_track(i, path, opened)
+                vp = self._video_poses(i, path, opened)
+                track, upstream, video = vp.subject, vp.models, vp.notes()
             else:
                 track = read_track(path)
-            result = self._assess(track)
-            if self.save is not None:
-                result["session_id"] = self.save(path, result, track)
-            return FileResult(path, result, track, None)
+            judgement = judge(track, JudgeRequest(exercise=self.exercise, thresholds=self.thresholds), self.models,
+                              upstream=upstream)
+            if video is not None:
+                judgement = judgement.with_notes(video=video)
+            sid = self.save(path, judgement, track) if self.save is not None else None
+            return FileResult(path, judgement, track, None, sid)
         except ModelError:
             raise  # no file can be analysed without the model: the batch stops, saying so
         except (VideoError, TrackFileError, StorageError) as e:
             return FileResult(path, None, None, str(e))
-        except ValueError as e:  # e.g. a track too short to recognise the exercise
+        except ValueError as e:  # e.g. a track too short to recognise the exercise (JudgeError)
             return FileResult(path, None, None, f"{path.name}: {e}")
 
-    def _video_track(self, i: int, path: Path, opened) -> PoseTrack:
-        from app.inference.video_pose import video_poses
+    def _video_poses(self, i: int, path: Path, opened) -> VideoPoses:
         if self._estimator is None:
             if self.make_estimator is None:
-                from app.inference.pose import PoseEstimator
-                self.make_estimator = PoseEstimator
+                self.make_estimator = self.models.pose
             self._estimator = self.make_estimator()
         elif getattr(self._estimator, "recurrent", False):
             self._estimator.reset()  # a new video: no memory of the last one
@@ -145,21 +156,4 @@ class BatchAnalysis:
             if self._cancel.is_set():
                 raise Cancelled
             self.progress.put(BatchProgress(i, len(self.paths), path.name, frame, frames))
-        return video_poses(opened, self._estimator, progress=tick).subject
-
-    def _assess(self, track: PoseTrack) -> dict:
-        from app.assess.engine import assess
-        from app.assess.result import result_dict
-        from app.pipeline.offline import attach_probabilities, with_classifier
-        exercise, view, guess = self.exercise, "auto", None
-        if exercise == "auto":
-            from app.inference.exercise import ExerciseRecogniser
-            guess = ExerciseRecogniser().recognise(track)
-            exercise, view = guess.exercise, guess.view
-        a = assess(track, exercise, view, self.thresholds)
-        a, probs, note = with_classifier(track, a, self.thresholds)
-        res = attach_probabilities(result_dict(a), probs, note)
-        if guess is not None:
-            res["exercise_guess"] = {"exercise": guess.exercise, "view": guess.view,
-                                     "confidence": round(guess.confidence, 3)}
-        return res
+        return video_poses(opened, self._estimator, progress=tick)

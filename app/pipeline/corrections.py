@@ -8,19 +8,20 @@ from pathlib import Path
 
 from app.assess.correction import CorrectionError, overrule_rep
 from app.assess.scoring import find_table
+from app.core.judgement import Judgement
 from app.storage.db import StorageError, correct_session, load_session
 
 
 def overrule(db, actor, session_id: int, rep: int, counted: bool, reason: str,
-             imported_tables: str | Path | None = None) -> tuple[int, dict]:
+             imported_tables: str | Path | None = None) -> tuple[int, Judgement]:
     """-> (the new session id, its result); StorageError (who may, a damaged record, no
     reason) or CorrectionError (no such rep, nothing to change) in one line each. The points
     are recomputed by the table the session was scored with, when it is at hand."""
     if not (reason or "").strip():
         raise StorageError("a correction needs a reason (what the grader saw); type it first")
-    result, _track = load_session(db, actor, session_id)
-    table = find_table((result.get("score") or {}).get("table"), imported_tables)
-    new = overrule_rep(result, rep, counted, reason.strip(), table)
+    judgement, _track = load_session(db, actor, session_id)
+    table = find_table(judgement.score.table if judgement.score else None, imported_tables)
+    new = overrule_rep(judgement, rep, counted, reason.strip(), table)
     return correct_session(db, actor, session_id, new, reason), new
 
 

@@ -60,7 +60,8 @@ class LiveSession:
                  classifier=None, on_finish: Callable[[Assessment], None] | None = None,
                  reopen: Callable[[], Iterator[SourceItem]] | None = None, recogniser=None,
                  make_classifier: Callable | None = None, min_confidence: float = 0.7, recorder=None,
-                 thresholds: Thresholds = DEFAULTS, choice=None, bar_y: float | None = None) -> None:
+                 thresholds: Thresholds = DEFAULTS, choice=None, bar_y: float | None = None,
+                 models: dict[str, str] | None = None) -> None:
         """reopen: () -> a fresh source after SourceLost (a camera plugged back in), or None.
         exercise "auto": the recogniser (ExerciseRecogniser) names the event from the raw frames
         (a 30-frame window every 15; the guess over all windows so far, once at least two are
@@ -68,7 +69,9 @@ class LiveSession:
         is counted before, and the whole track is re-read after, so no rep is lost. make_classifier: (exercise, view) -> AnalysisWorker, the
         classifier started once the event is known (fed the frames so far). recorder: a
         SessionRecorder (app.capture.recorder) that writes every frame and event while the test
-        runs; closed when the test ends."""
+        runs; closed when the test ends. models: {model: sha256} of the pose model feeding the
+        source (sealed with the saved result)."""
+        self.models = dict(models or {})
         self.source, self.exercise, self.fps, self.size = source, exercise, fps, size
         self.view, self.time_limit, self.realtime, self.assess_every = view, time_limit, realtime, assess_every
         self.classifier = classifier
@@ -77,9 +80,12 @@ class LiveSession:
         self.min_confidence = min_confidence
         self.guess = None                 # the recogniser's ExerciseGuess once the event is known
         self._auto = exercise == "auto"
-        self._probs: list[np.ndarray] = []
         if exercise == "auto" and recogniser is None:
             raise ValueError("exercise auto needs the recogniser model (pose_attention); name the event instead")
+        self._stream = None
+        if recogniser is not None:
+            from app.inference.exercise import RecognitionStream
+            self._stream = RecognitionStream(recogniser)
         self.on_finish = on_finish
         self.recorder = recorder
         self.thresholds = thresholds  # the rules' numbers (the admin's settings)
@@ -289,15 +295,12 @@ class LiveSession:
         return (len(s) - 1) / (s[-1] - s[0]) if len(s) > 1 and s[-1] > s[0] else 0.0
 
     def _recognise(self, n: int) -> None:
-        from app.core.recognition import guess
-        L = self.recogniser.window
-        if n < L or (n - L) % 15:
+        if not self._stream.due(n):
             return
         with self._lock:
-            w = self._kpts.copy(n - L)
-        self._probs.append(self.recogniser.windows(w[None])[0][0])
-        g = guess(np.stack(self._probs))
-        active = int(g.active * len(self._probs) + 0.5)
+            w = self._kpts.copy(n - self._stream.window)
+        g = self._stream.add(w)
+        active = int(g.active * self._stream.windows_seen + 0.5)
         if active < 2 or g.confidence < self.min_confidence:
             return
         self.guess = g
@@ -390,29 +393,19 @@ def camera_source(index: int, estimator, size: tuple[int, int] | None = None,
 
 def pose_items(info, numbered: Iterator[tuple[int, np.ndarray]], estimator,
                choice=None) -> tuple[object, Iterator[SourceItem]]:
-    """(frame number, image) pairs -> (info, source items): pose model, tracker, the subject.
-    choice: a SubjectChoice (app.pipeline.subject): the instructor's click picks the subject,
-    and the other people are published for the overlay."""
-    from app.inference.tracker import Tracker
+    """(frame number, image) pairs -> (info, source items) through the one pose loop
+    (app.pipeline.pose_loop). choice: a SubjectChoice (app.pipeline.subject): the instructor's
+    click picks the subject, and the other people are published for the overlay."""
+    from app.pipeline.pose_loop import pose_steps
 
     def items() -> Iterator[SourceItem]:
         try:
-            yield from _items()
+            for step in pose_steps(numbered, estimator, info.size, choice):
+                yield step.index, step.index / info.fps, step.image, step.subject
         finally:  # the session closed us (the test ended): close the frames (a camera's capture thread)
             close = getattr(numbered, "close", None)
             if close is not None:
                 close()
-
-    def _items() -> Iterator[SourceItem]:
-        tracker = Tracker(info.size)
-        for i, img in numbered:
-            seen = tracker.update(estimator(img))
-            if tracker.subject_lost and estimator.recurrent:
-                estimator.reset()
-            if choice is not None:
-                choice.apply(tracker, seen)
-            k = tracker.subject(seen)
-            yield i, i / info.fps, img, (k if k is not None else np.zeros((17, 3), np.float32))
     return info, items()
 
 

@@ -16,6 +16,10 @@ from pathlib import Path
 
 from app.assess.thresholds import DEFAULTS, Thresholds
 from app.capture.recorder import RecordingError, read_recording
+from app.core.judgement import Guess
+from app.core.types import EXERCISES
+from app.pipeline.judge import JudgeError, JudgeRequest, judge
+from app.pipeline.models import ModelBox
 
 DISMISSED = "dismissed.json"
 
@@ -78,14 +82,12 @@ def dismiss(folder: str | Path, by: str, reason: str = "") -> None:
 
 
 def recover(db, actor, folder: str | Path, thresholds: Thresholds = DEFAULTS, table_path: str | None = None,
-            trainee_id: int | None = None) -> int:
+            trainee_id: int | None = None, models: ModelBox | None = None) -> int:
     """Judge the journaled test and save it (one sealed session); -> the new session id.
-    trainee_id: for a recording made without a trainee chosen. Runs where the writes run (the
-    database writer's thread in the app)."""
-    from app.assess.engine import assess
-    from app.assess.result import result_dict
+    trainee_id: for a recording made without a trainee chosen. A test run as "auto" is judged
+    as the event the live test recognised (its `recognised` event), else the recogniser reads
+    the journaled track. Runs where the writes run (the database writer's thread in the app)."""
     from app.assess.scoring import scoring_for
-    from app.pipeline.offline import attach_probabilities, with_classifier
     from app.storage.db import list_trainees, save_session
     try:
         rec = read_recording(folder)
@@ -94,18 +96,34 @@ def recover(db, actor, folder: str | Path, thresholds: Thresholds = DEFAULTS, ta
     tid = trainee_id or (rec.meta.get("trainee") or {}).get("id")
     if tid is None:
         raise RecoveryError(f"{folder}: the test was recorded without a trainee; choose the trainee to recover it for")
-    exercise = rec.meta.get("exercise")
-    if exercise not in ("pushup", "pullup", "situp"):
-        exercise = rec.track.exercise
-    if exercise not in ("pushup", "pullup", "situp"):
-        raise RecoveryError(f"{folder}: the event was not known when the test stopped; recover it with "
-                            "`drillscore analyze` on its video instead")
-    view = rec.meta.get("view") if rec.meta.get("view") in ("front", "side") else "side"
+    exercise, guess = _event(rec)
     trainee = next((t for t in list_trainees(db, actor, include_archived=True) if t["id"] == tid), None)
     table, sex, age, _problem = scoring_for(trainee, table_path)
-    a, probs, note = with_classifier(rec.track, assess(rec.track, exercise, view, thresholds), thresholds)
-    res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
-    res["recovered"] = {"complete": rec.complete, "frames": rec.track.frames,
-                        "filled": int(rec.filled.sum()), "events": [e.get("event") for e in rec.events]}
+    # the view as the live test settled it, else read from the track (never assumed)
+    view = rec.meta.get("view") if rec.meta.get("view") in ("front", "side") else "auto"
+    req = JudgeRequest(exercise=exercise, view=view, thresholds=thresholds, table=table, sex=sex, age=age, guess=guess)
+    try:
+        judgement = judge(rec.track, req, models)
+    except JudgeError as e:
+        raise RecoveryError(f"{folder}: {e}; or recover it with `drillscore analyze` on its video") from None
+    judgement = judgement.with_notes(recovered={
+        "complete": rec.complete, "frames": rec.track.frames, "filled": int(rec.filled.sum()),
+        "events": [e.get("event") for e in rec.events]})
     source = f"recovered: {rec.meta.get('source', '')}"
-    return save_session(db, actor, tid, res, rec.track, source=source, recording=str(Path(folder)))
+    return save_session(db, actor, tid, judgement, rec.track, source=source, recording=str(Path(folder)))
+
+
+def _event(rec) -> tuple[str, Guess | None]:
+    """The event the test was of: as chosen, else the last one the live recogniser named
+    (events.jsonl), else "auto" (the judge recognises it from the track)."""
+    chosen = rec.meta.get("exercise")
+    if chosen in EXERCISES:
+        return chosen, None
+    said = [e for e in rec.events if e.get("event") == "recognised" and e.get("exercise") in EXERCISES]
+    if said:
+        e = said[-1]
+        conf = float(e.get("confidence", 0.0))
+        return e["exercise"], Guess(e["exercise"], str(e.get("view", "")), conf, 0.0, 0.0)
+    if rec.track.exercise in EXERCISES:
+        return rec.track.exercise, None
+    return "auto", None

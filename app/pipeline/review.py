@@ -1,8 +1,15 @@
 """What the review workspace shows, as plain data (Qt-free, testable): the sessions that pass
-the filters, a trainee's progress in one event, and which rep a frame belongs to."""
+the filters, a trainee's progress in one event, which rep a frame belongs to, and the two slow
+readings it makes in the background (the chain check, a session's driving signal)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.core.judgement import JudgedRep, Judgement
+from app.core.types import PoseTrack
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +39,44 @@ def progress(rows: list[dict], trainee: str, exercise: str) -> list[tuple[str, i
             for r in sorted(mine, key=lambda r: (r["started"], r["id"]))]
 
 
-def rep_at(frame: int, reps: list[dict]) -> dict | None:
-    """The rep (result dict form: start_frame, end_frame) holding `frame`, else None."""
+def rep_at(frame: int, reps) -> JudgedRep | None:
+    """The rep (of a Judgement's reps) holding `frame`, else None."""
     for r in reps:
-        if r["start_frame"] <= frame <= r["end_frame"]:
+        if r.start <= frame <= r.end:
             return r
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCheck:
+    """The chain check of every record, for the review list: problems {session id: [what]}
+    (-1: the chain itself), and a note when the records cannot be checked at all."""
+
+    problems: dict
+    note: str
+
+
+def check_records(db_path: str | Path) -> RecordCheck:
+    """Verify every sealed result and its files (app.storage.chain) on the caller's thread,
+    with a connection of its own (the window runs it in the background: it hashes every recording)."""
+    from app.storage.chain import ChainError
+    from app.storage.db import open_db, verify_records
+    db = open_db(db_path)
+    try:
+        report = verify_records(db)
+    except ChainError as e:
+        return RecordCheck({}, f"records cannot be checked: {e}")
+    finally:
+        db.conn.close()
+    problems: dict = {}
+    for p in report.problems:
+        problems.setdefault(p.session if p.session is not None else -1, []).append(p.what)
+    note = "the record chain is damaged: " + "; ".join(problems[-1]) if -1 in problems else ""
+    return RecordCheck(problems, note)
+
+
+def driving_signal(track: PoseTrack, j: Judgement) -> np.ndarray:
+    """The signal the reps were counted on, re-read from the stored track (T,): the same rules
+    on the same keypoints give the same curve."""
+    from app.assess.engine import assess
+    return np.asarray(assess(track, j.exercise, j.view or "auto").signals.drive, float)

@@ -48,3 +48,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
         raise ExportError(f"cannot write {p}: {e.strerror or e}; choose a folder you can write to "
                           "(or free some space)") from None
     return p
+
+
+class Cancelled(Exception):
+    """The user cancelled the report; nothing was written."""

@@ -1,7 +1,7 @@
 """Score reports as data: per session, per trainee, per unit and date range (pure, no I/O).
 
 Built from rows as app.storage.db gives them; rendered by app.reports.csv_report and
-app.ui.report_pdf, so the CSV and the PDF say the same thing. Corrected sessions are left out
+app.reports.pdf, so the CSV and the PDF say the same thing. Corrected sessions are left out
 of histories and unit figures: the correction is the result that stands.
 """
 from __future__ import annotations
@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.assess.rules import REASON_TEXT
-from app.assess.scoring import ScoringTable
+from app.core.judgement import JudgedRep, Judgement
+from app.core.reasons import REASON_TEXT
+
+if TYPE_CHECKING:  # a table is handed in by the caller; reports never load or judge
+    from app.assess.scoring import ScoringTable
 
 EVENT_NAMES = {"pushup": "push-ups", "pullup": "pull-ups", "situp": "sit-ups"}
 
@@ -118,21 +122,19 @@ class UnitReport:
         return sum(1 for r in self.rows if r.passed is False)
 
 
-def _rep_line(r: dict) -> RepLine:
-    over = r.get("overruled") or {}
-    return RepLine(int(r["n"]), int(r["start_frame"]), int(r["end_frame"]), bool(r["standard"]), r.get("p_standard"),
-                   tuple(REASON_TEXT.get(x, x) for x in r.get("reasons", [])), over.get("reason", ""))
+def _rep_line(r: JudgedRep) -> RepLine:
+    return RepLine(r.n, r.start, r.end, bool(r.standard), r.p_standard, tuple(REASON_TEXT.get(x, x) for x in r.reasons),
+                   r.overruled.reason if r.overruled is not None else "")
 
 
-def session_report(row: dict, result: dict, drive: np.ndarray, status: str) -> SessionReport:
-    """row: list_sessions' row; result: the stored result; drive: the driving signal (T,)."""
-    refused = Counter(REASON_TEXT.get(x, x) for r in result["reps"] if not r["standard"] for x in r["reasons"])
-    score = result.get("score") or {}
-    return SessionReport(int(row["id"]), row["trainee"], row.get("unit") or "", result["exercise"],
-                         result.get("view") or "", row["started"], float(result["duration_s"]), float(result["fps"]),
-                         int(result["count_standard"]), int(result["count_total"]), score.get("points"),
-                         score.get("table"), tuple(_rep_line(r) for r in result["reps"]),
-                         tuple(refused.most_common()), np.asarray(drive, float), status)
+def session_report(row: dict, j: Judgement, drive: np.ndarray, status: str) -> SessionReport:
+    """row: list_sessions' row; j: the stored judgement; drive: the driving signal (T,)."""
+    refused = Counter(REASON_TEXT.get(x, x) for r in j.reps if not r.standard for x in r.reasons)
+    return SessionReport(int(row["id"]), row["trainee"], row.get("unit") or "", j.exercise, j.view or "",
+                         row["started"], float(j.duration_s), float(j.fps), j.count_standard, j.count_total,
+                         j.score.points if j.score else None, j.score.table if j.score else None,
+                         tuple(_rep_line(r) for r in j.reps), tuple(refused.most_common()), np.asarray(drive, float),
+                         status)
 
 
 def _current(rows: list[dict]) -> list[dict]:

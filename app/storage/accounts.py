@@ -10,45 +10,14 @@ transaction (app.storage.audit).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
 
 from app.storage.audit import audit
 from app.storage.errors import AccessError, locked_or
+from app.storage.roles import ADMIN, ROLES, TRAINEE, Actor, require
 from app.storage.secrets import SecretError, check_secret, hash_secret, verify_secret
-
-ADMIN, INSTRUCTOR, TRAINEE = "admin", "instructor", "trainee"
-ROLES = (ADMIN, INSTRUCTOR, TRAINEE)
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is acting: user_id (users.id), username, role (admin | instructor | trainee),
-    trainee_id (the trainee a trainee account belongs to; None for staff)."""
-
-    user_id: int
-    username: str
-    role: str
-    trainee_id: int | None = None
-
-    def __str__(self) -> str:
-        return f"{self.username} ({self.role})"
-
-
-def require(actor: Actor | None, *roles: str, to: str = "do this") -> Actor:
-    """-> actor when its role is one of `roles`; AccessError naming who may otherwise."""
-    if actor is None:
-        raise AccessError(f"sign in to {to}")
-    if actor.role not in roles:
-        who = " or ".join(f"an {r}" if r[0] in "aeiou" else f"a {r}" for r in roles)
-        raise AccessError(f"{actor} may not {to}; ask {who}")
-    return actor
-
-
-def can_see_trainee(actor: Actor, trainee_id: int) -> bool:
-    return actor.role in (ADMIN, INSTRUCTOR) or actor.trainee_id == trainee_id
 
 
 def has_accounts(db: sqlite_utils.Database) -> bool:

@@ -74,7 +74,7 @@ def key_path() -> Path:
     env = os.environ.get("DRILLSCORE_KEY")
     if env:
         return Path(env)
-    from app.storage.settings import config_dir
+    from app.paths import config_dir
     return config_dir() / "chain.key"
 
 

@@ -16,12 +16,14 @@ import numpy as np
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from app.core.judgement import Judgement
+from app.core.judgement_json import from_dict, to_dict
 from app.core.types import PoseTrack
-from app.storage.accounts import ADMIN, INSTRUCTOR, Actor, can_see_trainee, require
+from app.storage.roles import ADMIN, INSTRUCTOR, Actor, can_see_trainee, require
 from app.storage.audit import audit
 from app.storage.chain import ChainError, seal, write_head
 from app.storage.errors import AccessError, StorageError, locked_or
-from app.storage.writer import database_path
+from app.storage.location import database_path
 
 __all__ = ["AccessError", "StorageError", "open_db"]
 
@@ -278,13 +280,16 @@ def archive_trainee(db: sqlite_utils.Database, actor: Actor, trainee_id: int, ar
 
 # --- sessions --------------------------------------------------------------------------------
 
-def save_session(db: sqlite_utils.Database, actor: Actor, trainee_id: int, result: dict, track: PoseTrack,
-                 source: str = "", models: dict[str, str] | None = None, recording: str | None = None,
-                 corrects: int | None = None, reason: str | None = None, started: str | None = None) -> int:
-    """Store and seal one analysed session in ONE transaction: the session row, its reps, its
-    pose track, the models' hashes, its chain entry and its audit entry. recording: the folder
-    of the live test's video and journal (app.capture.recorder), if there is one."""
+def save_session(db: sqlite_utils.Database, actor: Actor, trainee_id: int, judgement: Judgement, track: PoseTrack,
+                 source: str = "", recording: str | None = None, corrects: int | None = None,
+                 reason: str | None = None, started: str | None = None) -> int:
+    """Store and seal one judged session in ONE transaction: the session row, its reps, its
+    pose track, the hashes of the models that judged it (judgement.models), its chain entry
+    and its audit entry. recording: the folder of the live test's video and journal
+    (app.capture.recorder), if there is one."""
     require(actor, *STAFF, to="save tests")
+    result = to_dict(judgement)
+    models = judgement.models
     folder = database_path(db).parent
     sealed: list = []
     if recording and Path(recording).is_absolute() and Path(recording).is_relative_to(folder):
@@ -329,7 +334,8 @@ def _session_row(db: sqlite_utils.Database, actor: Actor, session_id: int) -> di
     return dict(zip(("id", "trainee_id", "recording", "started", "source"), row, strict=True))
 
 
-def correct_session(db: sqlite_utils.Database, actor: Actor, session_id: int, result: dict, reason: str) -> int:
+def correct_session(db: sqlite_utils.Database, actor: Actor, session_id: int, judgement: Judgement,
+                    reason: str) -> int:
     """A correction is a new sealed session that references the one it corrects, with the
     reason; the old record stays as it was. Corrections go to the newest version."""
     require(actor, *STAFF, to="correct results")
@@ -341,21 +347,21 @@ def correct_session(db: sqlite_utils.Database, actor: Actor, session_id: int, re
     if newer:
         raise StorageError(f"session {session_id} was corrected already by session {newer[0]}; correct that one")
     _, track = load_session(db, actor, session_id)
-    return save_session(db, actor, old["trainee_id"], result, track, source=old["source"],
-                        models=dict(db.execute("select name, sha256 from models_used where session_id = ?",
-                                               [session_id]).fetchall()),
+    # the models that judged the original judge the correction too (the grader changed a verdict, not a model)
+    used = dict(db.execute("select name, sha256 from models_used where session_id = ?", [session_id]).fetchall())
+    return save_session(db, actor, old["trainee_id"], judgement.with_models(used), track, source=old["source"],
                         recording=old["recording"], corrects=session_id, reason=reason, started=old["started"])
 
 
-def load_session(db: sqlite_utils.Database, actor: Actor, session_id: int) -> tuple[dict, PoseTrack]:
-    """-> (stored result dict, pose track) exactly as saved; StorageError for a damaged record."""
+def load_session(db: sqlite_utils.Database, actor: Actor, session_id: int) -> tuple[Judgement, PoseTrack]:
+    """-> (stored judgement, pose track) exactly as saved; StorageError for a damaged record."""
     _session_row(db, actor, session_id)
     row = db.execute("select s.result_json, cast(t.npz as blob) from sessions s left join tracks t on t.session_id = s.id "
                      "where s.id = ?", [session_id]).fetchone()
     try:
         if row[1] is None:
             raise ValueError("its pose track is missing")
-        return json.loads(row[0]), track_from_bytes(row[1])
+        return from_dict(json.loads(row[0])), track_from_bytes(row[1])
     except (ValueError, TypeError, KeyError, OSError, EOFError) as e:
         why = str(e).splitlines()[0][:80] if str(e) else type(e).__name__
         raise StorageError(f"session {session_id}: the stored record is damaged ({why}); run `drillscore verify` "

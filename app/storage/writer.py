@@ -18,14 +18,6 @@ from typing import Any
 _STOP = object()
 
 
-def database_path(db) -> Path:
-    """The file behind an open sqlite-utils Database (for the writer's own connection)."""
-    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
-        if name == "main" and file:
-            return Path(file)
-    raise ValueError("the database has no file (in memory); the writer needs a database file")
-
-
 class DatabaseWriter:
     def __init__(self, path: str | Path) -> None:
         """path: the database file (opened and migrated by the writer thread)."""

@@ -26,7 +26,7 @@ from app.ui.widgets import say, table
 
 class AdminWorkspace(QWidget):
     def __init__(self, db, actor, parent: QWidget | None = None, writer=None) -> None:
-        """db: read from; actor: the signed-in admin (app.storage.accounts.Actor); writer: the
+        """db: read from; actor: the signed-in admin (app.storage.roles.Actor); writer: the
         database writer every change goes through (inline without one)."""
         super().__init__(parent)
         from app.storage.writer import InlineWriter

@@ -30,7 +30,7 @@ class AnalyseWorkspace(QWidget):
         """db: the roster; writer: saves sessions (nothing is saved without one) as `actor`;
         make_estimator: () -> pose estimator (default: the shipped pose model)."""
         super().__init__(parent)
-        from app.storage.settings import Settings
+        from app.config import Settings
         self.db, self.writer, self.make_estimator, self.actor = db, writer, make_estimator, actor
         self.app_settings = Settings()
         self.job: BatchAnalysis | None = None
@@ -118,8 +118,8 @@ class AnalyseWorkspace(QWidget):
         from app.storage.db import save_session
         writer, actor = self.writer, self.actor
 
-        def save(path: Path, result: dict, track) -> int:  # on the batch thread: waits for the writer
-            return writer.call(save_session, actor, trainee_id, result, track, source=str(path), timeout=120)
+        def save(path: Path, judgement, track) -> int:  # on the batch thread: waits for the writer
+            return writer.call(save_session, actor, trainee_id, judgement, track, source=str(path), timeout=120)
         return save
 
     def cancel(self) -> None:
@@ -166,12 +166,11 @@ class AnalyseWorkspace(QWidget):
             return
         self.results.setRowCount(len(results))
         for i, r in enumerate(results):
-            res = r.result or {}
-            cells = [r.path.name, res.get("exercise", ""),
-                     f"{res['count_standard']} / {res['count_total']}" if r.result else "",
-                     str(res.get("session_id", "")), r.error or ""]
-            for j, v in enumerate(cells):
-                self.results.setItem(i, j, QTableWidgetItem(v))
+            j = r.judgement
+            cells = [r.path.name, j.exercise if j else "", f"{j.count_standard} / {j.count_total}" if j else "",
+                     "" if r.session_id is None else str(r.session_id), r.error or ""]
+            for c, v in enumerate(cells):
+                self.results.setItem(i, c, QTableWidgetItem(v))
         self.results.resizeColumnsToContents()
 
     def _problem(self, title: str, text: str) -> None:

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.assess.rules import REASON_TEXT
+from app.core.reasons import REASON_TEXT
 from app.pipeline.live import LiveSession
+from app.pipeline.live_test import TestSetup, discard_test, save_test
 from app.ui.skeleton_view import Skeleton3DView, SkeletonView
 from app.ui.widgets import fill_trainees
 
@@ -63,7 +64,7 @@ class LiveWorkspace(QWidget):
         self.db, self.actor = db, actor
         self.writer = writer or (InlineWriter(db) if db is not None else None)
         self.recordings = recordings
-        from app.storage.settings import Settings
+        from app.config import Settings
         self.app_settings = Settings()  # the admin's settings (MainWindow keeps them current)
         self._save_done.connect(self._saved)
         self.assessment = None
@@ -220,17 +221,15 @@ class LiveWorkspace(QWidget):
         self.clock.setText(str(self._count_left))
         self.verdict.setText(f"get ready: the test starts in {self._count_left} s")
 
-    def settings(self) -> dict:
+    def settings(self) -> TestSetup:
+        """The instructor's choices for the next test (app.pipeline.live_test.TestSetup)."""
         t = self._trainee()
-        out = {"source": self.source_box.currentData(), "exercise": self.event_box.currentText(),
-               "time_limit": float(self.limit.value()),
-               "trainee": {"id": t["id"], "name": t["name"]} if t else None,
-               "thresholds": self.app_settings.rules(), "camera_size": self.app_settings.camera_size,
-               "bar_y": self.bar_y if self.event_box.currentText() in ("pullup", "auto") else None}
-        if self.recordings is not None:
-            from app.capture.recorder import new_recording_folder
-            out["record_to"] = str(new_recording_folder(self.recordings, t["name"] if t else None))
-        return out
+        event = self.event_box.currentText()
+        return TestSetup(source=self.source_box.currentData(), exercise=event, time_limit=float(self.limit.value()),
+                         trainee={"id": t["id"], "name": t["name"]} if t else None,
+                         thresholds=self.app_settings.rules(), camera_size=self.app_settings.camera_size,
+                         bar_y=self.bar_y if event in ("pullup", "auto") else None,
+                         record_under=str(self.recordings) if self.recordings is not None else None)
 
     def start(self) -> None:
         try:
@@ -410,14 +409,13 @@ class LiveWorkspace(QWidget):
         return table, sex, age
 
     def _show_summary(self) -> None:
-        from app.assess.rules import REASON_TEXT as WORDS
         from app.pipeline.live import summary
         a = self.assessment
         if a is None:
             self.summary_label.setText("nothing was seen: no rep to keep")
             return
         card = summary(a, *self._scoring())
-        refused = ", ".join(f"{WORDS.get(k, k)} x{v}" for k, v in card["refused"].items()) or "none"
+        refused = ", ".join(f"{REASON_TEXT.get(k, k)} x{v}" for k, v in card["refused"].items()) or "none"
         pts = f"{card['points']:g} points ({card['table']})" if card["points"] is not None else \
             "points: pick a trainee with sex and birth year"
         self.summary_label.setText(f"<b>{card['standard']} standard of {card['total']} reps</b> in "
@@ -426,23 +424,17 @@ class LiveWorkspace(QWidget):
         self.discard_btn.setEnabled(True)
 
     def save(self) -> None:
-        """Store the finished test for the chosen trainee (rules + classifier, as `analyze`)
-        through the database writer; `saved` is emitted with the new id when it is stored."""
-        from app.assess.result import result_dict
-        from app.pipeline.offline import attach_probabilities, with_classifier
-        from app.storage.db import save_session
+        """Store the finished test for the chosen trainee through the database writer, judged
+        by the one judging path (app.pipeline.live_test.save_test); `saved` is emitted with
+        the new id when it is stored."""
         t, s, actor = self._trainee(), self.session, self.actor
         if self.assessment is None or t is None or self.writer is None or s is None:
             return
-        track, assessment, (table, sex, age) = s.track(), self.assessment, self._scoring()
-        th, bar_y = s.thresholds, s.bar_y
+        table, sex, age = self._scoring()
         source = str(self.source_box.currentData())
-        recording = str(s.recorder.folder) if s.recorder is not None else None
 
-        def job(db) -> int:  # on the writer thread: the classifier pass over the track, then one transaction
-            a, probs, note = with_classifier(track, assessment, th, bar_y)
-            res = attach_probabilities(result_dict(a, table, sex, age), probs, note)
-            return save_session(db, actor, t["id"], res, track, source=source, recording=recording)
+        def job(db) -> int:  # on the writer thread: the judgement, then one transaction
+            return save_test(db, actor, t["id"], s, source, table, sex, age)
         self.save_btn.setEnabled(False)
         self.discard_btn.setEnabled(False)
         self.summary_label.setText(self.summary_label.text() + "<br>saving ...")
@@ -462,11 +454,8 @@ class LiveWorkspace(QWidget):
         self.saved.emit(sid)
 
     def discard(self) -> None:
-        import shutil
         self.assessment = None
-        rec = self.session.recorder if self.session is not None else None
-        if rec is not None:  # the instructor threw the test away: its recording goes with it
-            shutil.rmtree(rec.folder, ignore_errors=True)
+        discard_test(self.session)
         self.summary_label.setText("discarded")
         self.save_btn.setEnabled(False)
         self.discard_btn.setEnabled(False)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from app.storage.settings import Settings
+from app.config import Settings
 from app.ui.live_workspace import LiveWorkspace
 from app.ui.settings_panel import SettingsModel
 
@@ -14,7 +14,7 @@ class MainWindow(QMainWindow):
     def __init__(self, make_session, title: str, db=None, recordings: Path | None = None,
                  settings: SettingsModel | None = None, actor=None) -> None:
         """db: the database (read here; every write goes through one DatabaseWriter thread);
-        actor: who signed in (app.storage.accounts.Actor): the tabs follow the role (a trainee
+        actor: who signed in (app.storage.roles.Actor): the tabs follow the role (a trainee
         reviews their own sessions; an instructor also runs tests and analyses files; an admin
         also administers), and storage refuses what the role may not do whatever is shown;
         recordings: where live tests are recorded while they run (default: the settings' folder,
@@ -26,13 +26,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.db, self.writer = db, None
         if db is not None:
-            from app.storage.writer import DatabaseWriter, database_path
+            from app.storage.location import database_path
+            from app.storage.writer import DatabaseWriter
             path = database_path(db)
             self.writer = DatabaseWriter(path)
             self._default_recordings = recordings or path.parent / "recordings"
             recordings = Path(self.settings.value.recordings) if self.settings.value.recordings \
                 else self._default_recordings
-        from app.storage.accounts import ADMIN, INSTRUCTOR
+        from app.storage.roles import ADMIN, INSTRUCTOR
         if db is not None and actor is None:
             raise ValueError("a window over a database needs the signed-in user (app.ui.sign_in)")
         self.actor = actor
@@ -57,7 +58,7 @@ class MainWindow(QMainWindow):
             self.analyse.finished.connect(lambda _job: self.review.reload())
             if role in (ADMIN, INSTRUCTOR):
                 self.tabs.addTab(self.analyse, "Analyse files")
-            from app.storage.settings import config_dir
+            from app.paths import config_dir
             from app.ui.scoring_panel import ScoringPanel
             from app.ui.settings_panel import SettingsPanel
             self.admin = AdminWorkspace(db, actor, writer=self.writer)

@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.config import Settings
 from app.pipeline.recovery import RecoveryError, Unsaved, dismiss, find_unsaved, recover
 from app.storage.errors import StorageError
-from app.storage.settings import Settings
 
 
 class RecoveryBanner(QWidget):

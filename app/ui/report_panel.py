@@ -1,6 +1,6 @@
 """Score reports from the admin workspace: a session, a trainee or a unit, as PDF or CSV.
 
-The report is made on its own thread (app.reports.job) with a progress bar and Cancel; the
+The report is made on its own thread (app.pipeline.report_job) with a progress bar and Cancel; the
 window stays usable. Problems are said in the line under the panel, never in a dialog that
 waits. Ctrl+R asks for the file and starts.
 """
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.reports.job import ReportJob, ReportRequest
-from app.ui.report_export import write_report
+from app.pipeline.report_job import ReportJob, ReportRequest
+from app.reports.render import write_report
 from app.ui.widgets import say
 
 KIND_LABELS = (("session", "One session"), ("trainee", "A trainee's history"), ("unit", "A unit"))
@@ -102,7 +102,7 @@ class ReportPanel(QWidget):
 
     def reload(self) -> None:
         """The pickers from the database: sessions (newest first), trainees, units."""
-        from app.reports.gather import units
+        from app.pipeline.report_gather import units
         from app.storage.db import list_sessions, list_trainees
         kind = self.kind.currentData()
         self.target.clear()
@@ -141,7 +141,7 @@ class ReportPanel(QWidget):
 
     def start_report(self, out: str | Path) -> ReportJob | None:
         """Start making the report into `out`; -> the job (None when nothing is chosen)."""
-        from app.storage.writer import database_path
+        from app.storage.location import database_path
         req = self.request(out)
         if req is None:
             return None

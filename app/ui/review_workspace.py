@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.assess.engine import assess
-from app.assess.rules import REASON_TEXT
+from app.core.judgement import JudgedRep, Judgement
+from app.core.reasons import REASON_TEXT
 from app.core.types import EXERCISES
 from app.pipeline.review import Filters, filter_sessions, progress, rep_at
 from app.storage.db import StorageError, list_sessions, load_session
@@ -48,7 +48,14 @@ class ReviewWorkspace(QWidget):
         self.session_id: int | None = None
         self.report_job = None
         self.rows: list[dict] = []
-        self.result: dict | None = None
+        self.result: Judgement | None = None  # the open session's
+        self.problems: dict = {}
+        self.check_note = ""
+        self._check = self._signal = None  # Background work (app.pipeline.background)
+        self._check_again = False
+        self._poll = QTimer(self)
+        self._poll.setInterval(50)
+        self._poll.timeout.connect(self._poll_background)
         self.track = None
         self._video = None  # FrameReader of the recorded video, when the session has one
         self._video_frame = np.zeros(0, np.int64)
@@ -85,7 +92,7 @@ class ReviewWorkspace(QWidget):
         self.report_btn.setToolTip("Ctrl+R")
         self.note = QLabel("")
         self.note.setWordWrap(True)
-        from app.storage.accounts import ADMIN, INSTRUCTOR
+        from app.storage.roles import ADMIN, INSTRUCTOR
         staff = actor is not None and actor.role in (ADMIN, INSTRUCTOR)
         for w in (self.reason, self.overrule_btn):
             w.setVisible(staff)
@@ -153,7 +160,7 @@ class ReviewWorkspace(QWidget):
     # ------------------------------------------------------------------ sessions
     def reload(self) -> None:
         self.rows = list_sessions(self.db, self.actor)
-        self._check_records()
+        self._check_records()  # in the background: the list shows at once, the marks follow
         names = sorted({r["trainee"] for r in self.rows})
         current = self.trainee_box.currentText()
         self.trainee_box.blockSignals(True)
@@ -182,20 +189,45 @@ class ReviewWorkspace(QWidget):
         self._shown = shown
 
     def _check_records(self) -> None:
-        """Verify the sealed results (app.storage.chain): failing sessions are marked in red
-        and say why when opened."""
-        from app.storage.chain import ChainError
-        from app.storage.db import verify_records
-        self.problems, self.check_note = {}, ""
-        try:
-            report = verify_records(self.db)
-        except ChainError as e:
-            self.check_note = f"records cannot be checked: {e}"
+        """Verify the sealed results (app.storage.chain) on a worker thread: failing sessions are
+        marked in red and say why when opened, once the check is back (it hashes every recording)."""
+        from app.pipeline.background import Background
+        from app.pipeline.review import check_records
+        from app.storage.location import database_path
+        if self._check is not None and not self._check.done:
+            self._check_again = True  # a save during the check: check once more after it
             return
-        for p in report.problems:
-            self.problems.setdefault(p.session if p.session is not None else -1, []).append(p.what)
-        if -1 in self.problems:
-            self.check_note = "the record chain is damaged: " + "; ".join(self.problems[-1])
+        self._check_again = False
+        path = database_path(self.db)
+        self._check = Background("review-check", lambda: check_records(path))
+        self._poll.start()
+
+    def _poll_background(self) -> None:
+        """The timer's look at the background work: apply what is done, stop when nothing is left."""
+        if self._check is not None and self._check.done:
+            check, self._check = self._check, None
+            if check.error:
+                self.problems, self.check_note = {}, f"records cannot be checked: {check.error}"
+            else:
+                self.problems, self.check_note = check.result.problems, check.result.note
+            self.apply_filters()
+            if self.session_id is not None:
+                self._say_integrity(self.session_id)
+            if self._check_again:
+                self._check_records()
+        if self._signal is not None and self._signal.done:
+            job, self._signal = self._signal, None
+            if job.error is None and job.result[0] == self.session_id:
+                self.drive_curve.setData(np.nan_to_num(job.result[1], nan=np.nan))
+        if self._check is None and self._signal is None:
+            self._poll.stop()
+
+    def wait_for_background(self, timeout: float = 30.0) -> None:
+        """Finish the background work now (tests; closing the window)."""
+        for job in (self._check, self._signal):
+            if job is not None:
+                job.wait(timeout)
+        self._poll_background()
 
     def _record_note(self, r: dict) -> str:
         if r["id"] in self.problems:
@@ -231,34 +263,39 @@ class ReviewWorkspace(QWidget):
                 self.integrity.setText(str(e))
 
     def open_session(self, session_id: int) -> None:
+        from app.pipeline.background import Background
+        from app.pipeline.review import driving_signal
         self.result, self.track = load_session(self.db, self.actor, session_id)
         self.session_id = session_id
         self._say_integrity(session_id)
         self._open_recording(next((r.get("recording") for r in self.rows if r["id"] == session_id), None))
         self.view.src_size = self.track.size
-        self.view.exercise = self.result["exercise"]  # the event's joint angles on the stored skeleton
-        sig = assess(self.track, self.result["exercise"], self.result["view"]).signals
-        self.drive_curve.setData(np.nan_to_num(sig.drive, nan=np.nan))
+        self.view.exercise = self.result.exercise  # the event's joint angles on the stored skeleton
+        # the driving signal is re-read off the GUI thread (the whole rules engine over the track)
+        self.drive_curve.setData([], [])
+        track, judged = self.track, self.result
+        self._signal = Background("review-signal", lambda: (session_id, driving_signal(track, judged)))
+        self._poll.start()
         for item in self._regions:
             self.timeline.removeItem(item)
         self._regions = []
-        for r in self.result["reps"]:
-            colour = (40, 170, 70, 70) if r["standard"] else (210, 50, 50, 70)
-            region = pg.LinearRegionItem((r["start_frame"], r["end_frame"]), brush=pg.mkBrush(colour), movable=False)
+        for r in self.result.reps:
+            colour = (40, 170, 70, 70) if r.standard else (210, 50, 50, 70)
+            region = pg.LinearRegionItem((r.start, r.end), brush=pg.mkBrush(colour), movable=False)
             self.timeline.addItem(region)
             self._regions.append(region)
-        self.reps.setRowCount(len(self.result["reps"]))
-        for i, r in enumerate(self.result["reps"]):
-            cells = [r["n"], f"{r['start_frame']}-{r['end_frame']}", "counted" if r["standard"] else "refused",
-                     "-" if r["p_standard"] is None else f"{r['p_standard']:.2f}",
-                     "; ".join(REASON_TEXT.get(x, x) for x in r["reasons"])]
+        self.reps.setRowCount(len(self.result.reps))
+        for i, r in enumerate(self.result.reps):
+            cells = [r.n, f"{r.start}-{r.end}", "counted" if r.standard else "refused",
+                     "-" if r.p_standard is None else f"{r.p_standard:.2f}",
+                     "; ".join(REASON_TEXT.get(x, x) for x in r.reasons)]
             for j, v in enumerate(cells):
                 self.reps.setItem(i, j, QTableWidgetItem(str(v)))
         self.reps.resizeColumnsToContents()
         self.slider.setRange(0, max(0, self.track.frames - 1))
         self.show_frame(0)
         mine = progress(self.rows, next(x["trainee"] for x in self.rows if x["id"] == session_id),
-                        self.result["exercise"])
+                        self.result.exercise)
         self.progress_plot.clear()
         self.progress_plot.plot(list(range(1, len(mine) + 1)), [m[1] for m in mine], symbol="o",
                                 pen=pg.mkPen((250, 180, 60), width=2))
@@ -290,13 +327,13 @@ class ReviewWorkspace(QWidget):
             self.slider.blockSignals(True)
             self.slider.setValue(self.frame)
             self.slider.blockSignals(False)
-        rep = rep_at(self.frame, self.result["reps"])
+        rep = rep_at(self.frame, self.result.reps)
         image = None
         if self._video is not None and self.frame < len(self._video_frame):
             image = self._video.get(int(self._video_frame[self.frame]))
-        self.view.show_frame(self.track.keypoints[self.frame], image, None if rep is None else rep["standard"])
+        self.view.show_frame(self.track.keypoints[self.frame], image, None if rep is None else rep.standard)
         self.cursor.setValue(self.frame)
-        where = f"rep {rep['n']}" if rep else "between reps"
+        where = f"rep {rep.n}" if rep else "between reps"
         self.pos_label.setText(f"frame {self.frame} / {self.track.frames - 1}  ({self.frame / self.track.fps:.1f} s, "
                                f"{where})" + (f"  - {self.video_note}" if self.video_note else ""))
 
@@ -325,9 +362,9 @@ class ReviewWorkspace(QWidget):
 
     def next_rep(self, direction: int) -> None:
         """Jump to the next (+1) or previous (-1) rep from the current frame."""
-        if self.result is None or not self.result["reps"]:
+        if self.result is None or not self.result.reps:
             return
-        starts = [r["start_frame"] for r in self.result["reps"]]
+        starts = [r.start for r in self.result.reps]
         if direction > 0:
             i = next((k for k, st in enumerate(starts) if st > self.frame), None)
         else:
@@ -337,31 +374,31 @@ class ReviewWorkspace(QWidget):
             self.jump_to_rep(i)
 
     def jump_to_rep(self, i: int) -> None:
-        r = self.result["reps"][i]
-        self.show_frame(r["start_frame"])
+        r = self.result.reps[i]
+        self.show_frame(r.start)
         self.slider.setFocus()
         self.attention.clear()
-        att = r.get("attention")
+        att = r.attention
         if att:
             self.attention.addItem(pg.BarGraphItem(x=np.arange(len(att)), height=att, width=0.8, brush="y"))
 
     # ------------------------------------------------------------------ corrections and reports
-    def selected_rep(self) -> dict | None:
+    def selected_rep(self) -> JudgedRep | None:
         rows = self.reps.selectionModel().selectedRows()
-        return self.result["reps"][rows[0].row()] if rows and self.result else None
+        return self.result.reps[rows[0].row()] if rows and self.result else None
 
     def overrule_selected(self) -> int | None:
         """Flip the selected rep's verdict with the typed reason; -> the new session id."""
         from app.assess.correction import CorrectionError
+        from app.paths import config_dir
         from app.pipeline.corrections import overrule
-        from app.storage.settings import config_dir
         rep = self.selected_rep()
         if self.session_id is None or rep is None:
             say(self.note, "open a session and select the rep to overrule first", error=True)
             return None
-        old, counted = self.session_id, not rep["standard"]
+        old, counted = self.session_id, not rep.standard
         try:
-            sid, new = self.writer.call(overrule, self.actor, old, rep["n"], counted, self.reason.text(),
+            sid, new = self.writer.call(overrule, self.actor, old, rep.n, counted, self.reason.text(),
                                         config_dir() / "scoring")
         except (StorageError, CorrectionError) as e:
             say(self.note, str(e), error=True)
@@ -374,8 +411,8 @@ class ReviewWorkspace(QWidget):
             self.sessions.selectRow(shown.index(sid))
             self.sessions.blockSignals(False)
         self.open_session(sid)  # the result that stands now
-        say(self.note, f"rep {rep['n']} {'counted' if counted else 'refused'}: session {sid} corrects session "
-                       f"{old} ({new['count_standard']} standard of {new['count_total']}); the old record is kept")
+        say(self.note, f"rep {rep.n} {'counted' if counted else 'refused'}: session {sid} corrects session "
+                       f"{old} ({new.count_standard} standard of {new.count_total}); the old record is kept")
         return sid
 
     def _ask_report(self) -> None:
@@ -392,9 +429,9 @@ class ReviewWorkspace(QWidget):
         """The open session's report as PDF into `out`, on a thread; -> the job."""
         from pathlib import Path
 
-        from app.reports.job import ReportJob, ReportRequest
-        from app.storage.writer import database_path
-        from app.ui.report_export import write_report
+        from app.pipeline.report_job import ReportJob, ReportRequest
+        from app.reports.render import write_report
+        from app.storage.location import database_path
         if self.session_id is None or (self.report_job is not None and self.report_job.running):
             return None
         req = ReportRequest("session", str(self.session_id), "pdf", Path(out))
@@ -417,6 +454,8 @@ class ReviewWorkspace(QWidget):
                                job.result)
 
     def shutdown(self) -> None:
+        self.wait_for_background(10)
+        self._poll.stop()
         if self.report_job is not None and self.report_job.running:
             self.report_job.cancel()
             self.report_job.join(10)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.assess.thresholds import Thresholds
-from app.storage.settings import PROVIDERS, Settings, SettingsError, save_settings
+from app.config import PROVIDERS, Settings, SettingsError, save_settings
 from app.ui.widgets import say, table
 
 

@@ -1,0 +1,140 @@
+"""The judgement of one test: the typed result that crosses every layer.
+
+Built in one place (app.pipeline.judge), stored and sealed by app.storage, printed by the
+CLI, drawn by the review workspace and the reports, corrected by a grader. It becomes JSON
+only at the edges, through app.core.judgement_json (the `drillscore analyze --json` schema
+and the stored `result_json`).
+
+Frames are numbers into the judged pose track; a rep spans [start, end] inclusive.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+RULES_ENGINE = "drillscore-rules"
+
+
+@dataclass(frozen=True, slots=True)
+class Overrule:
+    """A grader's correction of a rep: the new verdict, what the grader saw, the old reasons."""
+
+    standard: bool
+    reason: str
+    was_reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedRep:
+    """One rep with its verdict. reasons: the named checks it failed (empty when counted);
+    p_standard: the classifier's mean P(standard) over the rep's windows (None without one);
+    attention: float (L,) the classifier's mean frame attention, or None; measures: the
+    rules' measured values {name: float | None}; angles3d: lifted joint angle ranges in
+    degrees {name: float} when the 3D lifter ran; overruled: a grader's correction."""
+
+    n: int
+    start: int
+    end: int
+    standard: bool
+    reasons: tuple[str, ...] = ()
+    p_standard: float | None = None
+    measures: dict = field(default_factory=dict, compare=False, hash=False)
+    attention: tuple[float, ...] | None = None
+    angles3d: dict | None = field(default=None, compare=False, hash=False)
+    overruled: Overrule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Points from a scoring table for the standard reps; points None (with a note) when the
+    table has no row for the event, sex and age."""
+
+    table: str
+    example: bool
+    sex: str
+    age: int
+    points: float | None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """The recogniser's reading of the event: exercise and view with their confidences (0..1),
+    the share of windows where someone exercised, the model, and the mean probability per class."""
+
+    exercise: str
+    view: str
+    confidence: float
+    view_confidence: float
+    active_share: float
+    model: str = "pose_attention"
+    scores: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierUse:
+    """Whether the LSTM-attention classifier ran (model None when not), how its P(standard)
+    was used (policy), and a note for the reader."""
+
+    model: str | None
+    policy: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The whole verdict on a pose track.
+
+    exercise / view: what was judged; frames, fps: the judged track; reps in order;
+    unmeasured: checks that could not be made (joints not seen); score or None; guess: the
+    recogniser's reading when the event was auto; models: {model file stem: sha256} of every
+    model that produced it (pose, classifier, recogniser, smoother, lifter); engine: the rules
+    engine and its version; classifier: how P(standard) was used; timings_ms: {stage: ms};
+    notes: {topic: JSON-ready dict} (video, smoother, lifter, recovered)."""
+
+    exercise: str
+    view: str
+    frames: int
+    fps: float
+    reps: tuple[JudgedRep, ...]
+    unmeasured: tuple[str, ...] = ()
+    score: Score | None = None
+    guess: Guess | None = None
+    models: dict = field(default_factory=dict, compare=False, hash=False)
+    engine: str = RULES_ENGINE
+    classifier: ClassifierUse | None = None
+    timings_ms: dict = field(default_factory=dict, compare=False, hash=False)
+    notes: dict = field(default_factory=dict, compare=False, hash=False)
+    # not part of the JSON: the smoothed keypoints float32 (T, 17, 3) px and the lifted joints
+    # float32 (T, 17, 3) m when the request asked for them (for `--track-out`)
+    arrays: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def count_total(self) -> int:
+        return len(self.reps)
+
+    @property
+    def count_standard(self) -> int:
+        return sum(1 for r in self.reps if r.standard)
+
+    @property
+    def duration_s(self) -> float:
+        return round(self.frames / self.fps, 3) if self.fps > 0 else 0.0
+
+    def refused_by_reason(self) -> dict[str, int]:
+        """{reason: how many refused reps gave it}, in the order first met."""
+        out: dict[str, int] = {}
+        for r in self.reps:
+            if not r.standard:
+                for reason in r.reasons:
+                    out[reason] = out.get(reason, 0) + 1
+        return out
+
+    def with_notes(self, **notes: dict) -> Judgement:
+        """A copy with more notes (e.g. video=..., recovered=...)."""
+        return replace(self, notes={**self.notes, **notes})
+
+    def with_timings(self, **ms: float) -> Judgement:
+        return replace(self, timings_ms={**self.timings_ms, **{k: round(float(v), 1) for k, v in ms.items()}})
+
+    def with_models(self, models: dict) -> Judgement:
+        return replace(self, models={**self.models, **models})

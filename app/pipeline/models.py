@@ -1,0 +1,41 @@
+"""The models a judgement may use, loaded once and shared (a batch of 100 files loads the
+classifier once, not 100 times). Each is loaded on first use, checked against its card
+(app.inference.session), and remembered with its sha256 so the judgement can seal it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ModelBox:
+    def __init__(self, folder: str | Path | None = None, threads: int | None = None) -> None:
+        """folder: another model folder (default: the shipped models); threads: ONNX Runtime CPU threads."""
+        self.folder = Path(folder) if folder else None
+        self.threads = threads
+        self._loaded: dict[str, object] = {}
+
+    def _get(self, key: str, make):
+        if key not in self._loaded:
+            self._loaded[key] = make()  # ModelError propagates: the caller decides if it is fatal
+        return self._loaded[key]
+
+    def pose(self):
+        """The pose estimator (app.inference.pose.PoseEstimator); recurrent state reset by the pose loop."""
+        from app.inference.pose import PoseEstimator
+        return self._get("pose", lambda: PoseEstimator(self.folder, self.threads))
+
+    def classifier(self):
+        from app.inference.classifier import RepClassifier
+        return self._get("classifier", lambda: RepClassifier(self.folder, self.threads))
+
+    def recogniser(self):
+        from app.inference.exercise import ExerciseRecogniser
+        return self._get("recogniser", lambda: ExerciseRecogniser(self.folder, self.threads))
+
+    def smoother(self):
+        from app.inference.smoother import Smoother
+        return self._get("smoother", lambda: Smoother(self.folder, self.threads))
+
+    def lifter(self, exercise: str | None = None, causal: bool = False):
+        from app.inference.lifter import Lifter3D
+        key = "lifter_causal" if causal else f"lifter_{exercise}"
+        return self._get(key, lambda: Lifter3D(exercise, causal=causal, folder=self.folder, threads=self.threads))

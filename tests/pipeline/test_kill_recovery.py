@@ -1,0 +1,100 @@
+"""Crash-safe recording (issue 6): a live test killed with SIGKILL mid-recording is found at the
+next start, recovered and sealed; the database stays intact. The full 50-kill run is
+benchmarks/kill_test.py; CI runs three rounds of the same code."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import admin_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import kill_test
+
+from app.capture.recorder import SessionRecorder, read_recording
+from app.cli import main
+from conftest import DEMO_TRACK
+from app.core.tracks import read_track
+from app.pipeline.recovery import RecoveryError, dismiss, find_unsaved, recover
+from app.storage.db import add_trainee, list_sessions, load_session, open_db, verify_records
+
+
+def test_killed_recordings_are_recovered_and_the_database_stays_intact(tmp_path):
+    lines = []
+    totals = kill_test.run(3, tmp_path, seed=1, say=lines.append)
+    assert totals["recovered"] == 3, lines
+    assert totals["integrity_failures"] == 0 and totals["chain_failures"] == 0, lines
+    # the recorder flushes every second of recording and queues at most 4 s: a structural bound
+    assert totals["lost_frames_max"] <= 5 * kill_test.FPS, lines
+    assert totals["sessions_saved_by_the_killed"] > 0  # the kills landed among database writes
+
+
+def _recording(root: Path, name: str, trainee: dict | None, frames: int) -> Path:
+    """A live test's recording that finished but whose result was never saved."""
+    track = read_track(DEMO_TRACK)
+    rec = SessionRecorder(root / name, track.fps, track.size,
+                          {"exercise": "pushup", "view": "side", "source": "demo", "trainee": trainee})
+    for i in range(frames):
+        rec.frame(i, i / track.fps, None, track.keypoints[i])
+    rec.close()
+    return root / name
+
+
+def test_unsaved_recordings_are_offered_recovered_or_dismissed(tmp_path, monkeypatch, capsys):
+    db = open_db(tmp_path / "d.db")
+    me = admin_of(db)
+    tid = add_trainee(db, me, "Ann", "female", 2002)
+    root = tmp_path / "recordings"
+    done = _recording(root, "a-finished", {"id": tid, "name": "Ann"}, 400)
+    nobody = _recording(root, "b-nobody", None, 200)
+    empty = _recording(root, "c-empty", {"id": tid, "name": "Ann"}, 0)
+    offered = find_unsaved(root, set())
+    assert [u.folder for u in offered] == [done, nobody] and empty not in [u.folder for u in offered]
+    assert "Ann, pushup" in offered[0].describe() and "finished but not saved" in offered[0].describe()
+    with pytest.raises(RecoveryError, match="without a trainee"):
+        recover(db, me, nobody)
+    sid = recover(db, me, done)
+    res, track = load_session(db, me, sid)
+    ref = read_recording(done)
+    assert track.frames == 400 and np.array_equal(track.keypoints, ref.track.keypoints)
+    assert res.notes["recovered"]["complete"] and res.count_total > 0 and res.score is not None
+    saved = {Path(r["recording"]) for r in list_sessions(db, me) if r["recording"]}
+    assert saved == {done} and verify_records(db).ok
+    assert [u.folder for u in find_unsaved(root, saved)] == [nobody]
+    dismiss(nobody, "admin", "camera test, no trainee")
+    assert find_unsaved(root, saved) == [] and (nobody / "track.bin").exists()  # kept, not offered
+    # the command line: lists and recovers, with credentials
+    again = _recording(root, "d-again", {"id": tid, "name": "Ann"}, 300)
+    monkeypatch.setenv("DRILLSCORE_USER", "admin")
+    monkeypatch.setenv("DRILLSCORE_PASSWORD", "admin-secret")
+    args = ["recover", "--db", str(tmp_path / "d.db"), "--recordings", str(root)]
+    assert main([*args, "--list"]) == 0 and "d-again" in capsys.readouterr().out
+    assert main(args) == 0 and "recovered as session" in capsys.readouterr().out
+    assert main([*args, "--list"]) == 0 and "nothing to recover" in capsys.readouterr().out
+    assert any(r["recording"] == str(again) for r in list_sessions(db, me))
+
+
+def test_the_window_offers_an_unsaved_test_at_start(qtbot, tmp_path):
+    from app.pipeline.live_test import session_factory
+    from app.ui.main_window import MainWindow
+    db = open_db(tmp_path / "d.db")
+    me = admin_of(db)
+    tid = add_trainee(db, me, "Bo", "male", 2000)
+    root = tmp_path / "recordings"
+    first = _recording(root, "a", {"id": tid, "name": "Bo"}, 300)
+    second = _recording(root, "b", {"id": tid, "name": "Bo"}, 200)
+    win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "t", db, actor=me)
+    qtbot.addWidget(win)
+    banner = win.recovery
+    assert not banner.isHidden() and "Bo, pushup" in banner.label.text() and "1 more" in banner.label.text()
+    with qtbot.waitSignal(banner.recovered, timeout=30_000) as got:
+        banner.recover_btn.click()
+    assert "Recovered as session" in banner.label.text() and win.review.rows[-1]["id"] == got.args[0]
+    assert win.review.rows[-1]["recording"] == str(first)
+    banner.dismiss_btn.click()
+    assert (second / "dismissed.json").exists() and banner.pending == []
+    win.shutdown()
+    again = MainWindow(session_factory(DEMO_TRACK, realtime=False), "t", db, actor=me)
+    qtbot.addWidget(again)
+    assert again.recovery.isHidden() and again.recovery.pending == []  # nothing offered twice
+    again.shutdown()
