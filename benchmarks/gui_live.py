@@ -21,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.paths import demo_track, demo_video
+
 DEMO_TRACK, DEMO_VIDEO = demo_track(), demo_video()
 from app.core.tracks import read_track
 
@@ -163,11 +164,10 @@ def main() -> None:
     if a.camera:
         # the same camera frames, every one through the pose model (no drops): the counts the
         # live test should have reached
-        from app.pipeline.pose_loop import video_poses
-
         from app.assess.engine import assess
         from app.capture.video import VideoInfo, frames
         from app.inference.pose import PoseEstimator
+        from app.pipeline.pose_loop import video_poses
 
         video = frames(DEMO_VIDEO)[0]
         full = video_poses((VideoInfo(video.path, 30.0, video.size, st.frames),

@@ -41,9 +41,9 @@ def child(db_path: str, root: str) -> None:
     """The recording process that gets killed."""
     import numpy as np
 
-    from app.pipeline.judge import JudgeRequest, judge
     from app.capture.recorder import SessionRecorder, new_recording_folder
     from app.paths import demo_track
+    from app.pipeline.judge import JudgeRequest, judge
     DEMO_TRACK = demo_track()
     from app.core.tracks import read_track
     from app.core.types import PoseTrack

@@ -26,10 +26,10 @@ def build(work: Path, trainees: int, sessions: int) -> tuple[Path, object]:
 
     from app.assess.scoring import default_table
     from app.core.judgement import Score
-    from app.paths import demo_track
-    from app.pipeline.judge import JudgeRequest, judge
     from app.core.tracks import read_track
     from app.core.types import PoseTrack
+    from app.paths import demo_track
+    from app.pipeline.judge import JudgeRequest, judge
     from app.storage.accounts import create_first_admin
     from app.storage.db import add_trainee, open_db, save_session
     db_path = work / "unit.db"
@@ -81,10 +81,10 @@ def main() -> int:
         print(f"database: {args.trainees} trainees x {args.sessions} sessions = {n} sealed sessions "
               f"({time.perf_counter() - t0:.1f} s to save, {db_path.stat().st_size / 1e6:.1f} MB)")
         from app.assess.scoring import default_table
-        from app.reports.csv_report import write_report_csv
         from app.pipeline.report_gather import build_report, verified
-        from app.storage.db import open_db
+        from app.reports.csv_report import write_report_csv
         from app.reports.pdf import write_report_pdf
+        from app.storage.db import open_db
         db = open_db(db_path)
         table = default_table()
         figures = {"sessions": n}

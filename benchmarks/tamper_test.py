@@ -46,9 +46,9 @@ def build(work: Path) -> tuple[Path, list[int]]:
     """The sealed database every trial starts from -> (its path, session ids)."""
     import numpy as np
 
-    from app.pipeline.judge import JudgeRequest, judge
     from app.capture.recorder import SessionRecorder
     from app.paths import demo_track
+    from app.pipeline.judge import JudgeRequest, judge
     DEMO_TRACK = demo_track()
     from app.core.tracks import read_track
     from app.core.types import PoseTrack

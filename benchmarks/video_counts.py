@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app.pipeline.pose_loop import video_poses
-
 from app.assess.engine import assess
 from app.inference.pose import PoseEstimator
+from app.pipeline.pose_loop import video_poses
 
 CLIPS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "clips"
 

@@ -71,7 +71,7 @@ def no_thread_left():
     assert not left, f"threads left running after the test: {left}"
 
 
-from app.paths import demo_track, demo_video  # noqa: E402 - after QT_QPA_PLATFORM is set
+from app.paths import demo_track, demo_video
 
 DEMO_TRACK = demo_track()
 DEMO_VIDEO = demo_video()

@@ -33,8 +33,8 @@ def test_import_contracts_hold():
     """lint-imports: cli > ui > pipeline > config > (assess | inference | capture | storage |
     reports) > core; core numpy-only; no torch or training in the app; Qt only in ui."""
     exe = Path(sys.executable).with_name("lint-imports")
-    r = subprocess.run([str(exe), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
+    r = subprocess.run([str(exe), "--config", str(ROOT / "pyproject.toml")], check=False, cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert "0 broken" in r.stdout
 

@@ -13,13 +13,14 @@ import numpy as np
 
 from app.core.geometry import elevation, hip_deviation, joint_angle
 from app.core.skeleton import J, neck, pelvis
+from app.core.visibility import visible
 
 SIDES = ((J.L_SHOULDER, J.L_ELBOW, J.L_WRIST, J.L_HIP, J.L_KNEE, J.L_ANKLE),
          (J.R_SHOULDER, J.R_ELBOW, J.R_WRIST, J.R_HIP, J.R_KNEE, J.R_ANKLE))
 
 
 def _ok(kpts: np.ndarray, joints, min_score: float) -> np.ndarray:
-    return np.all(kpts[:, list(joints), 2] >= min_score, axis=1)
+    return np.all(visible(kpts[:, list(joints)], min_score), axis=1)
 
 
 def _best_side(values: tuple[np.ndarray, np.ndarray], valid: tuple[np.ndarray, np.ndarray],

@@ -12,11 +12,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.visibility import SEEN_SCORE
+
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     # --- visibility gating: a joint scored below this never drives a transition or verdict
-    min_score: float = 0.3
+    min_score: float = SEEN_SCORE  # app.core.visibility: one rule for the engine, tracker, overlay
     # --- counting (hysteresis on each exercise's driving signal, in that signal's units)
     pushup_front_enter: float = 0.12  # shoulder drop towards the hands (S) to leave the top
     pushup_front_min_amplitude: float = 0.25  # smallest shoulder drop that is a rep at all

@@ -11,6 +11,7 @@ import numpy as np
 
 from app.core.geometry import joint_angle
 from app.core.skeleton import Joint as J
+from app.core.visibility import SEEN_SCORE, visible
 
 # (label, a, b, c): the angle at b between b->a and b->c
 ANGLES: dict[str, tuple[tuple[str, int, int, int], ...]] = {
@@ -22,7 +23,7 @@ ANGLES: dict[str, tuple[tuple[str, int, int, int], ...]] = {
 }
 
 
-def event_angles(kpts: np.ndarray, exercise: str, min_score: float = 0.3,
+def event_angles(kpts: np.ndarray, exercise: str, min_score: float = SEEN_SCORE,
                  merge_px: float = 40.0) -> list[tuple[int, str, float]]:
     """kpts (17, 3) px + score -> [(joint at the angle, label, degrees)] for the event's angles
     whose three joints are seen; [] for an unknown event (auto, not yet recognised). Left and
@@ -32,7 +33,7 @@ def event_angles(kpts: np.ndarray, exercise: str, min_score: float = 0.3,
     found: dict[str, list[tuple[float, int, float]]] = {}
     for label, a, b, c in ANGLES.get(exercise, ()):
         score = float(min(k[a, 2], k[b, 2], k[c, 2]))
-        if score > min_score:
+        if visible(k[[a, b, c]], min_score).all():
             found.setdefault(label, []).append((score, int(b), float(joint_angle(k[a, :2], k[b, :2], k[c, :2]))))
     out = []
     for label, sides in found.items():

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.core.visibility import visible
+
 
 def person_size(k: np.ndarray) -> float:
-    seen = k[:, 2] > 0
+    seen = visible(k)
     if seen.sum() < 2:
         return 0.0
     xy = k[seen, :2]
@@ -26,7 +28,7 @@ def person_size(k: np.ndarray) -> float:
 
 def _boxes(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float] | None:
     """-> (intersection, area a, area b) of the boxes around two people's found joints."""
-    sa, sb = a[:, 2] > 0, b[:, 2] > 0
+    sa, sb = visible(a), visible(b)
     if sa.sum() < 2 or sb.sum() < 2:
         return None
     alo, ahi = a[sa, :2].min(0), a[sa, :2].max(0)
@@ -51,7 +53,7 @@ def box_overlap(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def person_distance(a: np.ndarray, b: np.ndarray) -> float:
-    both = (a[:, 2] > 0) & (b[:, 2] > 0)
+    both = visible(a) & visible(b)
     if both.sum() < 2:
         return np.inf
     d = np.linalg.norm(a[both, :2] - b[both, :2], axis=1).mean()
@@ -134,7 +136,7 @@ class Tracker:
         centre = np.array([w / 2, h / 2])
 
         def merit(k: np.ndarray) -> float:
-            xy = k[k[:, 2] > 0, :2]
+            xy = k[visible(k), :2]
             off = np.linalg.norm(xy.mean(0) - centre) / max(w, h)
             return person_size(k) / max(w, h) * (1.0 - off) * float(k[:, 2].mean())
 
@@ -144,7 +146,7 @@ class Tracker:
         """The instructor clicked (x, y) image px: the nearest tracked person becomes the subject."""
         best, bd = None, np.inf
         for t in self.tracks:
-            xy = t.kpts[t.kpts[:, 2] > 0, :2]
+            xy = t.kpts[visible(t.kpts), :2]
             if len(xy):
                 d = float(np.min(np.linalg.norm(xy - (x, y), axis=1)))
                 if d < bd:

@@ -18,6 +18,7 @@ import numpy as np
 from app.capture.video import VideoInfo, frames
 from app.core.skeleton import NUM_JOINTS
 from app.core.types import PoseTrack
+from app.core.visibility import visible
 from app.inference.tracker import Tracker
 
 
@@ -76,7 +77,7 @@ class VideoPoses:
         n = self.subject.frames
         return {"pose_model": self.model, "frames_without_person": self.frames_without_person,
                 "frames_with_several_people": self.frames_with_several,
-                "subject_seen_share": round(float((self.subject.keypoints[..., 2] > 0).any(-1).mean()), 3)
+                "subject_seen_share": round(float(visible(self.subject.keypoints).any(-1).mean()), 3)
                 if n else 0.0}
 
 

@@ -19,11 +19,11 @@ from sqlite_utils.migrations import Migrations
 from app.core.judgement import Judgement
 from app.core.judgement_json import from_dict, to_dict
 from app.core.types import PoseTrack
-from app.storage.roles import ADMIN, INSTRUCTOR, Actor, can_see_trainee, require
 from app.storage.audit import audit
 from app.storage.chain import ChainError, seal, write_head
 from app.storage.errors import AccessError, StorageError, locked_or
 from app.storage.location import database_path
+from app.storage.roles import ADMIN, INSTRUCTOR, Actor, can_see_trainee, require
 
 __all__ = ["AccessError", "StorageError", "open_db"]
 

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.storage.accounts import add_user, list_users, set_disabled, set_secret
-from app.storage.roles import ROLES, TRAINEE
 from app.storage.audit import list_audit
 from app.storage.errors import StorageError
+from app.storage.roles import ROLES, TRAINEE
 from app.ui.widgets import fill_trainees, say, table
 
 AUDIT_ROWS = 500

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.core.overlay import event_angles, project_oblique
 from app.core.skeleton import LIMBS
+from app.core.visibility import visible
 
 VERDICT_COLOURS = {None: QColor(150, 150, 150), True: QColor(40, 170, 70), False: QColor(210, 50, 50)}
 OTHERS = QColor(120, 140, 170, 150)
@@ -56,7 +57,7 @@ class SkeletonView(QWidget):
             self.clicked.emit(x, y)
 
     def _bones(self, p: QPainter, k: np.ndarray, pen: QPen, pt) -> None:
-        seen = k[:, 2] > 0.2
+        seen = visible(k)
         p.setPen(pen)
         for a, b in LIMBS:
             if seen[a] and seen[b]:
@@ -85,7 +86,7 @@ class SkeletonView(QWidget):
         self._bones(p, k, QPen(VERDICT_COLOURS[self.verdict], 4), pt)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(240, 240, 240))
-        for j in np.flatnonzero(k[:, 2] > 0.2):
+        for j in np.flatnonzero(visible(k)):
             p.drawEllipse(pt(k, int(j)), 4, 4)
         font = QFont()
         font.setPointSize(10)

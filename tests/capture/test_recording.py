@@ -154,8 +154,9 @@ def test_frames_dropped_by_the_camera_are_filled_and_counted(every):
     result is the offline assessment of that filled track. At 1 frame in 10 lost the counts
     are those of the full track; at 1 in 4 the demo's borderline lockout on rep 5 is missed
     (the frame at the top is gone), so only the total is asserted there."""
-    from app.assess.engine import assess
     from conftest import DEMO_TRACK
+
+    from app.assess.engine import assess
     from app.core.tracks import read_track
     from app.pipeline.live import LiveSession
     track = read_track(DEMO_TRACK)

@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from app.core.judgement_json import from_dict
-from conftest import admin_of
+from conftest import DEMO_TRACK, admin_of
 
 from app.cli import main
-from conftest import DEMO_TRACK
+from app.core.judgement_json import from_dict
 from app.storage.chain import head_path
 from app.storage.db import StorageError, add_trainee, list_sessions, open_db, save_session, verify_records
 
@@ -91,8 +89,8 @@ def test_a_full_disk_while_saving_saves_nothing_half_and_keeps_what_was_saved(tm
 def test_a_live_save_that_fails_keeps_the_test_to_save_again_or_recover(qtbot, tmp_path):
     from PySide6.QtCore import Qt
 
-    from app.pipeline.recovery import find_unsaved
     from app.pipeline.live_test import session_factory
+    from app.pipeline.recovery import find_unsaved
     from app.ui.main_window import MainWindow
     db = open_db(tmp_path / "d.db")
     me = admin_of(db)

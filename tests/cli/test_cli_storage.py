@@ -95,8 +95,9 @@ def test_save_and_list_need_credentials(track_file, tmp_path, capsys, monkeypatc
 
 def test_saved_session_reads_back_identical(track_file, tmp_path):
     _path, clip = track_file
-    from app.core.judgement_json import to_dict
     from conftest import rules_judgement
+
+    from app.core.judgement_json import to_dict
     db = open_db(tmp_path / "x.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     track = clip.track()
@@ -112,8 +113,9 @@ def test_saved_session_reads_back_identical(track_file, tmp_path):
 
 
 def test_failed_save_leaves_nothing(tmp_path, monkeypatch):
-    import app.storage.db as storage
     from conftest import rules_judgement
+
+    import app.storage.db as storage
     db = open_db(tmp_path / "y.db")
     me = admin_of(db)
     tid = get_or_add_trainee(db, me, "B")

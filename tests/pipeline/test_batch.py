@@ -6,10 +6,9 @@ import time
 
 import numpy as np
 import pytest
-from conftest import admin_of
+from conftest import DEMO_TRACK, DEMO_VIDEO, admin_of
 
 from app.assess.engine import assess
-from conftest import DEMO_TRACK, DEMO_VIDEO
 from app.core.tracks import read_track
 from app.pipeline.batch import BatchAnalysis, analysable_files
 

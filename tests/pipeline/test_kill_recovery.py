@@ -10,10 +10,10 @@ from conftest import admin_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import kill_test
+from conftest import DEMO_TRACK
 
 from app.capture.recorder import SessionRecorder, read_recording
 from app.cli import main
-from conftest import DEMO_TRACK
 from app.core.tracks import read_track
 from app.pipeline.recovery import RecoveryError, dismiss, find_unsaved, recover
 from app.storage.db import add_trainee, list_sessions, load_session, open_db, verify_records

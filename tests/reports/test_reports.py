@@ -11,20 +11,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, admin_of
+from conftest import DEMO_TRACK, ROOT, admin_of, rules_judgement
 
 from app.assess.correction import overrule_rep
-from app.assess.engine import assess
-from conftest import rules_judgement
 from app.assess.scoring import load_table
 from app.cli import main
-from conftest import DEMO_TRACK
 from app.core.tracks import read_track
 from app.core.types import PoseTrack
-from app.reports.csv_report import write_report_csv
 from app.pipeline.report_gather import build_report
-from app.reports.files import Cancelled
 from app.pipeline.report_job import ReportJob, ReportRequest
+from app.reports.csv_report import write_report_csv
+from app.reports.files import Cancelled
 from app.storage.accounts import add_user
 from app.storage.db import AccessError, StorageError, add_trainee, correct_session, list_sessions, open_db, save_session
 

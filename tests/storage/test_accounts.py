@@ -90,8 +90,9 @@ def test_account_commands_need_an_admin_except_for_your_own_password(tmp_path, m
 
 def test_anyone_changes_their_own_password_from_the_window(qtbot, tmp_path):
     from conftest import DEMO_TRACK
-    from app.storage.accounts import add_user
+
     from app.pipeline.live_test import session_factory
+    from app.storage.accounts import add_user
     from app.ui.main_window import MainWindow
     db = open_db(tmp_path / "a.db")
     admin = admin_of(db)

@@ -5,13 +5,10 @@ import shutil
 import sqlite3
 
 import pytest
-from conftest import admin_of
+from conftest import DEMO_TRACK, admin_of, rules_judgement
 
 from app.assess.correction import CorrectionError, overrule_rep
-from app.assess.engine import assess
-from conftest import rules_judgement
 from app.cli import main
-from conftest import DEMO_TRACK
 from app.core.tracks import read_track
 from app.storage.accounts import add_user, create_first_admin, list_users, set_disabled, set_secret, sign_in
 from app.storage.audit import list_audit

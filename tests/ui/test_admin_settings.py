@@ -93,8 +93,9 @@ def test_admin_panels_import_activate_edit_and_reset(qtbot, tmp_path):
 
 def test_live_test_judges_with_the_admins_thresholds_and_scores_with_the_active_table(qtbot, tmp_path):
     from conftest import DEMO_TRACK
-    from app.storage.db import open_db, update_trainee
+
     from app.pipeline.live_test import session_factory
+    from app.storage.db import open_db, update_trainee
     from app.ui.live_workspace import LiveWorkspace
     db = open_db(tmp_path / "d.db")
     table = tmp_path / "unit.json"

@@ -9,8 +9,9 @@ from conftest import admin_of
 
 pytest.importorskip("pytestqt", reason="pytest-qt (the dev extra) is not installed")
 
-from app.assess.engine import assess
 from conftest import DEMO_TRACK
+
+from app.assess.engine import assess
 from app.core.tracks import read_track
 from app.pipeline.live_test import session_factory
 from app.ui.live_workspace import LiveWorkspace
@@ -159,9 +160,9 @@ def test_review_model_filters_progress_and_rep_lookup():
 def test_admin_adds_edits_archives_a_trainee_and_exports_csv(qtbot, tmp_path):
     from PySide6.QtCore import Qt
 
+    from app.pipeline.demo import demo_database
     from app.storage.db import list_trainees
     from app.ui.admin_workspace import AdminWorkspace
-    from app.pipeline.demo import demo_database
     db, me = demo_database(DEMO_TRACK, tmp_path)
     w = AdminWorkspace(db, me)
     qtbot.addWidget(w)

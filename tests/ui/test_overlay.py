@@ -128,6 +128,7 @@ def test_the_bar_line_drawn_once_is_what_the_chin_must_clear(qtbot):
 
 def test_the_live_demo_shows_the_lifted_pose_in_the_3d_view(qtbot):
     from conftest import DEMO_TRACK
+
     from app.pipeline.live_test import session_factory
     from app.ui.live_workspace import LiveWorkspace
     w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False), "demo")

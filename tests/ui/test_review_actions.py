@@ -1,11 +1,8 @@
 """Review (issue 6): an instructor overrules a rep with a reason (a new sealed record, the old
 kept), a trainee cannot; the open session's report as PDF from the review."""
-from conftest import admin_of
+from conftest import DEMO_TRACK, admin_of, rules_judgement
 
-from app.assess.engine import assess
-from conftest import rules_judgement
 from app.assess.scoring import default_table
-from conftest import DEMO_TRACK
 from app.core.tracks import read_track
 from app.core.types import PoseTrack
 from app.storage.accounts import add_user
