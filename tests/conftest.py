@@ -81,3 +81,68 @@ def rules_judgement(track, exercise: str, view: str = "auto", table=None, sex=No
     """The Judgement of `track` by the rules alone (no model needed): what tests store."""
     from app.pipeline.judge import JudgeRequest, judge
     return judge(track, JudgeRequest(exercise=exercise, view=view, table=table, sex=sex, age=age, classifier=False))
+
+
+# --- fakes: pipeline and GUI tests that need no real ONNX model (DeepLabCut-live-GUI's habit) ---
+
+class FakeModel:
+    """What a loaded model offers the pipeline: its path stem and its checked sha256."""
+
+    def __init__(self, name: str) -> None:
+        self.path = Path(f"/fake/{name}.onnx")
+        self.fingerprint = {name: "f" * 64}
+
+
+class FakeSource:
+    """(frame number, image) pairs of blank BGR frames, like app.capture.video.frames' images."""
+
+    def __init__(self, frames: int, size: tuple[int, int] = (64, 48)) -> None:
+        self.frames, self.size = frames, size
+
+    def __iter__(self):
+        import numpy as np
+        w, h = self.size
+        for i in range(self.frames):
+            yield i, np.zeros((h, w, 3), np.uint8)
+
+
+class FakeEstimator:
+    """image -> people, from a script: people[i] is the list of (17, 3) keypoints of frame i
+    (the frame's number is counted by the calls)."""
+
+    recurrent = False
+    name = "fake_pose"
+
+    def __init__(self, people: list) -> None:
+        self.people, self.calls, self.model = people, 0, FakeModel("fake_pose")
+
+    def __call__(self, _image):
+        out = self.people[self.calls] if self.calls < len(self.people) else []
+        self.calls += 1
+        return [k.copy() for k in out]
+
+
+class FakeClassifier:
+    """A RepClassifier that says `p` for every window (uniform attention), and counts its calls."""
+
+    window = 10
+
+    def __init__(self, p: float = 0.8) -> None:
+        self.p, self.calls, self.model = p, 0, FakeModel("fake_classifier")
+
+    def category(self, exercise: str, view: str) -> int:
+        return 0
+
+    def windows(self, features, category: int):
+        import numpy as np
+        self.calls += 1
+        n = len(features)
+        return np.full(n, self.p, np.float32), np.full((n, self.window), 1 / self.window, np.float32)
+
+    def per_rep(self, track, spans, exercise: str, view: str, stride: int = 1):
+        import numpy as np
+
+        from app.inference.classifier import RepProbability
+        self.calls += 1
+        return [RepProbability(self.p, np.full(self.window, 1 / self.window, np.float32), max(1, e - s - 8))
+                for s, e in spans]

@@ -13,6 +13,12 @@ class ModelBox:
         self.threads = threads
         self._loaded: dict[str, object] = {}
 
+    def provide(self, key: str, model) -> ModelBox:
+        """Use `model` for `key` (pose, classifier, recogniser, smoother, lifter_<exercise>,
+        lifter_causal) instead of loading the shipped one: a model loaded elsewhere, or a test's fake."""
+        self._loaded[key] = model
+        return self
+
     def _get(self, key: str, make):
         if key not in self._loaded:
             self._loaded[key] = make()  # ModelError propagates: the caller decides if it is fatal
