@@ -105,6 +105,8 @@ class LiveSession:
         self.reopen = reopen
         self.latency_ms = 0.0             # source frame in -> result published, smoothed
         self.dropped = 0                  # camera frames skipped by the capture thread (filled)
+        self._assess_ms = 0.0             # the last re-reading of the track by the engine
+        self._frame_ms = 0.0              # the last frame's own time in the session
         self._stamps: list[float] = []
         self._next_assess = assess_every
         # the re-assessment runs on its own thread: on the frame thread (where the pose model
@@ -282,6 +284,7 @@ class LiveSession:
             self.classifier.submit(index, k)
         if self.exercise != "auto" and n >= self._next_assess:
             self._want_assess.set()  # the assessor thread re-reads the track; this thread goes on
+        self._frame_ms = round((time.perf_counter() - started) * 1000, 2)
         self._publish(index, t, image, k)
         done = time.perf_counter()
         self.latency_ms = 0.9 * self.latency_ms + 0.1 * (done - started) * 1000 if n > 1 else (done - started) * 1000
@@ -352,6 +355,7 @@ class LiveSession:
         # the next re-assessment after assess_every frames, or later when one takes long: the
         # whole track is re-read each time (0.25 s at 2 minutes), so keep it under ~1/5 of the time
         took = time.perf_counter() - t0
+        self._assess_ms = round(took * 1000, 1)
         self._next_assess = track.frames + max(self.assess_every, int(5 * took * self.fps))
         if self.view == "auto" and track.frames >= 2 * self.fps:
             self.view = a.view  # settle the view once two seconds are seen: it must not flip mid-test
@@ -360,6 +364,8 @@ class LiveSession:
             self._drive = np.asarray(a.signals.drive, np.float32)
 
     def _publish(self, index: int, t: float, image, k: np.ndarray) -> None:
+        """timings_ms of the PipelineResult: frame (the last frame in the session: store,
+        record, hand to the classifier) and assess (the last re-reading of the track), in ms."""
         a = self._assessment
         reps = a.reps if a is not None else ()
         cls = self.classifier.latest.peek() if self.classifier is not None else None
@@ -369,7 +375,9 @@ class LiveSession:
         people = (subject, *(Pose2D(index, t, o, -1) for o in others or ()))
         frame = Frame(index, t, image) if image is not None else None
         self.latest.put(PipelineResult(frame, people, subject, pose3d, cls, reps,
-                                       (sum(r.standard for r in reps), len(reps)), dropped=self.dropped))
+                                       (sum(r.standard for r in reps), len(reps)),
+                                       {"frame": self._frame_ms, "assess": self._assess_ms},
+                                       dropped=self.dropped))
 
 
 def video_source(path, estimator, choice=None) -> tuple[object, Iterator[SourceItem]]:

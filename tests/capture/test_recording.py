@@ -169,6 +169,8 @@ def test_frames_dropped_by_the_camera_are_filled_and_counted(every):
     a = s.stop()
     lost = np.array([i for i in range(track.frames) if i % every == 3 and i < kept[-1]])
     assert s.dropped == len(lost) and a.frames == kept[-1] + 1  # a drop after the last frame is never seen
+    last = s.latest.take()
+    assert last.dropped == s.dropped and last.timings_ms["frame"] >= 0 and last.timings_ms["assess"] > 0
     filled = s.track()
     assert np.allclose(filled.keypoints[lost, :, :2], (track.keypoints[lost - 1, :, :2] + track.keypoints[lost + 1, :, :2]) / 2,
                        atol=1e-3)
