@@ -11,36 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from app.core.types import Overrule, RepEvent
+
+__all__ = ["ClassifierUse", "Guess", "Judgement", "Overrule", "RepEvent", "Score"]
+
 RULES_ENGINE = "drillscore-rules"
-
-
-@dataclass(frozen=True, slots=True)
-class Overrule:
-    """A grader's correction of a rep: the new verdict, what the grader saw, the old reasons."""
-
-    standard: bool
-    reason: str
-    was_reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class JudgedRep:
-    """One rep with its verdict. reasons: the named checks it failed (empty when counted);
-    p_standard: the classifier's mean P(standard) over the rep's windows (None without one);
-    attention: float (L,) the classifier's mean frame attention, or None; measures: the
-    rules' measured values {name: float | None}; angles3d: lifted joint angle ranges in
-    degrees {name: float} when the 3D lifter ran; overruled: a grader's correction."""
-
-    n: int
-    start: int
-    end: int
-    standard: bool
-    reasons: tuple[str, ...] = ()
-    p_standard: float | None = None
-    measures: dict = field(default_factory=dict, compare=False, hash=False)
-    attention: tuple[float, ...] | None = None
-    angles3d: dict | None = field(default=None, compare=False, hash=False)
-    overruled: Overrule | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +70,7 @@ class Judgement:
     view: str
     frames: int
     fps: float
-    reps: tuple[JudgedRep, ...]
+    reps: tuple[RepEvent, ...]
     unmeasured: tuple[str, ...] = ()
     score: Score | None = None
     guess: Guess | None = None

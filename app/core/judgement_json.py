@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from app.core.judgement import ClassifierUse, Guess, JudgedRep, Judgement, Overrule, Score
+from app.core.judgement import ClassifierUse, Guess, Judgement, Overrule, RepEvent, Score
 
 CORE_KEYS = ("exercise", "view", "frames", "fps", "duration_s", "count_total", "count_standard", "reps",
              "unmeasured", "score", "models", "engine", "classifier", "timings_ms")
@@ -19,7 +19,7 @@ _NOT_NOTES = set(CORE_KEYS) | {"exercise_guess", "session_id"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def rep_to_dict(r: JudgedRep) -> dict:
+def rep_to_dict(r: RepEvent) -> dict:
     out = {"n": r.n, "start_frame": r.start, "end_frame": r.end, "standard": r.standard,
            "p_standard": r.p_standard, "reasons": list(r.reasons), "measures": dict(r.measures),
            "attention": None if r.attention is None else list(r.attention)}
@@ -55,10 +55,10 @@ def to_dict(j: Judgement) -> dict:
     return out
 
 
-def rep_from_dict(r: dict) -> JudgedRep:
+def rep_from_dict(r: dict) -> RepEvent:
     o = r.get("overruled")
     att = r.get("attention")
-    return JudgedRep(int(r["n"]), int(r["start_frame"]), int(r["end_frame"]), bool(r["standard"]),
+    return RepEvent(int(r["n"]), int(r["start_frame"]), int(r["end_frame"]), bool(r["standard"]),
                      tuple(r.get("reasons") or ()), r.get("p_standard"), dict(r.get("measures") or {}),
                      None if att is None else tuple(float(x) for x in att), r.get("angles3d"),
                      None if not o else Overrule(bool(o["standard"]), str(o.get("reason", "")),

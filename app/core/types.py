@@ -110,11 +110,22 @@ class Pose3D:
 
 
 @dataclass(frozen=True, slots=True)
-class RepEvent:
-    """One repetition: frames [start, end] inclusive; reasons empty when standard.
+class Overrule:
+    """A grader's correction of a rep: the new verdict, what the grader saw, the old reasons."""
 
-    p_standard is None until a classifier is fused in (see app.assess.fusion).
-    """
+    standard: bool
+    reason: str
+    was_reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RepEvent:
+    """One repetition with its verdict: frames [start, end] inclusive; reasons: the named
+    checks it failed (empty when standard); p_standard: the classifier's mean P(standard) over
+    the rep's windows (None until one is fused in, app.assess.fusion); measures: the rules'
+    measured values {name: float | None}; attention: float (L,) the classifier's mean frame
+    attention, or None; angles3d: lifted joint angle ranges in degrees {name: float} when the
+    3D lifter ran; overruled: a grader's correction."""
 
     n: int
     start: int
@@ -123,6 +134,9 @@ class RepEvent:
     reasons: tuple[str, ...] = ()
     p_standard: float | None = None
     measures: dict = field(default_factory=dict, compare=False, hash=False)
+    attention: tuple[float, ...] | None = None
+    angles3d: dict | None = field(default=None, compare=False, hash=False)
+    overruled: Overrule | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from app import __version__
 from app.assess.engine import Assessment, assess, with_probabilities
 from app.assess.scoring import ScoringTable
 from app.assess.thresholds import DEFAULTS, Thresholds
-from app.core.judgement import RULES_ENGINE, ClassifierUse, Guess, JudgedRep, Judgement, Score
+from app.core.judgement import RULES_ENGINE, ClassifierUse, Guess, Judgement, Score
 from app.core.types import EXERCISES, PoseTrack
 from app.pipeline.models import ModelBox
 
@@ -133,8 +133,7 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
         sealed.update(fp)
         angles = _rep_angles_3d(a, arrays["joints3d"])
 
-    reps = tuple(JudgedRep(r.n, r.start, r.end, r.standard, tuple(r.reasons), r.p_standard, dict(r.measures),
-                           attention[i], angles[i]) for i, r in enumerate(a.reps))
+    reps = tuple(replace(r, attention=attention[i], angles3d=angles[i]) for i, r in enumerate(a.reps))
     out = Judgement(a.exercise, a.view, a.frames, a.fps, reps, a.unmeasured, _score(a, req), guess,
                     sealed, f"{RULES_ENGINE} {__version__}", use, timings, notes)
     return replace(out, arrays=arrays) if arrays else out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.judgement import JudgedRep, Judgement
+from app.core.judgement import Judgement, RepEvent
 from app.core.types import PoseTrack
 
 
@@ -39,7 +39,7 @@ def progress(rows: list[dict], trainee: str, exercise: str) -> list[tuple[str, i
             for r in sorted(mine, key=lambda r: (r["started"], r["id"]))]
 
 
-def rep_at(frame: int, reps) -> JudgedRep | None:
+def rep_at(frame: int, reps) -> RepEvent | None:
     """The rep (of a Judgement's reps) holding `frame`, else None."""
     for r in reps:
         if r.start <= frame <= r.end:

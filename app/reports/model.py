@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.core.judgement import JudgedRep, Judgement
+from app.core.judgement import Judgement, RepEvent
 from app.core.reasons import REASON_TEXT
 
 if TYPE_CHECKING:  # a table is handed in by the caller; reports never load or judge
@@ -122,7 +122,7 @@ class UnitReport:
         return sum(1 for r in self.rows if r.passed is False)
 
 
-def _rep_line(r: JudgedRep) -> RepLine:
+def _rep_line(r: RepEvent) -> RepLine:
     return RepLine(r.n, r.start, r.end, bool(r.standard), r.p_standard, tuple(REASON_TEXT.get(x, x) for x in r.reasons),
                    r.overruled.reason if r.overruled is not None else "")
 

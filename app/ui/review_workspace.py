@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.judgement import JudgedRep, Judgement
+from app.core.judgement import Judgement, RepEvent
 from app.core.reasons import REASON_TEXT
 from app.core.types import EXERCISES
 from app.pipeline.review import Filters, filter_sessions, progress, rep_at
@@ -383,7 +383,7 @@ class ReviewWorkspace(QWidget):
             self.attention.addItem(pg.BarGraphItem(x=np.arange(len(att)), height=att, width=0.8, brush="y"))
 
     # ------------------------------------------------------------------ corrections and reports
-    def selected_rep(self) -> JudgedRep | None:
+    def selected_rep(self) -> RepEvent | None:
         rows = self.reps.selectionModel().selectedRows()
         return self.result.reps[rows[0].row()] if rows and self.result else None
 

@@ -152,8 +152,8 @@ def test_review_model_filters_progress_and_rep_lookup():
     assert [r["id"] for r in filter_sessions(rows, Filters(exercise="pushup", date_from="2026-11-02"))] == [3, 2]
     assert [r["id"] for r in filter_sessions(rows, Filters(date_to="2026-11-01"))] == [1]
     assert progress(rows, "A", "pushup") == [("2026-11-01T10:00", 3, 4), ("2026-11-03T10:00", 5, 5)]
-    from app.core.judgement import JudgedRep
-    reps = [JudgedRep(1, 10, 20, True), JudgedRep(2, 25, 40, False, ("no_lockout",))]
+    from app.core.judgement import RepEvent
+    reps = [RepEvent(1, 10, 20, True), RepEvent(2, 25, 40, False, ("no_lockout",))]
     assert rep_at(20, reps) is reps[0] and rep_at(22, reps) is None and rep_at(25, reps) is reps[1]
 
 
