@@ -53,6 +53,22 @@ def test_app_never_imports_torch_or_training():
         assert not bad, f"{f}: {bad}"
 
 
+def test_training_uses_only_app_core():
+    """training/ shares app.core (one skeleton, one feature definition) and nothing else of
+    the app, except its evaluators (training/eval_*.py), which measure exported models
+    through the app's own inference path so the figures are the product's, and the
+    classifier's real windows (training/data/rep_windows.py), which are by definition the
+    windows inside the reps the app's own counter finds (the reps the classifier will judge)."""
+    for f in _files("training"):
+        allowed = ("app.core",)
+        if f.name.startswith("eval_"):
+            allowed += ("app.inference",)
+        if f.name == "rep_windows.py":
+            allowed += ("app.assess",)
+        bad = {m for m in _imports(f) if m.startswith("app.") and not m.startswith(allowed)}
+        assert not bad, f"{f}: {bad}"
+
+
 def test_storage_has_no_import_cycles():
     """accounts <-> audit and db <-> writer imported each other; roles.py and location.py broke them."""
     import grimp
