@@ -7,6 +7,7 @@
     python -m training recogniser [--preset cpu|gpu|ci] [--steps N]
     python -m training smoother [--preset cpu|gpu|ci] [--steps N]
     python -m training lifter [--preset cpu|gpu|ci] [--steps N] [--actions pushup,pullup,situp,all] [--causal]
+    python -m training teacher VIDEO|FOLDER [--cache DIR]   (reference tracks from mediapipe 0.10.14)
 """
 from __future__ import annotations
 
@@ -130,7 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     lf.add_argument("--causal", action="store_true", help="the live variant (output = the last frame of its 27)")
     lf.add_argument("--checkpoints", type=Path, default=ROOT / "checkpoints")
     lf.add_argument("--threads", type=int)
+    t = sub.add_parser("teacher", help="reference pose tracks (BlazePose Full, mediapipe 0.10.14, its own venv)")
+    t.add_argument("target", type=Path, help="a video or a folder of videos")
+    t.add_argument("--cache", type=Path, default=CACHE / "teacher", help="where the tracks go (outside the repo)")
     a = ap.parse_args(argv)
+    if a.cmd == "teacher":
+        from training.teacher import TeacherError, teach
+        try:
+            paths = teach(a.target, a.cache)
+        except TeacherError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(f"{len(paths)} teacher track(s) in {a.cache}")
+        return 0
     if a.cmd == "smoother":
         from training.smoother_train import train as train_smoother
         real = None

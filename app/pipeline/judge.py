@@ -36,7 +36,8 @@ class JudgeRequest:
     (px) or None; table / sex / age: points when all three are given; classifier: fuse the
     LSTM-attention model's P(standard); smooth: judge the seq2seq-smoothed track; lift: add
     the 3D lifter's joint angles per rep; policy: rules | both (app.assess.fusion); guess: the
-    event already recognised upstream (a live test, a recording's events)."""
+    event already recognised upstream (a live test, a recording's events); normalised: the
+    coordinates were min-max scaled per frame (RepCount data), which turns the posture gates off."""
 
     exercise: str = "auto"
     view: str = "auto"
@@ -50,6 +51,7 @@ class JudgeRequest:
     lift: bool = False
     policy: str = "rules"
     guess: Guess | None = None
+    normalised: bool = False
 
 
 class RepProbabilities(Protocol):
@@ -108,7 +110,8 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
 
     t0 = time.perf_counter()
     try:
-        a = assess(judged, exercise, view, req.thresholds, bar_y=req.bar_y, policy=req.policy)
+        a = assess(judged, exercise, view, req.thresholds, bar_y=req.bar_y, normalised=req.normalised,
+                   policy=req.policy)
     except ValueError as e:
         raise JudgeError(str(e)) from None
     timings["assess"] = _ms(t0)
