@@ -115,10 +115,33 @@ class RepCounter:
         return self._flush()
 
 
-def run_counter(drive: np.ndarray, gate: np.ndarray, counter: RepCounter) -> list[Cycle]:
-    """Feed a whole track through `counter`. drive float (T,), gate bool (T,)."""
+def noise_level(drive: np.ndarray, every: int = 15, window: int = 300) -> np.ndarray:
+    """Causal estimate of the drive's frame-to-frame jitter (T,): a robust standard deviation of
+    its second differences over the last `window` frames, updated every `every` frames (NaN
+    until there are 10 samples). Smooth motion has small second differences, jitter large ones,
+    so a rep in progress barely moves it."""
+    d = np.asarray(drive, float)
+    c = np.abs(d[2:] - 2 * d[1:-1] + d[:-2])
+    c = np.concatenate([[np.nan, np.nan], c])
+    out = np.full(d.shape, np.nan)
+    last = np.nan
+    for t in range(len(d)):
+        if t % every == 0:
+            w = c[max(0, t - window):t + 1]
+            w = w[np.isfinite(w)]
+            last = 1.4826 * float(np.median(w)) / np.sqrt(6.0) if w.size >= 10 else np.nan
+        out[t] = last
+    return out
+
+
+def run_counter(drive: np.ndarray, gate: np.ndarray, counter: RepCounter,
+                min_amplitude: np.ndarray | None = None) -> list[Cycle]:
+    """Feed a whole track through `counter`. drive float (T,), gate bool (T,); min_amplitude
+    (T,): the smallest excursion that is a rep at each frame, when it adapts (else the counter's)."""
     out = []
     for t in range(drive.shape[0]):
+        if min_amplitude is not None:
+            counter.min_amplitude = float(min_amplitude[t])
         c = counter.push(t, drive[t], bool(gate[t]))
         if c is not None:
             out.append(c)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.assess import rules
-from app.assess.counter import Cycle, RepCounter, run_counter
+from app.assess.counter import Cycle, RepCounter, noise_level, run_counter
 from app.assess.fusion import fuse
 from app.assess.signals import Signals, compute, detect_view
 from app.assess.thresholds import DEFAULTS, Thresholds
@@ -88,7 +88,14 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     counter = RepCounter(sig.enter, sig.min_amplitude, sig.return_fraction, grace=int(th.gate_grace_s * fps),
                          lost_abort=int(th.lost_abort_s * fps), settle=max(3, int(0.7 * fps)), ready=sig.ready,
                          partial_returns=not normalised)
-    cycles = run_counter(drive, sig.gate, counter)
+    floor = None
+    if exercise == "situp" and not normalised:
+        # the smallest attempt the track can show: a crunch on a clean track (a few degrees of
+        # jitter), only a real sit-up's swing on a noisy one (jitter would fake crunches)
+        noise = noise_level(sig.drive)
+        floor = np.clip(np.nan_to_num(th.situp_noise_k * noise, nan=th.situp_max_min_amplitude), sig.min_amplitude,
+                        max(sig.min_amplitude, th.situp_max_min_amplitude))
+    cycles = run_counter(drive, sig.gate, counter, floor)
     if exercise == "pullup" and not normalised:
         cycles = [c for c in cycles if _is_on_bar(sig, c, th)]
     reps = []
