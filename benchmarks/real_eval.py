@@ -266,6 +266,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "pullup_min_wrist_above_shoulder": (0.0, -0.25, -0.5),
     "situp_min_amplitude": (25.0, 15.0, 10.0, 7.0),
     "situp_enter": (15.0, 8.0, 5.0),
+    "pushup_lockout_gap_front": (0.22, 0.3, 0.4),
 }
 
 

@@ -80,9 +80,9 @@ def _pu_depth_front(m, c, th):
     return _fail_if(_min(m["shoulder_over_elbow"], c.start, c.end), lambda v: v > th.pushup_depth_front)
 
 
-def _pu_lockout(m, c, th):
+def _pu_lockout(m, c, th, gap_max: float):
     # two witnesses: the elbow angle of the clearer arm, and how far the shoulders stay
-    # below the best locked-out height seen before this rep (a bent arm whose bending plane
+    # below the recent locked-out tops before this rep (a bent arm whose bending plane
     # faces the camera edge-on looks straight; a lowered shoulder does not)
     elbow = _smoothed_max(m["elbow"], c.far, c.end)
     top = _smoothed_max(m["arm_height"], c.far, c.end)
@@ -90,8 +90,18 @@ def _pu_lockout(m, c, th):
     gap = float(ref - top) if top is not None and np.isfinite(ref) else None
     if elbow is None and gap is None:
         return None, float("nan")
-    bad = (elbow is not None and elbow < th.pushup_lockout_elbow) or (gap is not None and gap > th.pushup_lockout_gap)
+    bad = (elbow is not None and elbow < th.pushup_lockout_elbow) or (gap is not None and gap > gap_max)
     return bad, elbow if elbow is not None else float("nan")
+
+
+def _pu_lockout_side(m, c, th):
+    return _pu_lockout(m, c, th, th.pushup_lockout_gap)
+
+
+def _pu_lockout_front(m, c, th):
+    # from the front the shoulders' height above the hands also moves with the camera's pitch
+    # and the body's lean, so the gap witness allows more there
+    return _pu_lockout(m, c, th, th.pushup_lockout_gap_front)
 
 
 def _pu_sag(m, c, th):
@@ -184,7 +194,8 @@ def _su_knees(m, c, th):
 CHECKS: tuple[Check, ...] = (
     Check("not_deep_enough", "pushup", ("side",), _pu_depth_side),
     Check("not_deep_enough", "pushup", ("front",), _pu_depth_front),
-    Check("no_lockout", "pushup", ("side", "front"), _pu_lockout),
+    Check("no_lockout", "pushup", ("side",), _pu_lockout_side),
+    Check("no_lockout", "pushup", ("front",), _pu_lockout_front),
     Check("hips_sagging", "pushup", ("side",), _pu_sag),
     Check("hips_piked", "pushup", ("side",), _pu_pike),
     Check("knees_down", "pushup", ("side",), _pu_knees),

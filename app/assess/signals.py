@@ -57,6 +57,20 @@ def _running_median(values: np.ndarray, valid: np.ndarray, window: int) -> np.nd
     return out
 
 
+def _running_percentile(x: np.ndarray, window: int, q: float, every: int = 1) -> np.ndarray:
+    """Causal q-th percentile of the finite samples in the last `window` frames (T,); NaN until
+    one is seen; refreshed every `every` frames."""
+    out = np.full(x.shape, np.nan)
+    last = np.nan
+    for t in range(len(x)):
+        if t % every == 0 or not np.isfinite(last):
+            w = x[max(0, t - window + 1):t + 1]
+            w = w[np.isfinite(w)]
+            last = float(np.percentile(w, q)) if w.size else np.nan
+        out[t] = last
+    return out
+
+
 def _median3(x: np.ndarray) -> np.ndarray:
     """Causal median of the last three samples (drops single-frame outliers). (T,) -> (T,)."""
     p1 = np.concatenate([x[:1], x[:-1]])
@@ -131,10 +145,13 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
         upright = ((M.ankle_y(kpts, ms) - sy) / scale > th.pushup_max_shoulder_above_ankle) | \
                   ((M.hip_y(kpts, ms) - sy) / scale > th.pushup_max_shoulder_above_hip)
         gate = ~upright & ~(m["arm_height"] <= -0.2)
-        # the locked-out height seen so far in position (causal), for the lockout check:
-        # a bent arm can look straight from the side, a lowered shoulder cannot
+        # the locked-out height of the recent tops in position (causal), for the lockout check:
+        # a bent arm can look straight edge-on, a lowered shoulder cannot. A high percentile over
+        # the last seconds, not the all-time maximum: one outlier while getting into position,
+        # or a camera that moves, must not make every later top look short
         ah = _median3(m["arm_height"])
-        m["arm_height_top"] = np.maximum.accumulate(np.where(gate & np.isfinite(ah), ah, -np.inf))
+        m["arm_height_top"] = _running_percentile(np.where(gate, ah, np.nan), int(th.pushup_top_window_s * fps),
+                                                  th.pushup_top_percentile)
         drive, enter, amp, name = (m["arm_height"], th.pushup_front_enter, th.pushup_front_min_amplitude,
                                    "shoulders above hands (torso lengths)")
     elif exercise == "pullup":

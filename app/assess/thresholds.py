@@ -63,7 +63,10 @@ class Thresholds:
     pushup_depth: float = 0.26            # side: shoulders at most this (S) above the elbows at the bottom
     pushup_depth_front: float = 0.17      # front: the same (the camera's height shifts the view)
     pushup_lockout_elbow: float = 157.0   # arms back to at least this at the top
-    pushup_lockout_gap: float = 0.22      # or shoulders back to within this (S) of the best top so far
+    pushup_lockout_gap: float = 0.22      # or shoulders back to within this (S) of the recent tops ...
+    pushup_lockout_gap_front: float = 0.3  # ... from the front (real videos, leave-one-person-out)
+    pushup_top_window_s: float = 8.0      # ... the top level: over the last this many seconds in position
+    pushup_top_percentile: float = 97.0   # ... its percentile (not the maximum: one outlier must not set it)
     pushup_sag: float = -0.1             # hip offset from the shoulder-ankle line (S)
     pushup_pike: float = 0.1
     pushup_knee_angle: float = 165.0      # side: knee bent below this where it is lowest ...
