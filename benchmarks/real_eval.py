@@ -262,11 +262,13 @@ def pushfit_set() -> dict:
 # The numbers chosen by looking at these clips, each with the values tried. `--loo` picks, for
 # every person (group) in turn, the combination that does best on everybody else's clips and
 # judges the held-out person's clips with it: the honest figure for a number tuned here.
-GRID: dict[str, tuple[float, ...]] = {
-    "pullup_min_wrist_above_shoulder": (0.0, -0.25, -0.5),
-    "situp_min_amplitude": (25.0, 15.0, 10.0, 7.0),
-    "situp_enter": (15.0, 8.0, 5.0),
-    "pushup_lockout_gap_front": (0.22, 0.3, 0.4),
+GRID: dict[str, dict[str, tuple[float, ...]]] = {  # per event: its numbers only touch its clips
+    "pushup": {"pushup_lockout_gap_front": (0.22, 0.3, 0.4)},
+    "pullup": {"pullup_min_wrist_above_shoulder": (0.0, -0.25, -0.5), "pullup_kick_hip_change": (0.0, 15.0, 30.0),
+               "pullup_kick_thigh_change": (0.0, 0.2, 0.35)},
+    # (the front view's smallest sit-up, tried at 0.15-0.35 S, did not hold up leave-one-out on
+    # its two clips: it stays at 0.35)
+    "situp": {"situp_min_amplitude": (25.0, 15.0, 10.0, 7.0), "situp_enter": (15.0, 8.0, 5.0)},
 }
 
 
@@ -278,30 +280,37 @@ def clip_loss(r: ClipResult) -> float:
     return min(abs(r.total - len(r.clip.reps)), 3) + 0.25 * (min(fp + fn, 6) + wrong)
 
 
-def leave_one_group_out(clips: list[tuple[HandClip, PoseTrack]], grid: dict[str, tuple[float, ...]]) -> dict:
-    """-> {"results": held-out ClipResults, "chosen": {group: combination}, "in_sample": the
-    combination best on all clips, "in_sample_results": its ClipResults}."""
+def leave_one_group_out(clips: list[tuple[HandClip, PoseTrack]], grid: dict[str, dict[str, tuple[float, ...]]]) -> dict:
+    """-> {"results": held-out ClipResults, "chosen": {event: {group: combination}},
+    "in_sample": {event: the combination best on all its clips}}. Each event's numbers are
+    chosen on that event's clips (they touch nothing else), every combination of them tried."""
     import itertools
 
     from app.assess.thresholds import DEFAULTS
-    names = sorted(grid)
-    combos = [dict(zip(names, v, strict=True)) for v in itertools.product(*(grid[n] for n in names))] or [{}]
-    table = []  # per combination: ClipResults in clip order
-    for combo in combos:
-        th = DEFAULTS.replace(**combo)
-        table.append([evaluate_clip(c, t, JudgeRequest(exercise=c.exercise, thresholds=th, classifier=False))
-                      for c, t in clips])
-    loss = np.array([[clip_loss(r) for r in row] for row in table])  # (combos, clips)
-    groups = sorted({c.group for c, _ in clips})
-    held, chosen = [None] * len(clips), {}
-    for g in groups:
-        inside = np.array([c.group == g for c, _ in clips])
-        best = int(np.argmin(loss[:, ~inside].sum(1)))
-        chosen[g] = combos[best]
-        for i in np.flatnonzero(inside):
-            held[i] = table[best][i]
-    best_all = int(np.argmin(loss.sum(1)))
-    return {"results": held, "chosen": chosen, "in_sample": combos[best_all], "in_sample_results": table[best_all]}
+    held: list = [None] * len(clips)
+    chosen: dict = {}
+    in_sample: dict = {}
+    for ex in EXERCISES:
+        idx = [i for i, (c, _t) in enumerate(clips) if c.exercise == ex]
+        g = grid.get(ex, {})
+        names = sorted(g)
+        combos = [dict(zip(names, v, strict=True)) for v in itertools.product(*(g[n] for n in names))] or [{}]
+        table = []  # per combination: ClipResults of this event's clips
+        for combo in combos:
+            th = DEFAULTS.replace(**combo)
+            table.append([evaluate_clip(clips[i][0], clips[i][1],
+                                        JudgeRequest(exercise=ex, thresholds=th, classifier=False)) for i in idx])
+        loss = np.array([[clip_loss(r) for r in row] for row in table])  # (combos, clips of ex)
+        groups = [clips[i][0].group for i in idx]
+        chosen[ex] = {}
+        for grp in sorted(set(groups)):
+            inside = np.array([x == grp for x in groups])
+            best = int(np.argmin(loss[:, ~inside].sum(1))) if (~inside).any() else 0
+            chosen[ex][grp] = combos[best]
+            for k in np.flatnonzero(inside):
+                held[idx[k]] = table[best][k]
+        in_sample[ex] = combos[int(np.argmin(loss.sum(1)))]
+    return {"results": held, "chosen": chosen, "in_sample": in_sample}
 
 
 # --------------------------------------------------------------------------- report
@@ -352,9 +361,10 @@ def main() -> int:
         figures["loo"] = {"figures": print_hand(f"videos + clips, leave one person out over {GRID or 'nothing'}",
                                                 r["results"], []),
                           "chosen": r["chosen"], "in_sample": r["in_sample"]}
-        picks = Counter(json.dumps(v, sort_keys=True) for v in r["chosen"].values())
-        print(f"  chosen (held-out persons per combination): {dict(picks)}\n  best on all clips (in-sample): "
-              f"{r['in_sample']}")
+        for ex, per in r["chosen"].items():
+            picks = Counter(json.dumps(v, sort_keys=True) for v in per.values())
+            print(f"  {ex}: chosen (held-out persons per combination) {dict(picks)}; in-sample best "
+                  f"{r['in_sample'][ex]}")
     for key, other in (("repcount", False), ("other", True)):
         if key in sets:
             f = repcount_set(other)

@@ -38,10 +38,13 @@ class Cycle:
 class RepCounter:
     def __init__(self, enter: float, min_amplitude: float, return_fraction: float = 0.5,
                  grace: int = 15, lost_abort: int = 45, settle: int = 20,
-                 ready: float = float("-inf"), partial_returns: bool = True) -> None:
+                 ready: float = float("-inf"), partial_returns: bool = True, max_away: int = 10 ** 9) -> None:
+        """max_away: frames an excursion may last before it is given up (no rep takes longer;
+        a top level set by a bad sample would otherwise hold the counter away for good)."""
         self.enter, self.min_amplitude, self.return_fraction = enter, min_amplitude, return_fraction
         self.ready, self.partial_returns = ready, partial_returns
         self.grace, self.lost_abort, self.settle = grace, lost_abort, settle
+        self.max_away = max_away
         self.state = WAIT
         self._peak = self._peak_t = 0
         self._far = self._far_t = 0
@@ -94,6 +97,11 @@ class RepCounter:
                     done = done or self._flush()
                 self.state, self._start_t, self._far, self._far_t = AWAY, self._peak_t, v, t
         elif self.state == AWAY:
+            if t - self._start_t > self.max_away:
+                # longer than any rep: the top it left was not a real one (a bad sample, a
+                # drift): start again from here, with no memory of that top
+                self.state, self._peak, self._peak_t, self._ref_top = TOP, v, t, float("-inf")
+                return done
             if v < self._far:
                 self._far, self._far_t = v, t
             amp = max(self._peak, self._ref_top) - self._far

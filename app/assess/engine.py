@@ -34,11 +34,33 @@ class Assessment:
         return sum(r.standard for r in self.reps)
 
 
-def smooth_causal(x: np.ndarray, median: int = 3, alpha: float = 0.6) -> np.ndarray:
-    """Median of the last `median` finite samples, then an exponential moving average.
+def reject_spikes(x: np.ndarray, window: int = 7, k: float = 4.0) -> np.ndarray:
+    """Causal Hampel filter: a sample further than k robust deviations from the median of the
+    last `window` finite samples is replaced by that median. A few frames of a mis-placed joint
+    (up to half the window) are dropped; a real movement, which the previous frames lead into,
+    is kept. (T,) -> (T,); NaN stays NaN."""
+    out = np.array(x, dtype=float, copy=True)
+    buf: list[float] = []
+    for t, v in enumerate(x):
+        if not np.isfinite(v):
+            continue
+        if len(buf) >= 4:
+            med = float(np.median(buf))
+            mad = 1.4826 * float(np.median(np.abs(np.asarray(buf) - med)))
+            spread = max(mad, 1e-3 * max(abs(med), 1.0), float(np.ptp(buf)) / 4)
+            if abs(v - med) > k * spread:
+                out[t] = med
+        buf.append(float(v))  # the raw sample: a level that really moved is accepted a few frames on
+        if len(buf) > window:
+            buf.pop(0)
+    return out
 
-    Keeps NaN where the input is NaN (an unseen frame stays unseen). (T,) -> (T,).
-    """
+
+def smooth_causal(x: np.ndarray, median: int = 3, alpha: float = 0.6) -> np.ndarray:
+    """Spikes rejected (reject_spikes), then the median of the last `median` finite samples,
+    then an exponential moving average. Keeps NaN where the input is NaN (an unseen frame stays
+    unseen). (T,) -> (T,)."""
+    x = reject_spikes(x)
     out = np.full(x.shape, np.nan)
     buf: list[float] = []
     ema = np.nan
@@ -87,14 +109,15 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     fps = track.fps
     counter = RepCounter(sig.enter, sig.min_amplitude, sig.return_fraction, grace=int(th.gate_grace_s * fps),
                          lost_abort=int(th.lost_abort_s * fps), settle=max(3, int(0.7 * fps)), ready=sig.ready,
-                         partial_returns=not normalised)
+                         partial_returns=not normalised, max_away=int(th.max_rep_s * fps))
     floor = None
     if exercise == "situp" and not normalised:
         # the smallest attempt the track can show: a crunch on a clean track (a few degrees of
         # jitter), only a real sit-up's swing on a noisy one (jitter would fake crunches)
         noise = noise_level(sig.drive)
-        floor = np.clip(np.nan_to_num(th.situp_noise_k * noise, nan=th.situp_max_min_amplitude), sig.min_amplitude,
-                        max(sig.min_amplitude, th.situp_max_min_amplitude))
+        cap = th.situp_max_min_amplitude if view == "side" else th.situp_front_max_min_amplitude
+        floor = np.clip(np.nan_to_num(th.situp_noise_k * noise, nan=cap), sig.min_amplitude,
+                        max(sig.min_amplitude, cap))
     cycles = run_counter(drive, sig.gate, counter, floor)
     if exercise == "pullup" and not normalised:
         cycles = [c for c in cycles if _is_on_bar(sig, c, th)]

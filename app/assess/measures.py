@@ -80,24 +80,29 @@ def raw_scale(kpts: np.ndarray, min_score: float) -> np.ndarray:
     return out
 
 
-def reference_scale(raw: np.ndarray, window: int = 5) -> np.ndarray:
-    """Causal running maximum of the rolling median of `raw` (T,) -> (T,), NaN until seen.
+def reference_scale(raw: np.ndarray, window: int = 7, memory: int = 300, q: float = 100.0) -> np.ndarray:
+    """Causal body scale (T,) px, NaN until seen: the q-th percentile, over the last `memory`
+    frames, of the rolling median of `raw` over `window` frames.
 
-    The median drops single-frame outliers; the running maximum keeps the scale from
-    shrinking while the body is foreshortened.
+    The median drops outliers up to three frames long; the maximum keeps the scale from
+    shrinking while the body is foreshortened within a rep, and unlike the all-time maximum it
+    lets a camera zoom or a walk towards the camera through, and forgets a bad moment (a few
+    frames of a mis-placed shoulder once made every later rep look too small to count).
     """
     out = np.full(raw.shape, np.nan)
-    best = np.nan
     recent: list[float] = []
+    meds: list[float] = []
     for t, v in enumerate(raw):
         if np.isfinite(v):
             recent.append(float(v))
             if len(recent) > window:
                 recent.pop(0)
             if len(recent) >= min(3, window):
-                m = float(np.median(recent))
-                best = m if not np.isfinite(best) else max(best, m)
-        out[t] = best
+                meds.append(float(np.median(recent)))
+                if len(meds) > memory:
+                    meds.pop(0)
+        if meds:
+            out[t] = float(np.percentile(meds, q)) if len(meds) > 1 else meds[0]
     return out
 
 

@@ -153,12 +153,23 @@ def _pl_kip(m, c, th):
     return _fail_if(_range(m["lean"], c.start, c.end), lambda v: v > th.pullup_kip_swing)
 
 
+def _pl_kick(a: np.ndarray, c, limit: float, change: float) -> tuple[bool | None, float]:
+    # a kick is legs that MOVE to help the pull: flexed past `limit` AND by more than `change`
+    # from how they hung at the start of the rep (ankles crossed with bent knees is no kick)
+    low = _min(a, c.start, c.end)
+    if low is None:
+        return None, float("nan")
+    hung = _med(a, c.start - 2, c.start + 2)
+    moved = hung - low if hung is not None else float("inf")
+    return bool(low < limit and moved > change), low
+
+
 def _pl_kick_side(m, c, th):
-    return _fail_if(_min(m["hip"], c.start, c.end), lambda v: v < th.pullup_kick_hip)
+    return _pl_kick(m["hip"], c, th.pullup_kick_hip, th.pullup_kick_hip_change)
 
 
 def _pl_kick_front(m, c, th):
-    return _fail_if(_min(m["thigh_drop"], c.start, c.end), lambda v: v < th.pullup_kick_thigh)
+    return _pl_kick(m["thigh_drop"], c, th.pullup_kick_thigh, th.pullup_kick_thigh_change)
 
 
 # ------------------------------------------------------------------ sit-up

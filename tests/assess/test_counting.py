@@ -94,3 +94,29 @@ def test_view_detection():
         hits = sum(detect_view(make_clip(s, "pushup", view).keypoints) == view for s in range(10))
         assert hits >= 9, view
     assert np.isfinite(assess(make_clip(1, "pullup", "front").track(), "pullup", "auto").signals.scale[-1])
+
+
+def test_a_few_frames_of_a_misplaced_joint_never_lock_the_counter():
+    """One bad moment while getting into position (the shoulders placed far too high for a
+    few frames) once set the body's scale and the top level for the whole test: 0 reps."""
+    from app.core.tracks import read_track
+    from app.core.types import PoseTrack
+    from app.paths import demo_track
+    t = read_track(demo_track())
+    clean = assess(t, "pushup")
+    for frames in (1, 2, 3):
+        k = t.keypoints.copy()
+        k[60:60 + frames, 5:7, 1] -= 150  # both shoulders 150 px up
+        a = assess(PoseTrack(k, t.fps, t.size, "pushup"), "pushup")
+        assert (a.count_total, a.count_standard) == (clean.count_total, clean.count_standard), frames
+
+
+def test_an_excursion_longer_than_any_rep_is_given_up():
+    """A top level that was never real (a bad sample the smoothing let through) would hold
+    the counter away for good; past max_away frames it starts again from where it is."""
+    from app.assess.counter import RepCounter, run_counter
+    wave = np.cos(np.linspace(0, 2 * np.pi * 5, 300))  # five clean reps, amplitude 2
+    drive = np.concatenate([[50.0] * 3, wave - 0.5])
+    stuck = run_counter(drive, np.ones(len(drive), bool), RepCounter(0.3, 1.0, max_away=10 ** 9))
+    freed = run_counter(drive, np.ones(len(drive), bool), RepCounter(0.3, 1.0, max_away=60))
+    assert len(stuck) == 0 and len(freed) >= 4
