@@ -239,6 +239,28 @@ def _all_annotations(root: Path):
     return repcount.load_annotations(root, tuple(names))
 
 
+def recognise_set(min_confidence: float = 0.7) -> dict:
+    """--exercise auto on every hand-counted clip (teacher tracks): right, wrong, or asked
+    (below min_confidence the judge asks for the event instead of counting)."""
+    from app.inference.exercise import ExerciseRecogniser
+    rec = ExerciseRecogniser()
+    out: dict = {"right": 0, "wrong": 0, "asked": 0, "wrong_clips": [], "asked_clips": []}
+    for c in load_hand_clips():
+        t = teacher_track(c)
+        if t is None:
+            continue
+        g = rec.recognise(t)
+        if g.confidence < min_confidence:
+            out["asked"] += 1
+            out["asked_clips"].append(f"{c.name} ({g.exercise} {g.confidence:.0%})")
+        elif g.exercise == c.exercise:
+            out["right"] += 1
+        else:
+            out["wrong"] += 1
+            out["wrong_clips"].append(f"{c.name} ({c.exercise} read as {g.exercise} {g.confidence:.0%})")
+    return out
+
+
 def pushfit_set() -> dict:
     from training.data import pushfit
     root = DATA / "pushfit"
@@ -337,7 +359,7 @@ def print_hand(title: str, results: list[ClipResult], missing: list[str]) -> dic
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--own", action="store_true", help="also our pose model's tracks (made once, then cached)")
-    ap.add_argument("--sets", default="videos,clips,repcount,other,pushfit")
+    ap.add_argument("--sets", default="videos,clips,repcount,other,pushfit,recognise")
     ap.add_argument("--json", type=Path, help="write every figure as JSON")
     ap.add_argument("--loo", action="store_true", help="leave-one-person-out over GRID on the hand-counted "
                                                        "videos and clips (teacher tracks)")
@@ -371,6 +393,10 @@ def main() -> int:
             figures[f"repcount/{key}"] = f
             print(f"\n== repcount{'/other' if other else ''} (normalised mode): " +
                   "; ".join(f"{ex} {v['clips']} clips MAE {v['mae']:.3f} OBO {v['obo']:.2f}" for ex, v in f.items()))
+    if "recognise" in sets:
+        f = recognise_set()
+        figures["recognise"] = f
+        print(f"\n== --exercise auto on the hand-counted clips: {f}")
     if "pushfit" in sets:
         f = pushfit_set()
         figures["pushfit"] = f

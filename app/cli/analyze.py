@@ -26,6 +26,7 @@ def summary_text(j: Judgement) -> str:
         lines.append(f"  rep {r.n:>2}  frames {r.start:>5}-{r.end:<5} {verdict}{p}")
     if j.unmeasured:
         lines.append("could not check (joints not seen): " + ", ".join(j.unmeasured))
+    lines += [f"note: {w}" for w in (j.notes.get("visibility") or {}).get("warnings", [])]
     if j.score is not None:
         s = j.score
         lines.append(f"score: {s.points} points ({s.table})" if s.points is not None else f"score: {s.note}")

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from app import __version__
+from app.assess.coverage import coverage
 from app.assess.engine import Assessment, assess, with_probabilities
 from app.assess.scoring import ScoringTable
 from app.assess.thresholds import DEFAULTS, Thresholds
@@ -37,7 +38,8 @@ class JudgeRequest:
     LSTM-attention model's P(standard); smooth: judge the seq2seq-smoothed track; lift: add
     the 3D lifter's joint angles per rep; policy: rules | both (app.assess.fusion); guess: the
     event already recognised upstream (a live test, a recording's events); normalised: the
-    coordinates were min-max scaled per frame (RepCount data), which turns the posture gates off."""
+    coordinates were min-max scaled per frame (RepCount data), which turns the posture gates off;
+    min_confidence: below it, an auto request is not judged (the user is asked for the event)."""
 
     exercise: str = "auto"
     view: str = "auto"
@@ -52,6 +54,7 @@ class JudgeRequest:
     policy: str = "rules"
     guess: Guess | None = None
     normalised: bool = False
+    min_confidence: float = 0.7
 
 
 class RepProbabilities(Protocol):
@@ -97,6 +100,9 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
                                  "pushup|pullup|situp") from None
             sealed.update(rec.model.fingerprint)
             timings["recognise"] = _ms(t0)
+            if guess.confidence < req.min_confidence:
+                raise JudgeError(f"not sure which event this is ({guess.exercise} at {guess.confidence:.0%}, "
+                                 f"{req.min_confidence:.0%} needed); name it with --exercise pushup|pullup|situp")
         exercise = guess.exercise
     if exercise not in EXERCISES:
         raise JudgeError(f"exercise must be one of {', '.join(EXERCISES)} or auto, got {exercise!r}")
@@ -137,6 +143,7 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
         angles = _rep_angles_3d(a, arrays["joints3d"])
 
     reps = tuple(replace(r, attention=attention[i], angles3d=angles[i]) for i, r in enumerate(a.reps))
+    notes["visibility"] = coverage(judged.keypoints, exercise, req.thresholds.min_score)
     out = Judgement(a.exercise, a.view, a.frames, a.fps, reps, a.unmeasured, _score(a, req), guess,
                     sealed, f"{RULES_ENGINE} {__version__}", use, timings, notes)
     return replace(out, arrays=arrays) if arrays else out

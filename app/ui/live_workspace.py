@@ -418,8 +418,11 @@ class LiveWorkspace(QWidget):
         refused = ", ".join(f"{REASON_TEXT.get(k, k)} x{v}" for k, v in card["refused"].items()) or "none"
         pts = f"{card['points']:g} points ({card['table']})" if card["points"] is not None else \
             "points: pick a trainee with sex and birth year"
+        from app.assess.coverage import coverage
+        seen = coverage(self.session.track().keypoints, a.exercise, self.session.thresholds.min_score)
+        warn = "".join(f"<br><span style='color:#c0392b'>{w}</span>" for w in seen["warnings"])
         self.summary_label.setText(f"<b>{card['standard']} standard of {card['total']} reps</b> in "
-                                   f"{card['duration_s']:g} s<br>refused: {refused}<br>{pts}")
+                                   f"{card['duration_s']:g} s<br>refused: {refused}<br>{pts}{warn}")
         self.save_btn.setEnabled(self.db is not None and self._trainee() is not None)
         self.discard_btn.setEnabled(True)
 

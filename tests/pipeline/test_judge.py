@@ -17,7 +17,7 @@ from app.pipeline.models import ModelBox
 TRACK = read_track(DEMO_TRACK)
 
 ANALYZE_KEYS = {"exercise", "view", "frames", "fps", "duration_s", "count_total", "count_standard", "reps",
-                "unmeasured", "score", "models", "engine", "classifier", "timings_ms"}
+                "unmeasured", "score", "models", "engine", "classifier", "timings_ms", "visibility"}
 REP_KEYS = {"n", "start_frame", "end_frame", "standard", "p_standard", "reasons", "measures", "attention"}
 
 
@@ -182,3 +182,36 @@ def test_judgement_is_frozen():
     with pytest.raises(AttributeError):
         j.exercise = "situp"
     assert replace(j, exercise="situp").exercise == "situp" and j.exercise == "pushup"
+
+
+def test_parts_the_camera_missed_are_said_not_hidden_behind_a_zero(tmp_path, capsys):
+    from app.core.tracks import write_track
+    k = TRACK.keypoints.copy()
+    k[:, 7:11, 2] = 0.0  # elbows and wrists never found
+    blind = PoseTrack(k, TRACK.fps, TRACK.size, "pushup")
+    j = judge(blind, JudgeRequest(exercise="pushup", classifier=False))
+    assert j.notes["visibility"]["unseen"]["arms"] == 1.0
+    assert any(w.startswith("arms not found in 100% of frames") for w in j.notes["visibility"]["warnings"])
+    assert not judge(TRACK, JudgeRequest(exercise="pushup", classifier=False)).notes["visibility"]["warnings"]
+    path = write_track(tmp_path / "blind.npz", blind)
+    assert main(["analyze", str(path), "--exercise", "pushup", "--no-classifier"]) == 0
+    assert "note: arms not found in 100% of frames: check the camera angle" in capsys.readouterr().out
+
+
+class _Unsure:
+    """A recogniser that reads push-ups at 55%."""
+
+    window = 30
+    model = type("M", (), {"fingerprint": {"pose_attention": "b" * 64}})()
+
+    def recognise(self, track):
+        from app.core.recognition import ExerciseGuess
+        return ExerciseGuess("pushup", "side", 0.55, 0.9, 1.0, {})
+
+
+def test_auto_below_its_confidence_asks_for_the_event_instead_of_counting():
+    box = ModelBox().provide("recogniser", _Unsure())
+    with pytest.raises(JudgeError, match=r"not sure which event this is \(pushup at 55%, 70% needed\); name it"):
+        judge(TRACK, JudgeRequest(exercise="auto", classifier=False), box)
+    sure = judge(TRACK, JudgeRequest(exercise="auto", classifier=False, min_confidence=0.5), box)
+    assert sure.exercise == "pushup" and sure.guess.confidence == 0.55 and "pose_attention" in sure.models
