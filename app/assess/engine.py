@@ -90,13 +90,14 @@ def _is_on_bar(sig: Signals, c: Cycle, th: Thresholds) -> bool:
 
 def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds = DEFAULTS,
            bar_y: float | None = None, normalised: bool = False, policy: str = "rules",
-           p_standard: list[float | None] | None = None) -> Assessment:
+           p_standard: list[float | None] | None = None, checks: tuple[str, ...] | None = None) -> Assessment:
     """Count and judge the reps of `track`.
 
     view: front | side | auto (from the shoulder-to-torso ratio). bar_y: image row of the
     pull-up bar if known (else estimated from the hands). normalised: coordinates were
     min-max scaled per frame (repcount data), which disables posture gates.
     p_standard: per-rep classifier probabilities to fuse, when a classifier ran.
+    checks: the reasons the protocol judges (app.assess.protocol); None = every standard check.
     """
     if exercise not in EXERCISES:
         raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, got {exercise!r}")
@@ -124,7 +125,7 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     reps = []
     unmeasured: set[str] = set()
     for i, c in enumerate(cycles):
-        failed, values, missing = rules.judge(sig, c, th)
+        failed, values, missing = rules.judge(sig, c, th, checks)
         unmeasured.update(missing)
         p = p_standard[i] if p_standard is not None and i < len(p_standard) else None
         standard, reasons = fuse(failed, p, th.p_standard_min, policy)

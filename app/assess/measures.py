@@ -216,6 +216,17 @@ def hands_to_head(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.n
     return np.where(ok_head, out / scale, np.nan)
 
 
+def hands_to_chest(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.ndarray:
+    """Distance of the farther visible wrist from the chest (a quarter of the way from the neck
+    to the pelvis), in torso lengths: small while the arms are crossed on the chest."""
+    nk, pv = neck_c(kpts, min_score), pelvis_c(kpts, min_score)
+    chest = nk[:, :2] + 0.25 * (pv[:, :2] - nk[:, :2])
+    ok = np.minimum(nk[:, 2], pv[:, 2]) >= min_score
+    d = [np.where(kpts[:, wj, 2] >= min_score, np.linalg.norm(kpts[:, wj, :2] - chest, axis=1), np.nan)
+         for wj in (J.L_WRIST, J.R_WRIST)]
+    return np.where(ok, np.fmax(d[0], d[1]) / scale, np.nan)
+
+
 def side_ratio(kpts: np.ndarray, min_score: float) -> np.ndarray:
     """Shoulder width / torso length in the image: small from the side, large from the front."""
     nk, pv = neck(kpts), pelvis(kpts)

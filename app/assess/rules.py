@@ -20,10 +20,14 @@ from app.core.reasons import REASON_TEXT  # noqa: F401 - the checks' words, re-r
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """A named standard: its reason, event, the views that can judge it, the measurement, and
+    whether it is optional (judged only when a protocol lists it, app.assess.protocol)."""
+
     reason: str
     exercise: str
     views: tuple[str, ...]
     fn: Callable[[dict, Cycle, Thresholds], tuple[bool | None, float]]
+    optional: bool = False
 
 
 def _span(a: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -189,6 +193,10 @@ def _su_hands_front(m, c, th):
     return _fail_if(_max(m["hands_head"], c.start, c.end), lambda v: v > th.situp_hands_head_front)
 
 
+def _su_arms_chest(m, c, th):
+    return _fail_if(_max(m["hands_chest"], c.start, c.end), lambda v: v > th.situp_arms_chest)
+
+
 def _su_hips(m, c, th):
     base = _med(m["hip_y"], c.start - 3, c.start + 1)
     top = _min(m["hip_y"], c.start, c.end)
@@ -224,23 +232,38 @@ CHECKS: tuple[Check, ...] = (
     Check("hands_off_head", "situp", ("front",), _su_hands_front),
     Check("hips_lifted", "situp", ("side",), _su_hips),
     Check("knees_too_straight", "situp", ("side",), _su_knees),
+    Check("arms_off_chest", "situp", ("side", "front"), _su_arms_chest, optional=True),
 )
 
 
+def all_reasons(exercise: str | None = None) -> tuple[str, ...]:
+    """Every check's reason (for one event), in check order, optional ones included."""
+    out: list[str] = []
+    for c in CHECKS:
+        if (exercise is None or c.exercise == exercise) and c.reason not in out:
+            out.append(c.reason)
+    return tuple(out)
+
+
 def observable(exercise: str, view: str) -> tuple[str, ...]:
-    """Reasons that can be judged for this exercise from this view (in check order)."""
+    """Reasons that can be judged for this exercise from this view (in check order, optional
+    ones left out)."""
     seen: list[str] = []
     for c in CHECKS:
-        if c.exercise == exercise and view in c.views and c.reason not in seen:
+        if c.exercise == exercise and view in c.views and c.reason not in seen and not c.optional:
             seen.append(c.reason)
     return tuple(seen)
 
 
-def judge(sig: Signals, cycle: Cycle, th: Thresholds) -> tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]:
-    """-> (failed reasons, measured values by reason, reasons that could not be measured)."""
+def judge(sig: Signals, cycle: Cycle, th: Thresholds,
+          applies: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]:
+    """-> (failed reasons, measured values by reason, reasons that could not be measured).
+    applies: the reasons a protocol judges (None: every check that is not optional)."""
     failed, values, unmeasured = [], {}, []
     for check in CHECKS:
         if check.exercise != sig.exercise or sig.view not in check.views:
+            continue
+        if (check.reason not in applies) if applies is not None else check.optional:
             continue
         bad, value = check.fn(sig.measures, cycle, th)
         values[check.reason] = round(float(value), 3) if np.isfinite(value) else None

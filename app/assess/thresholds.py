@@ -91,6 +91,7 @@ class Thresholds:
     situp_hands_head_front: float = 0.45  # front: the same, foreshortened
     situp_hip_lift: float = 0.14          # pelvis rise (S) during the rep, at most
     situp_knee_max: float = 125.0         # side: knees bent to at most this
+    situp_arms_chest: float = 0.6         # arms-crossed protocols: wrists at most this far (S) from the chest
     # --- fusion with the classifier (app.assess.fusion)
     p_standard_min: float = 0.5
 

@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", dest="json_out", help="write the result as JSON to a file, or - for stdout")
     a.add_argument("--csv", dest="csv_out", help="write one row per rep as CSV")
     a.add_argument("--thresholds", help="JSON file of threshold overrides")
+    a.add_argument("--protocol", help="the test's rules: a bundled protocol (us_army_apft_example, "
+                                      "arms_crossed_situp_example) or a protocol .json file")
     a.add_argument("--scoring", help="scoring table JSON (default: the bundled example table)")
     a.add_argument("--sex", choices=["male", "female"])
     a.add_argument("--age", type=int)

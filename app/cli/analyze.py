@@ -18,7 +18,8 @@ def summary_text(j: Judgement) -> str:
     if j.guess is not None:
         g = j.guess
         lines.append(f"recognised: {g.exercise} ({g.confidence:.0%} sure), {g.view} view ({g.view_confidence:.0%})")
-    lines += [f"{j.exercise} ({j.view} view), {j.duration_s:.1f} s, {j.frames} frames",
+    lines += [f"{j.exercise} ({j.view} view), {j.duration_s:.1f} s, {j.frames} frames"
+              + (f", rules: {j.protocol}" if j.protocol else ""),
               f"standard reps: {j.count_standard}   total reps: {j.count_total}"]
     for r in j.reps:
         verdict = "counted" if r.standard else "NOT counted: " + "; ".join(REASON_TEXT.get(x, x) for x in r.reasons)
@@ -65,7 +66,12 @@ def _request(args, exercise: str):
             table = load_table(args.scoring) if args.scoring else default_table()
         except ScoringTableError as e:
             raise UsageError(str(e)) from None
-    return JudgeRequest(exercise=exercise, view=getattr(args, "view", "auto"), thresholds=th,
+    from app.assess.protocol import ProtocolError, find_protocol
+    try:
+        protocol = find_protocol(getattr(args, "protocol", None))
+    except ProtocolError as e:
+        raise UsageError(str(e)) from None
+    return JudgeRequest(exercise=exercise, view=getattr(args, "view", "auto"), thresholds=th, protocol=protocol,
                         bar_y=getattr(args, "bar_y", None), table=table, sex=sex, age=age,
                         classifier=not getattr(args, "no_classifier", False),
                         smooth=getattr(args, "smooth", False), lift=getattr(args, "lift", False))

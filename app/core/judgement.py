@@ -64,7 +64,8 @@ class Judgement:
     recogniser's reading when the event was auto; models: {model file stem: sha256} of every
     model that produced it (pose, classifier, recogniser, smoother, lifter); engine: the rules
     engine and its version; classifier: how P(standard) was used; timings_ms: {stage: ms};
-    notes: {topic: JSON-ready dict} (video, smoother, lifter, recovered)."""
+    notes: {topic: JSON-ready dict} (video, smoother, lifter, recovered, visibility); protocol:
+    the name of the protocol whose checks and thresholds judged it (None: the standard checks)."""
 
     exercise: str
     view: str
@@ -79,6 +80,7 @@ class Judgement:
     classifier: ClassifierUse | None = None
     timings_ms: dict = field(default_factory=dict, compare=False, hash=False)
     notes: dict = field(default_factory=dict, compare=False, hash=False)
+    protocol: str | None = None
     # not part of the JSON: the smoothed keypoints float32 (T, 17, 3) px and the lifted joints
     # float32 (T, 17, 3) m when the request asked for them (for `--track-out`)
     arrays: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -4,7 +4,7 @@ The form is the `drillscore analyze --json` schema and the stored `result_json` 
 (sealed in the chain, so records saved by earlier versions must still read back):
 {exercise, view, frames, fps, duration_s, count_total, count_standard, reps: [{n,
 start_frame, end_frame, standard, p_standard, reasons, measures, attention?, angles3d?,
-overruled?}], unmeasured, score, models, engine, classifier, timings_ms, exercise_guess?,
+overruled?}], unmeasured, score, models, engine, classifier, timings_ms, protocol, exercise_guess?,
 and one key per note (video, smoother, lifter, recovered, visibility)}.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from app.core.judgement import ClassifierUse, Guess, Judgement, Overrule, RepEvent, Score
 
 CORE_KEYS = ("exercise", "view", "frames", "fps", "duration_s", "count_total", "count_standard", "reps",
-             "unmeasured", "score", "models", "engine", "classifier", "timings_ms")
+             "unmeasured", "score", "models", "engine", "classifier", "timings_ms", "protocol")
 _NOT_NOTES = set(CORE_KEYS) | {"exercise_guess", "session_id"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -42,7 +42,7 @@ def to_dict(j: Judgement) -> dict:
            "models": dict(j.models), "engine": j.engine,
            "classifier": None if j.classifier is None else {
                "model": j.classifier.model, "policy": j.classifier.policy, "note": j.classifier.note},
-           "timings_ms": dict(j.timings_ms)}
+           "timings_ms": dict(j.timings_ms), "protocol": j.protocol}
     if j.guess is not None:
         g = j.guess
         out["exercise_guess"] = {"exercise": g.exercise, "view": g.view, "confidence": g.confidence,
@@ -85,5 +85,5 @@ def from_dict(d: dict) -> Judgement:
         models=models, engine=str(d.get("engine") or legacy_engine or "unknown"),
         classifier=None if not c else ClassifierUse(c.get("model"), str(c.get("policy", "rules")),
                                                     str(c.get("note", ""))),
-        timings_ms=dict(d.get("timings_ms") or {}),
+        timings_ms=dict(d.get("timings_ms") or {}), protocol=d.get("protocol"),
         notes={k: v for k, v in d.items() if k not in _NOT_NOTES})

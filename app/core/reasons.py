@@ -17,5 +17,6 @@ REASON_TEXT: dict[str, str] = {
     "hands_off_head": "hands left the head",
     "hips_lifted": "hips lifted off the ground",
     "knees_too_straight": "knees not bent about 90 degrees",
+    "arms_off_chest": "arms left the chest",
     "classifier_doubt": "the form model doubts this rep",
 }

@@ -10,14 +10,15 @@ Judgement (app.assess.correction) and do not re-judge.
 from __future__ import annotations
 
 import time
+import typing
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 import numpy as np
 
 from app import __version__
 from app.assess.coverage import coverage
 from app.assess.engine import Assessment, assess, with_probabilities
+from app.assess.protocol import Protocol
 from app.assess.scoring import ScoringTable
 from app.assess.thresholds import DEFAULTS, Thresholds
 from app.core.judgement import RULES_ENGINE, ClassifierUse, Guess, Judgement, Score
@@ -39,7 +40,9 @@ class JudgeRequest:
     the 3D lifter's joint angles per rep; policy: rules | both (app.assess.fusion); guess: the
     event already recognised upstream (a live test, a recording's events); normalised: the
     coordinates were min-max scaled per frame (RepCount data), which turns the posture gates off;
-    min_confidence: below it, an auto request is not judged (the user is asked for the event)."""
+    min_confidence: below it, an auto request is not judged (the user is asked for the event);
+    protocol: which checks apply and its own thresholds over `thresholds` (None: every standard
+    check with `thresholds` as they are)."""
 
     exercise: str = "auto"
     view: str = "auto"
@@ -55,9 +58,10 @@ class JudgeRequest:
     guess: Guess | None = None
     normalised: bool = False
     min_confidence: float = 0.7
+    protocol: Protocol | None = None
 
 
-class RepProbabilities(Protocol):
+class RepProbabilities(typing.Protocol):
     """P(standard) already computed for a track (the live analysis worker): its exercise and
     view category, and rep_probability(start, end) -> RepProbability | None."""
 
@@ -114,10 +118,12 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
         sealed.update(fp)
         judged = PoseTrack(arrays["smoothed"], track.fps, track.size, track.exercise, track.view)
 
+    th = req.protocol.thresholds(req.thresholds) if req.protocol is not None else req.thresholds
+    checks = req.protocol.applies(exercise) if req.protocol is not None else None
     t0 = time.perf_counter()
     try:
-        a = assess(judged, exercise, view, req.thresholds, bar_y=req.bar_y, normalised=req.normalised,
-                   policy=req.policy)
+        a = assess(judged, exercise, view, th, bar_y=req.bar_y, normalised=req.normalised, policy=req.policy,
+                   checks=checks)
     except ValueError as e:
         raise JudgeError(str(e)) from None
     timings["assess"] = _ms(t0)
@@ -129,8 +135,7 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
         probs, use, fp = _probabilities(judged, a, box, precomputed, req.policy)
         sealed.update(fp)
         if probs:
-            a = with_probabilities(a, [None if q is None else q.p_standard for q in probs], req.thresholds,
-                                   req.policy)
+            a = with_probabilities(a, [None if q is None else q.p_standard for q in probs], th, req.policy)
             attention = [None if q is None else tuple(round(float(x), 4) for x in q.attention) for q in probs]
         timings["classifier"] = _ms(t0)
     elif req.classifier:
@@ -143,9 +148,10 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
         angles = _rep_angles_3d(a, arrays["joints3d"])
 
     reps = tuple(replace(r, attention=attention[i], angles3d=angles[i]) for i, r in enumerate(a.reps))
-    notes["visibility"] = coverage(judged.keypoints, exercise, req.thresholds.min_score)
+    notes["visibility"] = coverage(judged.keypoints, exercise, th.min_score)
     out = Judgement(a.exercise, a.view, a.frames, a.fps, reps, a.unmeasured, _score(a, req), guess,
-                    sealed, f"{RULES_ENGINE} {__version__}", use, timings, notes)
+                    sealed, f"{RULES_ENGINE} {__version__}", use, timings, notes,
+                    protocol=req.protocol.name if req.protocol is not None else None)
     return replace(out, arrays=arrays) if arrays else out
 
 

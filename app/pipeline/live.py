@@ -61,7 +61,7 @@ class LiveSession:
                  reopen: Callable[[], Iterator[SourceItem]] | None = None, recogniser=None,
                  make_classifier: Callable | None = None, min_confidence: float = 0.7, recorder=None,
                  thresholds: Thresholds = DEFAULTS, choice=None, bar_y: float | None = None,
-                 models: dict[str, str] | None = None) -> None:
+                 models: dict[str, str] | None = None, protocol=None) -> None:
         """reopen: () -> a fresh source after SourceLost (a camera plugged back in), or None.
         exercise "auto": the recogniser (ExerciseRecogniser) names the event from the raw frames
         (a 30-frame window every 15; the guess over all windows so far, once at least two are
@@ -70,8 +70,10 @@ class LiveSession:
         classifier started once the event is known (fed the frames so far). recorder: a
         SessionRecorder (app.capture.recorder) that writes every frame and event while the test
         runs; closed when the test ends. models: {model: sha256} of the pose model feeding the
-        source (sealed with the saved result)."""
+        source (sealed with the saved result). protocol: app.assess.protocol.Protocol, the
+        test's checks and its thresholds over `thresholds` (None: every standard check)."""
         self.models = dict(models or {})
+        self.protocol = protocol
         self.source, self.exercise, self.fps, self.size = source, exercise, fps, size
         self.view, self.time_limit, self.realtime, self.assess_every = view, time_limit, realtime, assess_every
         self.classifier = classifier
@@ -351,7 +353,9 @@ class LiveSession:
         if track.frames < 2:
             return
         t0 = time.perf_counter()
-        a = assess(track, self.exercise, self.view, self.thresholds, bar_y=self.bar_y)
+        p = self.protocol
+        a = assess(track, self.exercise, self.view, p.thresholds(self.thresholds) if p else self.thresholds,
+                   bar_y=self.bar_y, checks=p.applies(self.exercise) if p else None)
         # the next re-assessment after assess_every frames, or later when one takes long: the
         # whole track is re-read each time (0.25 s at 2 minutes), so keep it under ~1/5 of the time
         took = time.perf_counter() - t0

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.assess.protocol import Protocol
 from app.assess.thresholds import DEFAULTS, Thresholds
 from app.core.judgement import Judgement
 from app.core.tracks import read_track
@@ -29,7 +30,8 @@ class TestSetup:
     pushup | pullup | situp | auto; time_limit in s; trainee {"id", "name"} or None;
     thresholds: the admin's rules; camera_size (w, h) or None; bar_y: the pull-up bar's image
     row (px) or None; record_under: the recordings folder (each test records into a new folder
-    of its own there while it runs), or None."""
+    of its own there while it runs), or None; protocol: the test's rules
+    (app.assess.protocol.Protocol), or None for every standard check."""
 
     source: str = "demo"
     exercise: str = "pushup"
@@ -39,6 +41,7 @@ class TestSetup:
     camera_size: tuple[int, int] | None = None
     bar_y: float | None = None
     record_under: str | None = None
+    protocol: Protocol | None = None
 
 
 def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = True,
@@ -83,7 +86,7 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
                            realtime=realtime and source == "demo", reopen=reopen, recogniser=recogniser,
                            classifier=None if exercise == "auto" else make_worker(exercise, view),
                            make_classifier=make_worker, recorder=recorder, thresholds=setup.thresholds,
-                           choice=choice, bar_y=setup.bar_y, models=upstream)
+                           choice=choice, bar_y=setup.bar_y, models=upstream, protocol=setup.protocol)
     return make
 
 
@@ -141,7 +144,7 @@ def judge_test(session: LiveSession, table=None, sex: str | None = None, age: in
     track = session.track()
     guess = guess_of(session.guess) if session.guess is not None else None
     req = JudgeRequest(exercise=session.exercise, view=session.view, thresholds=session.thresholds,
-                       bar_y=session.bar_y, table=table, sex=sex, age=age, guess=guess)
+                       bar_y=session.bar_y, table=table, sex=sex, age=age, guess=guess, protocol=session.protocol)
     worker = session.classifier if session.classifier is not None and not session.classifier.alive else None
     return judge(track, req, models, precomputed=worker, upstream=session.models), track
 

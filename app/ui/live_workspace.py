@@ -97,6 +97,14 @@ class LiveWorkspace(QWidget):
         self.add_trainee_btn = QPushButton("Add")
         self.event_box = QComboBox()
         self.event_box.addItems(["pushup", "pullup", "situp", "auto"])
+        self.protocol_box = QComboBox()  # the test's rules (assets/protocols): which checks, which numbers
+        self.protocol_box.setToolTip("the rules the test is judged by (which checks apply)")
+        from app.assess.protocol import ProtocolError, find_protocol, names
+        for stem in names():
+            try:
+                self.protocol_box.addItem(find_protocol(stem).name, stem)
+            except ProtocolError as e:
+                self.last_error = str(e)  # a broken bundled file: left out of the list, said below
         self.limit = QSpinBox()
         self.limit.setRange(10, 600)
         self.limit.setValue(120)
@@ -164,7 +172,8 @@ class LiveWorkspace(QWidget):
         side.addLayout(keep)
         setup = QHBoxLayout()
         for w in (QLabel("source"), self.source_box, self.open_btn, self.cams_btn, QLabel("trainee"), self.trainee_box,
-                  self.new_trainee, self.add_trainee_btn, QLabel("event"), self.event_box, self.bar_btn,
+                  self.new_trainee, self.add_trainee_btn, QLabel("event"), self.event_box, QLabel("rules"),
+                  self.protocol_box, self.bar_btn,
                   QLabel("time"), self.limit, QLabel("countdown"), self.countdown):
             setup.addWidget(w)
         setup.addStretch(1)
@@ -225,7 +234,13 @@ class LiveWorkspace(QWidget):
         """The instructor's choices for the next test (app.pipeline.live_test.TestSetup)."""
         t = self._trainee()
         event = self.event_box.currentText()
+        from app.assess.protocol import ProtocolError, find_protocol
+        try:
+            protocol = find_protocol(self.protocol_box.currentData()) if self.protocol_box.count() else None
+        except ProtocolError:
+            protocol = None
         return TestSetup(source=self.source_box.currentData(), exercise=event, time_limit=float(self.limit.value()),
+                         protocol=protocol,
                          trainee={"id": t["id"], "name": t["name"]} if t else None,
                          thresholds=self.app_settings.rules(), camera_size=self.app_settings.camera_size,
                          bar_y=self.bar_y if event in ("pullup", "auto") else None,

@@ -17,7 +17,7 @@ from app.pipeline.models import ModelBox
 TRACK = read_track(DEMO_TRACK)
 
 ANALYZE_KEYS = {"exercise", "view", "frames", "fps", "duration_s", "count_total", "count_standard", "reps",
-                "unmeasured", "score", "models", "engine", "classifier", "timings_ms", "visibility"}
+                "unmeasured", "score", "models", "engine", "classifier", "timings_ms", "visibility", "protocol"}
 REP_KEYS = {"n", "start_frame", "end_frame", "standard", "p_standard", "reasons", "measures", "attention"}
 
 
