@@ -110,7 +110,9 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     fps = track.fps
     counter = RepCounter(sig.enter, sig.min_amplitude, sig.return_fraction, grace=int(th.gate_grace_s * fps),
                          lost_abort=int(th.lost_abort_s * fps), settle=max(3, int(0.7 * fps)), ready=sig.ready,
-                         partial_returns=not normalised, max_away=int(th.max_rep_s * fps))
+                         partial_returns=not normalised,
+                         # RepCount's sequences are resampled to a nominal rate (no true seconds)
+                         max_away=int(th.max_rep_s * fps) if not normalised else 10 ** 9)
     floor = None
     if exercise == "situp" and not normalised:
         # the smallest attempt the track can show: a crunch on a clean track (a few degrees of
