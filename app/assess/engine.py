@@ -136,6 +136,16 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     return Assessment(exercise, view, track.frames, track.fps, tuple(reps), sig, tuple(sorted(unmeasured)))
 
 
+def settled(a: Assessment, frames_seen: int) -> int:
+    """How many of `a`'s reps are final when `frames_seen` frames of a live test are in: a rep
+    is final once the counter has let it settle (0.7 s after its end) and the rules' one frame
+    of look-ahead is in. The engine is causal, so a final rep's boundaries and verdict never
+    change with later frames (tests/assess/test_counting.py checks it on every prefix); the
+    rep still settling at the cut is shown as provisional."""
+    margin = max(3, int(0.7 * a.fps)) + 2
+    return sum(1 for r in a.reps if r.end + margin < frames_seen)
+
+
 def with_probabilities(a: Assessment, p_standard: list[float | None], th: Thresholds = DEFAULTS,
                        policy: str = "rules") -> Assessment:
     """The same reps with the classifier's per-rep P(standard) fused in, without re-running the

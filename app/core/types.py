@@ -152,3 +152,4 @@ class PipelineResult:
     counts: tuple[int, int]  # (standard, total)
     timings_ms: dict = field(default_factory=dict, compare=False, hash=False)
     dropped: int = 0
+    settled: int = -1  # how many of `reps` are final (the rest provisional); -1: all final

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.assess.engine import Assessment, assess
+from app.assess.engine import Assessment, assess, settled
 from app.assess.thresholds import DEFAULTS, Thresholds
 from app.capture.camera import SourceLost
 from app.core.growing import GrowingArray
@@ -109,6 +109,8 @@ class LiveSession:
         self.dropped = 0                  # camera frames skipped by the capture thread (filled)
         self._assess_ms = 0.0             # the last re-reading of the track by the engine
         self._frame_ms = 0.0              # the last frame's own time in the session
+        self._settled = 0                 # reps of the last assessment that are final
+        self.finished_reading = False     # the source ended or the test stopped: every rep final
         self._stamps: list[float] = []
         self._next_assess = assess_every
         # the re-assessment runs on its own thread: on the frame thread (where the pose model
@@ -215,6 +217,7 @@ class LiveSession:
                     paused_for += time.perf_counter() - p0
                     offset = len(self._kpts)
             self._stop_assessor()
+            self.finished_reading = True
             self._assess()  # the whole test, after the last frame
             if last is not None:  # the final counts, published for the GUI's last pull
                 self._publish(*last)
@@ -365,6 +368,7 @@ class LiveSession:
             self.view = a.view  # settle the view once two seconds are seen: it must not flip mid-test
         with self._lock:
             self._assessment = a
+            self._settled = settled(a, track.frames) if not self.finished_reading else len(a.reps)
             self._drive = np.asarray(a.signals.drive, np.float32)
 
     def _publish(self, index: int, t: float, image, k: np.ndarray) -> None:
@@ -381,7 +385,7 @@ class LiveSession:
         self.latest.put(PipelineResult(frame, people, subject, pose3d, cls, reps,
                                        (sum(r.standard for r in reps), len(reps)),
                                        {"frame": self._frame_ms, "assess": self._assess_ms},
-                                       dropped=self.dropped))
+                                       dropped=self.dropped, settled=self._settled))
 
 
 def video_source(path, estimator, choice=None) -> tuple[object, Iterator[SourceItem]]:

@@ -299,7 +299,9 @@ class LiveWorkspace(QWidget):
             self.standard.setText(str(r.counts[0]))
             self.total.setText(str(r.counts[1]))
             if last is not None:
-                self.verdict.setText(f"rep {last.n}: " + ("counted" if last.standard else "NOT counted: " + "; ".join(
+                # the rep still settling is said to be provisional: what is shown as final stays
+                wait = " (provisional)" if 0 <= r.settled < len(r.reps) else ""
+                self.verdict.setText(f"rep {last.n}{wait}: " + ("counted" if last.standard else "NOT counted: " + "; ".join(
                     REASON_TEXT.get(x, x) for x in last.reasons)))
             if r.cls is not None:
                 self.p_label.setText(f"P(standard): {r.cls.p_standard:.2f}")

@@ -120,3 +120,26 @@ def test_an_excursion_longer_than_any_rep_is_given_up():
     stuck = run_counter(drive, np.ones(len(drive), bool), RepCounter(0.3, 1.0, max_away=10 ** 9))
     freed = run_counter(drive, np.ones(len(drive), bool), RepCounter(0.3, 1.0, max_away=60))
     assert len(stuck) == 0 and len(freed) >= 4
+
+
+def test_a_rep_shown_as_final_live_never_changes_afterwards():
+    """Live, the track so far is re-read every few frames; every rep counted as settled at some
+    prefix must be exactly the rep (frames, verdict, reasons) of the whole test."""
+    from app.assess.engine import settled
+    from app.core.tracks import read_track
+    from app.core.types import PoseTrack
+    from app.paths import demo_track
+    tracks = [read_track(demo_track())] + [make_clip(s, ex, "side", n_reps=5, noise=1.0).track()
+                                           for s, ex in ((41, "pullup"), (42, "situp"))]
+    for t in tracks:
+        ex = t.exercise or "pushup"
+        final = assess(t, ex, "side").reps
+        shown = 0
+        for n in range(30, t.frames, 15):
+            a = assess(PoseTrack(t.keypoints[:n], t.fps, t.size, ex), ex, "side")
+            k = settled(a, n)
+            for r in a.reps[:k]:
+                f = final[r.n - 1]
+                assert (r.start, r.end, r.standard, r.reasons) == (f.start, f.end, f.standard, f.reasons), (ex, n)
+            shown = max(shown, k)
+        assert shown >= len(final) - 1  # and all but the last were shown as final before the end
