@@ -25,7 +25,9 @@ WAIT, TOP, AWAY = "wait", "top", "away"
 
 @dataclass(frozen=True, slots=True)
 class Cycle:
-    """A completed excursion: start (left the top), far (extreme point), end (back on top)."""
+    """A completed excursion: start (left the top), far (extreme point), end (back on top);
+    until: the last frame before the next rep leaves the top, or a little past the end for the
+    last rep (app.assess.engine): a slow return to the start position can outlast `end`."""
 
     start: int
     far: int
@@ -33,6 +35,7 @@ class Cycle:
     top_value: float
     far_value: float
     end_value: float
+    until: int = -1
 
 
 class RepCounter:

@@ -34,6 +34,21 @@ class Assessment:
         return sum(r.standard for r in self.reps)
 
 
+def _return_until(drive: np.ndarray, end: int, last: int, enter: float) -> int:
+    """The last frame after `end` (at most `last`) before the smoothed drive falls `enter`
+    below its highest point since `end`: where the next rep begins, decided from these frames
+    alone (so live and offline agree)."""
+    top = drive[end] if np.isfinite(drive[end]) else -np.inf
+    for t in range(end + 1, last + 1):
+        v = drive[t]
+        if not np.isfinite(v):
+            continue
+        if v < top - enter:
+            return t - 1
+        top = max(top, v)
+    return last
+
+
 def reject_spikes(x: np.ndarray, window: int = 7, k: float = 4.0) -> np.ndarray:
     """Causal Hampel filter: a sample further than k robust deviations from the median of the
     last `window` finite samples is replaced by that median. A few frames of a mis-placed joint
@@ -124,6 +139,13 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     cycles = run_counter(drive, sig.gate, counter, floor)
     if exercise == "pullup" and not normalised:
         cycles = [c for c in cycles if _is_on_bar(sig, c, th)]
+    # a slow return (a controlled descent from the bar) reaches the start position after the
+    # counter has closed the rep: the start-position checks read on up to `return_read_s` past
+    # its end, until the signal leaves that level again (never into the next rep's pull); live,
+    # the rep stays provisional until then
+    more = int(th.return_read_s * fps)
+    cycles = [replace(c, until=_return_until(drive, c.end, min(track.frames - 1, c.end + more), sig.enter))
+              for c in cycles]
     reps = []
     unmeasured: set[str] = set()
     for i, c in enumerate(cycles):
@@ -142,7 +164,7 @@ def settled(a: Assessment, frames_seen: int) -> int:
     of look-ahead is in. The engine is causal, so a final rep's boundaries and verdict never
     change with later frames (tests/assess/test_counting.py checks it on every prefix); the
     rep still settling at the cut is shown as provisional."""
-    margin = max(3, int(0.7 * a.fps)) + 2
+    margin = max(3, int(0.7 * a.fps)) + 2 + int(DEFAULTS.return_read_s * a.fps)
     return sum(1 for r in a.reps if r.end + margin < frames_seen)
 
 

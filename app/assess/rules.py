@@ -139,9 +139,20 @@ def _pl_chin(m, c, th):
     return _fail_if(_max(v, 0, v.size - 1), lambda x: x < th.pullup_chin_margin)
 
 
+def _low(a, lo, hi):
+    """A robust low point: the 10th percentile (a single noisy frame does not make the hang)."""
+    x = _span(a, lo, hi)
+    return float(np.percentile(x, 10)) if x.size else None
+
+
+def _high(a, lo, hi):
+    x = _span(a, lo, hi)
+    return float(np.percentile(x, 90)) if x.size else None
+
+
 def _pl_hang_front(m, c, th):
-    gap = _min(m["hang_gap"], c.far, c.end)
-    elbow = _max(m["elbow"], c.far, c.end)
+    gap = _low(m["hang_gap"], c.far, max(c.end, c.until))
+    elbow = _high(m["elbow"], c.far, max(c.end, c.until))
     if gap is None and elbow is None:
         return None, float("nan")
     bad = (gap is not None and gap > th.pullup_hang_gap) or (elbow is not None and elbow < th.pullup_hang_elbow)
@@ -150,7 +161,7 @@ def _pl_hang_front(m, c, th):
 
 def _pl_hang_side(m, c, th):
     # from the side the arms are seen edge-on, so only the body's return to the hang counts
-    return _fail_if(_min(m["hang_gap"], c.far, c.end), lambda v: v > th.pullup_hang_gap_side)
+    return _fail_if(_low(m["hang_gap"], c.far, max(c.end, c.until)), lambda v: v > th.pullup_hang_gap_side)
 
 
 def _pl_kip(m, c, th):

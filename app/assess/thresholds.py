@@ -55,6 +55,7 @@ class Thresholds:
     gate_grace_s: float = 0.5         # posture gate may drop this long inside a rep
     lost_abort_s: float = 1.5         # a rep with the subject unseen this long is dropped
     max_rep_s: float = 10.0           # no rep takes longer: an excursion this long is given up
+    return_read_s: float = 1.0        # a rep's return to its start position is read up to this far past its end
     # --- ready-pose gates (is the body in the exercise's position at all?)
     pushup_max_shoulder_above_ankle: float = 1.6   # S; standing is about 2.8
     pushup_max_shoulder_above_hip: float = 0.7     # S; standing is about 1.0, a plank 0 to 0.4
@@ -80,7 +81,7 @@ class Thresholds:
     pullup_hang_gap_side: float = 0.11    # side: the same; the only witness there, so tighter
     pullup_kip_swing: float = 14.0        # side: trunk lean range within a rep, degrees
     pullup_kick_hip: float = 135.0        # side: hip angle below this is a leg kick ...
-    pullup_kick_hip_change: float = 0.0   # ... when it closed by more than this (deg) since the hang
+    pullup_kick_hip_change: float = 0.0   # ... when it closed by more than this (deg) since the hang (LOO: 0)
     pullup_kick_thigh: float = 0.55       # front: thigh foreshortened below this share ...
     pullup_kick_thigh_change: float = 0.2  # ... when it shortened by more than this since the hang (LOO)
     pullup_bar_offset: float = 0.1        # bar above the wrists when estimated from them (S)
