@@ -187,6 +187,26 @@ def nose_y(kpts, min_score):
     return np.where(kpts[:, J.NOSE, 2] >= min_score, kpts[:, J.NOSE, 1], np.nan)
 
 
+def head_y(kpts: np.ndarray, min_score: float) -> np.ndarray:
+    """The head's height (T,) image y: the nose when it is seen; else the ears (then the eyes)
+    moved by their recent offset from the nose (causal median over frames with both; none yet:
+    no offset), so a pull-up filmed from behind, where the nose is hidden, still has a head."""
+    nose = nose_y(kpts, min_score)
+    out = nose.copy()
+    for a, b in ((J.L_EAR, J.R_EAR), (J.L_EYE, J.R_EYE)):
+        alt = _pair_y(kpts, a, b, min_score)
+        both = np.isfinite(nose) & np.isfinite(alt)
+        diffs = np.where(both, nose - alt, np.nan)
+        offset = np.zeros(len(nose))
+        seen: list[float] = []
+        for t in range(len(nose)):
+            if np.isfinite(diffs[t]):
+                seen = (seen + [float(diffs[t])])[-30:]
+            offset[t] = float(np.median(seen)) if seen else 0.0
+        out = np.where(np.isfinite(out), out, alt + offset)
+    return out
+
+
 def trunk_elevation(kpts: np.ndarray, min_score: float) -> np.ndarray:
     """Pelvis -> neck elevation above the image horizontal, degrees (side views)."""
     nk, pv = neck_c(kpts, min_score), pelvis_c(kpts, min_score)

@@ -156,7 +156,7 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
                                    "shoulders above hands (torso lengths)")
     elif exercise == "pullup":
         wy = M.wrist_y(kpts, ms)
-        ny = M.nose_y(kpts, ms)
+        ny = M.head_y(kpts, ms)  # the nose, or the ears / eyes when it is hidden (filmed from behind)
         sy = M.shoulder_y(kpts, ms)
         m["elbow"] = M.elbow_angle(kpts, ms)
         m["nose_below_wrists"] = (ny - wy) / scale

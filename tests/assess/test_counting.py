@@ -143,3 +143,19 @@ def test_a_rep_shown_as_final_live_never_changes_afterwards():
                 assert (r.start, r.end, r.standard, r.reasons) == (f.start, f.end, f.standard, f.reasons), (ex, n)
             shown = max(shown, k)
         assert shown >= len(final) - 1  # and all but the last were shown as final before the end
+
+
+def test_pull_ups_filmed_from_behind_count_without_the_nose():
+    """From behind the nose is hidden; the ears (or eyes) stand in for the head."""
+    for s in (51, 53, 54):
+        c = make_clip(s, "pullup", "front", n_reps=5, fault_rate=0.0, noise=0.5)
+        t = c.track()
+        k = t.keypoints.copy()
+        k[:, 0, 2] = 0.0  # no nose, ever
+        from app.core.types import PoseTrack
+        back = assess(PoseTrack(k, t.fps, t.size, "pullup"), "pullup", "front")
+        front = assess(t, "pullup", "front")
+        assert back.count_total == front.count_total == 5, s
+        assert back.count_standard >= front.count_standard - 1
+        nose_at_zero = PoseTrack(np.where(np.arange(17)[None, :, None] == 0, 0.0, k), t.fps, t.size, "pullup")
+        assert assess(nose_at_zero, "pullup", "front").count_total == 5  # (0, 0, 0): not found either
