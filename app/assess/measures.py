@@ -221,8 +221,10 @@ def trunk_rise(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.ndar
     return np.where(ok, (pv[:, 1] - nk[:, 1]) / scale, np.nan)
 
 
-def hands_to_head(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.ndarray:
-    """Distance of the farther visible wrist from the head centre, in torso lengths."""
+def hands_to_head(kpts: np.ndarray, scale: np.ndarray, min_score: float, side: bool = False) -> np.ndarray:
+    """Distance of the farther visible wrist from the head centre, in torso lengths. side: from
+    the side the far arm is behind the body and its wrist, when placed at all, is a guess:
+    only the wrist the pose model is surer of is read."""
     head = kpts[:, [J.NOSE, J.L_EAR, J.R_EAR, J.L_EYE, J.R_EYE]]
     w = np.clip(head[..., 2], 0, None)
     ok_head = w.max(axis=1) >= min_score
@@ -233,6 +235,9 @@ def hands_to_head(kpts: np.ndarray, scale: np.ndarray, min_score: float) -> np.n
         dist = np.linalg.norm(kpts[:, wj, :2] - centre, axis=1)
         d.append(np.where(kpts[:, wj, 2] >= min_score, dist, np.nan))
     out = np.fmax(d[0], d[1])
+    if side:
+        surer = kpts[:, J.L_WRIST, 2] >= kpts[:, J.R_WRIST, 2]
+        out = np.where(surer, d[0], d[1])
     return np.where(ok_head, out / scale, np.nan)
 
 

@@ -180,7 +180,7 @@ def compute(kpts: np.ndarray, fps: float, exercise: str, view: str, th: Threshol
     elif exercise == "situp":
         m["trunk"] = M.trunk_elevation(kpts, ms)
         m["trunk_rise"] = M.trunk_rise(kpts, scale, ms)  # front-view drive
-        m["hands_head"] = M.hands_to_head(kpts, scale, ms)
+        m["hands_head"] = M.hands_to_head(kpts, scale, ms, side=view == "side")
         m["hands_chest"] = M.hands_to_chest(kpts, scale, ms)
         m["hip_y"] = M.hip_y(kpts, ms) / scale
         m["knee"] = M.knee_angle(kpts, ms)
