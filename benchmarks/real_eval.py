@@ -385,6 +385,8 @@ def main() -> int:
         figures["loo"] = {"figures": print_hand(f"videos + clips, leave one person out over {GRID or 'nothing'}",
                                                 r["results"], []),
                           "chosen": r["chosen"], "in_sample": r["in_sample"]}
+        vids = [x for x in r["results"] if x.clip.video.parent.name == "videos"]
+        figures["loo"]["videos_only"] = print_hand("the 26 videos alone, leave one person out", vids, [])
         for ex, per in r["chosen"].items():
             picks = Counter(json.dumps(v, sort_keys=True) for v in per.values())
             print(f"  {ex}: chosen (held-out persons per combination) {dict(picks)}; in-sample best "
