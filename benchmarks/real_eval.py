@@ -289,7 +289,8 @@ GRID: dict[str, dict[str, tuple[float, ...]]] = {  # per event: its numbers only
     "pushup": {"pushup_lockout_gap_front": (0.22, 0.3, 0.4)},
     "pullup": {"pullup_min_wrist_above_shoulder": (0.0, -0.25, -0.5), "pullup_kick_hip_change": (0.0, 15.0, 30.0),
                "pullup_kick_thigh_change": (0.0, 0.2, 0.35),
-               "return_read_s": (0.0, 1.0)},  # 2 s read better here but loses a synthetic partial hang
+               "return_read_s": (0.0, 1.0),  # 2 s read better here but loses a synthetic partial hang
+               "pullup_chin_margin": (0.12, 0.08)},  # (an elbow of 140 at the hang misses synthetic partial hangs)
     # (the front view's smallest sit-up, tried at 0.15-0.35 S, did not hold up leave-one-out on
     # its two clips: it stays at 0.35)
     "situp": {"situp_min_amplitude": (25.0, 15.0, 10.0, 7.0), "situp_enter": (15.0, 8.0, 5.0)},

@@ -139,15 +139,16 @@ def _pl_chin(m, c, th):
     return _fail_if(_max(v, 0, v.size - 1), lambda x: x < th.pullup_chin_margin)
 
 
-def _low(a, lo, hi):
-    """A robust low point: the 10th percentile (a single noisy frame does not make the hang)."""
+def _low(a, lo, hi, k: int = 3):
+    """A robust low point: the mean of the k lowest samples (one noisy frame does not make the
+    hang, and a long window does not hide a hang reached only at its end)."""
     x = _span(a, lo, hi)
-    return float(np.percentile(x, 10)) if x.size else None
+    return float(np.sort(x)[:k].mean()) if x.size else None
 
 
-def _high(a, lo, hi):
+def _high(a, lo, hi, k: int = 3):
     x = _span(a, lo, hi)
-    return float(np.percentile(x, 90)) if x.size else None
+    return float(np.sort(x)[-k:].mean()) if x.size else None
 
 
 def _pl_hang_front(m, c, th):

@@ -75,7 +75,7 @@ class Thresholds:
     pushup_knee_angle: float = 165.0      # side: knee bent below this where it is lowest ...
     pushup_knee_floor: float = 0.15       # ... and at most this (S) above the hands: knees down
     # --- pull-up standards
-    pullup_chin_margin: float = 0.12      # nose must rise at least this (S) above the bar
+    pullup_chin_margin: float = 0.08      # nose must rise at least this (S) above the bar (LOO)
     pullup_hang_elbow: float = 150.0      # front: arms back to at least this between reps
     pullup_hang_gap: float = 0.16         # front: back down to within this (S) of the dead hang
     pullup_hang_gap_side: float = 0.11    # side: the same; the only witness there, so tighter
