@@ -99,12 +99,13 @@ class LiveWorkspace(QWidget):
         self.event_box.addItems(["pushup", "pullup", "situp", "auto"])
         self.protocol_box = QComboBox()  # the test's rules (assets/protocols): which checks, which numbers
         self.protocol_box.setToolTip("the rules the test is judged by (which checks apply)")
-        from app.assess.protocol import ProtocolError, find_protocol, names
+        from app.assess.protocol import DEFAULT_PROTOCOL, ProtocolError, find_protocol, names
         for stem in names():
             try:
                 self.protocol_box.addItem(find_protocol(stem).name, stem)
             except ProtocolError as e:
                 self.last_error = str(e)  # a broken bundled file: left out of the list, said below
+        self.protocol_box.setCurrentIndex(max(0, self.protocol_box.findData(DEFAULT_PROTOCOL)))
         self.limit = QSpinBox()
         self.limit.setRange(10, 600)
         self.limit.setValue(120)

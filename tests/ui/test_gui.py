@@ -394,3 +394,12 @@ def test_main_window_records_the_test_saves_it_through_the_writer_and_review_ope
     assert not second.exists() and folder.exists()
     win.close()
     assert not win.writer.alive and threading.active_count() == threads
+
+
+def test_the_live_test_starts_under_the_default_rules_and_another_can_be_chosen(qtbot):
+    from app.pipeline.live_test import session_factory
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo")
+    qtbot.addWidget(w)
+    assert w.settings().protocol.name == "US Army APFT (EXAMPLE)"
+    w.protocol_box.setCurrentIndex(w.protocol_box.findData("arms_crossed_situp_example"))
+    assert "arms_off_chest" in w.settings().protocol.applies("situp")
