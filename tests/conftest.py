@@ -146,3 +146,21 @@ class FakeClassifier:
         self.calls += 1
         return [RepProbability(self.p, np.full(self.window, 1 / self.window, np.float32), max(1, e - s - 8))
                 for s, e in spans]
+
+
+def live_workspace_with_trainee(qtbot, tmp_path, name: str, classifier: bool = True):
+    """A live workspace on the demo track (replayed as fast as it goes) over a fresh database,
+    with `name` quick-added as the trainee -> (workspace, db, admin)."""
+    from PySide6.QtCore import Qt
+
+    from app.pipeline.live_test import session_factory
+    from app.storage.db import open_db
+    from app.ui.live_workspace import LiveWorkspace
+    db = open_db(tmp_path / "live.db")
+    me = admin_of(db)
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=classifier), "demo", db=db, actor=me)
+    qtbot.addWidget(w)
+    w.new_trainee.setText(name)
+    qtbot.mouseClick(w.add_trainee_btn, Qt.MouseButton.LeftButton)
+    assert w.trainee_box.currentText() == name
+    return w, db, me

@@ -9,12 +9,12 @@ with each session (Judgement.protocol).
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.assess.rules import all_reasons
 from app.assess.thresholds import DEFAULTS, Thresholds
+from app.core.jsonfile import read_json
 from app.core.types import EXERCISES
 from app.paths import assets_dir
 
@@ -48,12 +48,8 @@ class Protocol:
 
 def load_protocol(path: str | Path) -> Protocol:
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ProtocolError(f"{p}: no such protocol file; choose one of {', '.join(names())}") from None
-    except (OSError, json.JSONDecodeError) as e:
-        raise ProtocolError(f"{p}: not a readable protocol ({e.__class__.__name__}); fix the JSON") from None
+    data = read_json(p, ProtocolError, f"no such protocol file; choose one of {', '.join(names())}",
+                     "fix the protocol file")
     if not isinstance(data, dict) or not isinstance(data.get("events"), dict):
         raise ProtocolError(f"{p}: a protocol is a JSON object with \"name\" and \"events\"; see {PROTOCOL_DIR}")
     name = str(data.get("name") or p.stem)

@@ -6,12 +6,12 @@ with anchor rows sorted by reps. Points interpolate linearly between anchors, fa
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from app.core.jsonfile import read_json
 from app.core.types import EXERCISES
 from app.paths import assets_dir
 
@@ -44,12 +44,7 @@ class ScoringTable:
 
 def load_table(path: str | Path) -> ScoringTable:
     p = Path(path)
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScoringTableError(f"{p}: no such scoring table") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ScoringTableError(f"{p}: not valid JSON ({e}); fix the file or import another table") from None
+    doc = read_json(p, ScoringTableError, "no such scoring table", "fix the file or import another table")
     if not isinstance(doc, dict):
         raise ScoringTableError(f"{p}: top level must be an object with name, source and events")
     for key in ("name", "source", "events"):

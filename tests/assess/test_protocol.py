@@ -25,7 +25,7 @@ def test_bundled_protocols_load_with_their_source_and_the_army_one_is_the_standa
 
 
 @pytest.mark.parametrize("body,says", [
-    ("{not json", "not a readable protocol"),
+    ("{not json", "not valid JSON .*fix the protocol file"),
     ('{"name": "x"}', 'a JSON object with "name" and "events"'),
     ('{"events": {"burpee": {"checks": []}}}', "event 'burpee' is not one of"),
     ('{"events": {"situp": {"checks": ["hands_of_head"]}}}', "did you mean 'hands_off_head'"),

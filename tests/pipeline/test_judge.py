@@ -149,17 +149,11 @@ def test_recovered_auto_test_is_judged_as_the_event_it_recognised(tmp_path):
 
 
 def test_live_save_from_the_window_equals_analyze_of_the_same_frames(qtbot, tmp_path):
+    from conftest import live_workspace_with_trainee
     from PySide6.QtCore import Qt
 
-    from app.pipeline.live_test import session_factory
-    from app.storage.db import load_session, open_db
-    from app.ui.live_workspace import LiveWorkspace
-    db = open_db(tmp_path / "d.db")
-    me = admin_of(db)
-    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False), "demo", db=db, actor=me)
-    qtbot.addWidget(w)
-    w.new_trainee.setText("Cadet Di")
-    qtbot.mouseClick(w.add_trainee_btn, Qt.MouseButton.LeftButton)
+    from app.storage.db import load_session
+    w, db, me = live_workspace_with_trainee(qtbot, tmp_path, "Cadet Di")
     with qtbot.waitSignal(w.finished, timeout=60_000):
         w.start()
     with qtbot.waitSignal(w.saved, timeout=30_000) as saved:

@@ -207,16 +207,11 @@ def test_trainee_repository_rejects_bad_input(tmp_path):
 
 
 def test_live_test_for_a_trainee_ends_with_a_summary_and_is_saved(qtbot, tmp_path):
+    from conftest import live_workspace_with_trainee
     from PySide6.QtCore import Qt
 
-    from app.storage.db import list_sessions, load_session, open_db, update_trainee
-    db = open_db(tmp_path / "d.db")
-    me = admin_of(db)
-    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False), "demo", db=db, actor=me)
-    qtbot.addWidget(w)
-    w.new_trainee.setText("Cadet Bo")
-    qtbot.mouseClick(w.add_trainee_btn, Qt.MouseButton.LeftButton)
-    assert w.trainee_box.currentText() == "Cadet Bo"
+    from app.storage.db import list_sessions, load_session, update_trainee
+    w, db, me = live_workspace_with_trainee(qtbot, tmp_path, "Cadet Bo")
     update_trainee(db, me, w.trainee_box.currentData()["id"], sex="male", birth_year=2000)
     w.reload_trainees()
     w.limit.setValue(15)  # a 15-second test: the clock ends it
