@@ -34,12 +34,15 @@ class Assessment:
         return sum(r.standard for r in self.reps)
 
 
-def _return_until(drive: np.ndarray, end: int, last: int, enter: float) -> int:
+def _return_until(drive: np.ndarray, gate: np.ndarray, end: int, last: int, enter: float) -> int:
     """The last frame after `end` (at most `last`) before the smoothed drive falls `enter`
-    below its highest point since `end`: where the next rep begins, decided from these frames
-    alone (so live and offline agree)."""
+    below its highest point since `end` (the next rep begins) or the body leaves the exercise's
+    position (standing up, dropping off the bar): decided from these frames alone, so live and
+    offline agree."""
     top = drive[end] if np.isfinite(drive[end]) else -np.inf
     for t in range(end + 1, last + 1):
+        if not gate[t]:
+            return t - 1
         v = drive[t]
         if not np.isfinite(v):
             continue
@@ -144,7 +147,7 @@ def assess(track: PoseTrack, exercise: str, view: str = "auto", th: Thresholds =
     # its end, until the signal leaves that level again (never into the next rep's pull); live,
     # the rep stays provisional until then
     more = int(th.return_read_s * fps)
-    cycles = [replace(c, until=_return_until(drive, c.end, min(track.frames - 1, c.end + more), sig.enter))
+    cycles = [replace(c, until=_return_until(drive, sig.gate, c.end, min(track.frames - 1, c.end + more), sig.enter))
               for c in cycles]
     reps = []
     unmeasured: set[str] = set()

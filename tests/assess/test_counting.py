@@ -159,3 +159,15 @@ def test_pull_ups_filmed_from_behind_count_without_the_nose():
         assert back.count_standard >= front.count_standard - 1
         nose_at_zero = PoseTrack(np.where(np.arange(17)[None, :, None] == 0, 0.0, k), t.fps, t.size, "pullup")
         assert assess(nose_at_zero, "pullup", "front").count_total == 5  # (0, 0, 0): not found either
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_fast_reps_are_counted(exercise):
+    """Four times the synthetic cadence: push-ups of about 0.45 s, sit-ups of 0.5 s."""
+    from app.core.types import PoseTrack
+    for s in (61, 62):
+        c = make_clip(s, exercise, "side", n_reps=8, fault_rate=0.0, noise=0.5)
+        t = c.track()
+        fast = PoseTrack(t.keypoints[::4], t.fps, t.size, exercise)
+        a = assess(fast, exercise, "side")
+        assert a.count_total == 8 and a.count_standard >= 7, (s, a.count_total, a.count_standard)
