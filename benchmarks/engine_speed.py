@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app.assess.engine import assess  # noqa: E402
-from app.core.types import PoseTrack  # noqa: E402
-from app.pipeline.judge import JudgeRequest, judge  # noqa: E402
-from app.pipeline.models import ModelBox  # noqa: E402
-from training.synth import make_clip  # noqa: E402
+from app.assess.engine import assess
+from app.core.types import PoseTrack
+from app.pipeline.judge import JudgeRequest, judge
+from app.pipeline.models import ModelBox
+from training.synth import make_clip
 
 
 def best(fn, repeat: int = 3) -> float:
