@@ -39,8 +39,8 @@ def main() -> None:
         n = int(a.seconds * clip.fps)
         k = np.concatenate([clip.keypoints] * (n // clip.frames + 1))[:n]
         track = PoseTrack(k, clip.fps, clip.size, ex)
-        rules = best(lambda: assess(track, ex, "side"))
-        whole = best(lambda: judge(track, JudgeRequest(exercise=ex, view="side"), box))
+        rules = best(lambda t=track, e=ex: assess(t, e, "side"))
+        whole = best(lambda t=track, e=ex: judge(t, JudgeRequest(exercise=e, view="side"), box))
         print(f"{ex:7s} {a.seconds:g} s track ({n} frames): rules engine {rules:.3f} s, "
               f"whole judgement with the classifier {whole:.3f} s")
 
