@@ -73,7 +73,8 @@ class Thresholds:
     pushup_sag: float = -0.1             # hip offset from the shoulder-ankle line (S)
     pushup_pike: float = 0.1
     pushup_knee_angle: float = 165.0      # side: knee bent below this where it is lowest ...
-    pushup_knee_floor: float = 0.15       # ... and at most this (S) above the hands: knees down
+    pushup_knee_floor: float = 0.1        # ... and at most this (S) above the hands: knees down
+    # (synthetic knees-down faults read <= 0.06 S; straight legs on the real videos >= 0.13 S)
     # --- pull-up standards
     pullup_chin_margin: float = 0.08      # nose must rise at least this (S) above the bar (LOO)
     pullup_hang_elbow: float = 150.0      # front: arms back to at least this between reps
