@@ -241,7 +241,9 @@ def _all_annotations(root: Path):
 
 def recognise_set(min_confidence: float = 0.7) -> dict:
     """--exercise auto on every hand-counted clip (teacher tracks): right, wrong, or asked
-    (below min_confidence the judge asks for the event instead of counting)."""
+    (below min_confidence, or when the posture contradicts the event, the judge asks for the
+    event instead of counting)."""
+    from app.assess.coverage import posture_contradicts
     from app.inference.exercise import ExerciseRecogniser
     rec = ExerciseRecogniser()
     out: dict = {"right": 0, "wrong": 0, "asked": 0, "wrong_clips": [], "asked_clips": []}
@@ -250,7 +252,7 @@ def recognise_set(min_confidence: float = 0.7) -> dict:
         if t is None:
             continue
         g = rec.recognise(t)
-        if g.confidence < min_confidence:
+        if g.confidence < min_confidence or posture_contradicts(t.keypoints, g.exercise, 0.3):
             out["asked"] += 1
             out["asked_clips"].append(f"{c.name} ({g.exercise} {g.confidence:.0%})")
         elif g.exercise == c.exercise:

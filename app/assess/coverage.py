@@ -40,3 +40,21 @@ def coverage(kpts: np.ndarray, exercise: str, min_score: float) -> dict:
             warnings.append(f"{part} not found in {share:.0%} of frames: check the camera angle "
                             "(the whole body in view, side-on or at an angle)")
     return {"unseen": unseen, "warnings": warnings}
+
+
+def posture_contradicts(kpts: np.ndarray, exercise: str, min_score: float) -> str | None:
+    """A sanity check of a recognised event against the body's posture: push-ups and sit-ups
+    are done lying or leaning (the trunk upright in under half of the frames where it is seen),
+    pull-ups hanging (upright in at least half). -> a one-line reason when the posture says
+    otherwise, else None (also when the trunk is never seen)."""
+    from app.assess.measures import trunk_elevation
+    el = trunk_elevation(np.asarray(kpts, np.float32), min_score)
+    el = el[np.isfinite(el)]
+    if el.size < 10:
+        return None
+    upright = float((el > 60.0).mean())
+    if exercise in ("pushup", "situp") and upright >= 0.5:
+        return f"the body is upright in {upright:.0%} of frames, which a {exercise} is not"
+    if exercise == "pullup" and upright < 0.5:
+        return f"the body is upright in only {upright:.0%} of frames, which a pull-up is not"
+    return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app import __version__
-from app.assess.coverage import coverage
+from app.assess.coverage import coverage, posture_contradicts
 from app.assess.engine import Assessment, assess, with_probabilities
 from app.assess.protocol import Protocol
 from app.assess.scoring import ScoringTable
@@ -107,6 +107,10 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
             if guess.confidence < req.min_confidence:
                 raise JudgeError(f"not sure which event this is ({guess.exercise} at {guess.confidence:.0%}, "
                                  f"{req.min_confidence:.0%} needed); name it with --exercise pushup|pullup|situp")
+            doubt = posture_contradicts(track.keypoints, guess.exercise, req.thresholds.min_score)
+            if doubt:
+                raise JudgeError(f"not sure which event this is (read as {guess.exercise} at {guess.confidence:.0%}, "
+                                 f"but {doubt}); name it with --exercise pushup|pullup|situp")
         exercise = guess.exercise
     if exercise not in EXERCISES:
         raise JudgeError(f"exercise must be one of {', '.join(EXERCISES)} or auto, got {exercise!r}")

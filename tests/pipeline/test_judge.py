@@ -209,3 +209,26 @@ def test_auto_below_its_confidence_asks_for_the_event_instead_of_counting():
         judge(TRACK, JudgeRequest(exercise="auto", classifier=False), box)
     sure = judge(TRACK, JudgeRequest(exercise="auto", classifier=False, min_confidence=0.5), box)
     assert sure.exercise == "pushup" and sure.guess.confidence == 0.55 and "pose_attention" in sure.models
+
+
+class _SaysSitup:
+    """A recogniser sure it sees sit-ups (90%)."""
+
+    window = 30
+    model = type("M", (), {"fingerprint": {"pose_attention": "c" * 64}})()
+
+    def recognise(self, track):
+        from app.core.recognition import ExerciseGuess
+        return ExerciseGuess("situp", "side", 0.9, 0.9, 1.0, {})
+
+
+def test_auto_asks_when_the_posture_contradicts_the_recognised_event():
+    """A pull-up hold read as sit-ups (a real video did that at 85%): the body hangs upright
+    the whole time, so the judge asks for the event instead of counting sit-ups."""
+    from training.synth import make_clip
+    hanging = make_clip(5, "pullup", "side", n_reps=3, noise=0.0).track()
+    box = ModelBox().provide("recogniser", _SaysSitup())
+    with pytest.raises(JudgeError, match=r"read as situp at 90%, but the body is upright in \d+% of frames"):
+        judge(hanging, JudgeRequest(exercise="auto", classifier=False), box)
+    lying = make_clip(5, "situp", "side", n_reps=3, noise=0.0).track()
+    assert judge(lying, JudgeRequest(exercise="auto", classifier=False), box).exercise == "situp"
