@@ -430,6 +430,13 @@ class LiveWorkspace(QWidget):
         from app.pipeline.live import summary
         a = self.assessment
         if a is None:
+            if self.session is not None and self.session.exercise == "auto":
+                # the recogniser never became sure: say so and ask, never count a guessed event
+                self.summary_label.setText("could not tell which event this was: pick push-up, pull-up or sit-up "
+                                           "under <b>event</b> and start the test again")
+                self.notify("Which event?", "The event could not be recognised with confidence. Pick push-up, "
+                                            "pull-up or sit-up and start the test again.")
+                return
             self.summary_label.setText("nothing was seen: no rep to keep")
             return
         card = summary(a, *self._scoring())

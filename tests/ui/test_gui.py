@@ -398,3 +398,31 @@ def test_the_live_test_starts_under_the_default_rules_and_another_can_be_chosen(
     assert w.settings().protocol.name == "US Army APFT (EXAMPLE)"
     w.protocol_box.setCurrentIndex(w.protocol_box.findData("arms_crossed_situp_example"))
     assert "arms_off_chest" in w.settings().protocol.applies("situp")
+
+
+def test_an_auto_test_never_recognised_asks_for_the_event(qtbot):
+    """The recogniser never became sure (a short test of someone standing): the card says so
+    and asks for the event; nothing can be saved."""
+    from app.core.types import PoseTrack
+    from app.pipeline.live import LiveSession, track_source
+    from training.synth import make_clip
+    idle = make_clip(3, "pushup", "side", "idle").track()
+    short = PoseTrack(idle.keypoints[:40], idle.fps, idle.size)
+
+    class Unsure:
+        window = 30
+
+        def windows(self, w):
+            probs = np.full((len(w), 7), 1 / 7, np.float32)
+            return probs, None, None
+
+    def make(setup):
+        return LiveSession(track_source(short), "auto", short.fps, short.size, realtime=False, recogniser=Unsure())
+    w = LiveWorkspace(make, "auto")
+    qtbot.addWidget(w)
+    w.event_box.setCurrentText("auto")
+    w.countdown.setValue(0)
+    with qtbot.waitSignal(w.finished, timeout=30_000):
+        w.start()
+    assert "could not tell which event this was" in w.summary_label.text() and not w.save_btn.isEnabled()
+    w.shutdown()
