@@ -7,26 +7,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from reports import best_of  # benchmarks/reports.py: best of N wall-clock runs
+
 from app.assess.engine import assess
 from app.core.types import PoseTrack
 from app.pipeline.judge import JudgeRequest, judge
 from app.pipeline.models import ModelBox
 from training.synth import make_clip
-
-
-def best(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:
@@ -39,8 +31,8 @@ def main() -> None:
         n = int(a.seconds * clip.fps)
         k = np.concatenate([clip.keypoints] * (n // clip.frames + 1))[:n]
         track = PoseTrack(k, clip.fps, clip.size, ex)
-        rules = best(lambda t=track, e=ex: assess(t, e, "side"))
-        whole = best(lambda t=track, e=ex: judge(t, JudgeRequest(exercise=e, view="side"), box))
+        rules = best_of(3, lambda t=track, e=ex: assess(t, e, "side"))
+        whole = best_of(3, lambda t=track, e=ex: judge(t, JudgeRequest(exercise=e, view="side"), box))
         print(f"{ex:7s} {a.seconds:g} s track ({n} frames): rules engine {rules:.3f} s, "
               f"whole judgement with the classifier {whole:.3f} s")
 

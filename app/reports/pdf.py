@@ -15,9 +15,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QPolygonF
-
 from app.reports.chart import Box, nice_ticks, polylines, to_x, to_y, value_range
 from app.reports.csv_report import cell_text
 from app.reports.files import Cancelled, write_atomic
@@ -25,13 +22,26 @@ from app.reports.model import EVENT_NAMES, SessionReport, TraineeReport, UnitRep
 
 W, H = 595.0, 842.0          # A4 in points
 MARGIN = 42.0
-GREEN, RED, GREY = QColor(30, 132, 73), QColor(192, 57, 43), QColor(120, 120, 120)
-EVENT_COLOURS = {"pushup": QColor(41, 128, 185), "pullup": QColor(142, 68, 173), "situp": QColor(211, 84, 0)}
+
+
+def _load_qt() -> None:
+    """Qt is loaded when the first PDF is drawn, not when app.reports is imported: reports stay
+    usable (CSV) where PySide6 is missing, and the layer below the window pulls in no Qt
+    (the import-linter contract in pyproject.toml names this one exception)."""
+    global QMarginsF, QPointF, QRectF, Qt, QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+    global QPolygonF, GREEN, RED, GREY, EVENT_COLOURS
+    if "EVENT_COLOURS" in globals():
+        return
+    from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QPolygonF
+    GREEN, RED, GREY = QColor(30, 132, 73), QColor(192, 57, 43), QColor(120, 120, 120)
+    EVENT_COLOURS = {"pushup": QColor(41, 128, 185), "pullup": QColor(142, 68, 173), "situp": QColor(211, 84, 0)}
 
 
 def ensure_gui_app() -> None:
     """Text needs a Qt application; the command line has none (offscreen when no display). A
     QApplication, not a bare QGuiApplication: a window opened later in the process needs one."""
+    _load_qt()
     from PySide6.QtWidgets import QApplication
     if QApplication.instance() is None:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):

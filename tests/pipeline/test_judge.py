@@ -192,34 +192,26 @@ def test_parts_the_camera_missed_are_said_not_hidden_behind_a_zero(tmp_path, cap
     assert "note: arms not found in 100% of frames: check the camera angle" in capsys.readouterr().out
 
 
-class _Unsure:
-    """A recogniser that reads push-ups at 55%."""
+class _Recogniser:
+    """A recogniser that always reads `exercise` at `confidence`."""
 
     window = 30
     model = type("M", (), {"fingerprint": {"pose_attention": "b" * 64}})()
 
+    def __init__(self, exercise: str, confidence: float) -> None:
+        self.exercise, self.confidence = exercise, confidence
+
     def recognise(self, track):
         from app.core.recognition import ExerciseGuess
-        return ExerciseGuess("pushup", "side", 0.55, 0.9, 1.0, {})
+        return ExerciseGuess(self.exercise, "side", self.confidence, 0.9, 1.0, {})
 
 
 def test_auto_below_its_confidence_asks_for_the_event_instead_of_counting():
-    box = ModelBox().provide("recogniser", _Unsure())
+    box = ModelBox().provide("recogniser", _Recogniser("pushup", 0.55))
     with pytest.raises(JudgeError, match=r"not sure which event this is \(pushup at 55%, 70% needed\); name it"):
         judge(TRACK, JudgeRequest(exercise="auto", classifier=False), box)
     sure = judge(TRACK, JudgeRequest(exercise="auto", classifier=False, min_confidence=0.5), box)
     assert sure.exercise == "pushup" and sure.guess.confidence == 0.55 and "pose_attention" in sure.models
-
-
-class _SaysSitup:
-    """A recogniser sure it sees sit-ups (90%)."""
-
-    window = 30
-    model = type("M", (), {"fingerprint": {"pose_attention": "c" * 64}})()
-
-    def recognise(self, track):
-        from app.core.recognition import ExerciseGuess
-        return ExerciseGuess("situp", "side", 0.9, 0.9, 1.0, {})
 
 
 def test_auto_asks_when_the_posture_contradicts_the_recognised_event():
@@ -227,7 +219,7 @@ def test_auto_asks_when_the_posture_contradicts_the_recognised_event():
     the whole time, so the judge asks for the event instead of counting sit-ups."""
     from training.synth import make_clip
     hanging = make_clip(5, "pullup", "side", n_reps=3, noise=0.0).track()
-    box = ModelBox().provide("recogniser", _SaysSitup())
+    box = ModelBox().provide("recogniser", _Recogniser("situp", 0.9))
     with pytest.raises(JudgeError, match=r"read as situp at 90%, but the body is upright in \d+% of frames"):
         judge(hanging, JudgeRequest(exercise="auto", classifier=False), box)
     lying = make_clip(5, "situp", "side", n_reps=3, noise=0.0).track()
