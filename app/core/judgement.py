@@ -97,15 +97,6 @@ class Judgement:
     def duration_s(self) -> float:
         return round(self.frames / self.fps, 3) if self.fps > 0 else 0.0
 
-    def refused_by_reason(self) -> dict[str, int]:
-        """{reason: how many refused reps gave it}, in the order first met."""
-        out: dict[str, int] = {}
-        for r in self.reps:
-            if not r.standard:
-                for reason in r.reasons:
-                    out[reason] = out.get(reason, 0) + 1
-        return out
-
     def with_notes(self, **notes: dict) -> Judgement:
         """A copy with more notes (e.g. video=..., recovered=...)."""
         return replace(self, notes={**self.notes, **notes})

@@ -84,7 +84,6 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
     the judged exercise and view; upstream: {model: sha256} of what made the track (the pose model).
     A missing classifier is a note (the rules still judge); JudgeError for everything the
     request cannot do without."""
-    from app.inference.session import ModelError
     box = models or ModelBox()
     req = request
     sealed: dict[str, str] = dict(upstream or {})
@@ -99,7 +98,7 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
             try:
                 rec = box.recogniser()
                 guess = guess_of(rec.recognise(track))
-            except (ModelError, ValueError) as e:
+            except ValueError as e:  # a missing or altered model (ModelError) too
                 raise JudgeError(f"cannot recognise the exercise: {e}; name it with --exercise "
                                  "pushup|pullup|situp") from None
             sealed.update(rec.model.fingerprint)
@@ -162,12 +161,11 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
 def smooth_track(track: PoseTrack, box: ModelBox) -> tuple[np.ndarray, dict, dict]:
     """The seq2seq smoother over the whole track (review mode) -> (keypoints float32 (T, 17, 3),
     note, {model: sha256}); JudgeError when the smoother cannot run."""
-    from app.inference.session import ModelError
     t0 = time.perf_counter()
     try:
         sm = box.smoother()
         out = sm.full(track)
-    except (ModelError, ValueError) as e:
+    except ValueError as e:  # a missing or altered model (ModelError) too
         raise JudgeError(str(e)) from None
     return out, {"model": "seq2seq", "mode": "full (overlapping windows averaged)", "ms": _ms(t0)}, \
         sm.model.fingerprint
@@ -176,12 +174,11 @@ def smooth_track(track: PoseTrack, box: ModelBox) -> tuple[np.ndarray, dict, dic
 def lift_track(keypoints: np.ndarray, exercise: str, box: ModelBox) -> tuple[np.ndarray, dict, dict]:
     """keypoints (T, 17, 3) -> (the exercise's 3D lifter's joints float32 (T, 17, 3) m, note,
     {model: sha256}); JudgeError when the lifter cannot run."""
-    from app.inference.session import ModelError
     t0 = time.perf_counter()
     try:
         lf = box.lifter(exercise)
         out = lf.lift(keypoints)
-    except (ModelError, ValueError) as e:
+    except ValueError as e:  # a missing or altered model (ModelError) too
         raise JudgeError(str(e)) from None
     return out, {"model": lf.model.path.stem, "frames": int(len(out)),
                  "units": "metres, camera axes, pelvis at the origin", "ms": _ms(t0)}, lf.model.fingerprint
@@ -193,7 +190,6 @@ def _ms(t0: float) -> float:
 
 def _probabilities(track: PoseTrack, a: Assessment, box: ModelBox, precomputed, policy: str):
     """-> (per-rep RepProbability or None, ClassifierUse, {model: sha256})."""
-    from app.inference.session import ModelError
     how = "P(standard) is recorded with each rep; the rules decide" if policy == "rules" else \
         "a rep the rules pass is refused when P(standard) is below the threshold"
     if precomputed is not None and (precomputed.exercise, precomputed.view) == (a.exercise, a.view):
@@ -203,7 +199,7 @@ def _probabilities(track: PoseTrack, a: Assessment, box: ModelBox, precomputed, 
     try:
         clf = box.classifier()
         probs = clf.per_rep(track, [(r.start, r.end) for r in a.reps], a.exercise, a.view)
-    except (ModelError, ValueError) as e:
+    except ValueError as e:  # a missing or altered model (ModelError) too
         return [], ClassifierUse(None, policy, f"classifier not used: {e}"), {}
     return probs, ClassifierUse("lstm_attention", policy, how), clf.model.fingerprint
 
