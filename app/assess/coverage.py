@@ -54,7 +54,8 @@ def posture_contradicts(kpts: np.ndarray, exercise: str, min_score: float) -> st
         return None
     upright = float((el > 60.0).mean())
     if exercise in ("pushup", "situp") and upright >= 0.5:
-        return f"the body is upright in {upright:.0%} of frames, which a {exercise} is not"
+        name = {"pushup": "push-up", "situp": "sit-up"}[exercise]
+        return f"the body is upright in {upright:.0%} of frames, which a {name} is not"
     if exercise == "pullup" and upright < 0.5:
         return f"the body is upright in only {upright:.0%} of frames, which a pull-up is not"
     return None
