@@ -6,8 +6,16 @@ in and out, and losing the subject for a frame loses that frame of the test); (2
 a distance between people = mean distance of the joints both have, divided by the larger
 person's size; (3) a track and a person still unmatched whose boxes overlap by IoU >=
 `min_iou` (the same body seen with a different set of joints). A person unmatched for
-`max_missing` frames is dropped. Subject: the instructor's choice when given (`choose`),
-else the person with the best size x centrality when the subject is first needed or lost.
+`max_missing` frames is dropped; the subject only after `subject_max_missing` frames, so a
+second person walking in front of the subject (hiding them for a second or two) neither
+takes the subject's place nor makes the tracker re-pick: the subject is simply unseen until
+they reappear where they were. Round 1 never takes a person another established track
+follows better (a neighbour walking past is theirs; only a young track lying mostly inside
+the subject's box is read as a fragment of the subject's own body). Subject: the
+instructor's choice when given (`choose`), else the person with the best size x centrality
+when the subject is first needed or lost, where someone standing upright with the arms
+down (a grader, a trainer, a bystander) counts for a third: a test's subject lies, hangs or
+holds a plank, and the bigger, nearer person beside them is usually the one watching.
 """
 from __future__ import annotations
 
@@ -16,6 +24,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.core.visibility import visible
+
+
+def standing_idle(k: np.ndarray) -> bool:
+    """Upright trunk (shoulders over hips, within 30 deg of vertical) and wrists below the
+    shoulders: the posture of someone watching, not of a push-up, pull-up or sit-up."""
+    seen = visible(k)
+    sh, hip, wr = (5, 6), (11, 12), (9, 10)
+    if not (seen[list(sh)].any() and seen[list(hip)].any() and seen[list(wr)].any()):
+        return False
+    s = k[[j for j in sh if seen[j]], :2].mean(0)
+    h = k[[j for j in hip if seen[j]], :2].mean(0)
+    w_y = k[[j for j in wr if seen[j]], 1].mean()
+    up = h[1] - s[1]
+    return bool(up > 0 and abs(h[0] - s[0]) < up * np.tan(np.radians(30)) and w_y > s[1])
 
 
 def person_size(k: np.ndarray) -> float:
@@ -75,6 +97,8 @@ class Tracker:
     subject_distance: float = 1.0
     min_iou: float = 0.3
     max_missing: int = 15
+    subject_max_missing: int = 90   # 3 s at 30 fps: hidden by someone passing, not gone
+    fragment_age: int = 5           # a track younger than this inside the subject's box is a piece of it
     tracks: list[Track] = field(default_factory=list)
     subject_id: int | None = None
     chosen: bool = False
@@ -101,8 +125,10 @@ class Tracker:
             pi = int(np.argmin(dist[si]))
             near = dist[si, pi] <= self.subject_distance or box_iou(self.tracks[si].kpts, people[pi]) >= self.min_iou
             subj = self.tracks[si].kpts
-            # closer to another person's track (one beside the subject, not a fragment of it)
-            theirs = any(dist[ti, pi] < dist[si, pi] and box_overlap(t.kpts, subj) < 0.5
+            # closer to another person's track (one beside or passing the subject, not a
+            # short-lived fragment of the subject's own body)
+            theirs = any(dist[ti, pi] < dist[si, pi]
+                         and (t.age >= self.fragment_age or box_overlap(t.kpts, subj) < 0.5)
                          for ti, t in enumerate(self.tracks) if ti != si)
             if near and not theirs:
                 match(si, pi)
@@ -122,7 +148,8 @@ class Tracker:
                 self.tracks.append(Track(self._next, p))
                 out[self._next] = p
                 self._next += 1
-        alive = [t for t in self.tracks if t.missing <= self.max_missing]
+        alive = [t for t in self.tracks
+                 if t.missing <= (self.subject_max_missing if t.id == self.subject_id else self.max_missing)]
         self.subject_lost = self.subject_id is not None and all(t.id != self.subject_id for t in alive)
         if self.subject_lost:
             self.subject_id, self.chosen = None, False
@@ -138,7 +165,8 @@ class Tracker:
         def merit(k: np.ndarray) -> float:
             xy = k[visible(k), :2]
             off = np.linalg.norm(xy.mean(0) - centre) / max(w, h)
-            return person_size(k) / max(w, h) * (1.0 - off) * float(k[:, 2].mean())
+            idle = 1 / 3 if standing_idle(k) else 1.0
+            return person_size(k) / max(w, h) * (1.0 - off) * float(k[:, 2].mean()) * idle
 
         return max(seen, key=lambda i: merit(seen[i]))
 

@@ -40,7 +40,7 @@ def test_subject_is_the_largest_central_person_and_survives_a_short_gap():
 
 
 def test_subject_lost_after_long_absence_is_reported_and_repicked():
-    tr = Tracker((640, 480), max_missing=3)
+    tr = Tracker((640, 480), max_missing=3, subject_max_missing=3)
     big, small = _person(320, 240, 60), _person(80, 100, 15)
     tr.update([small, big])
     sid = tr.subject_id
@@ -85,10 +85,72 @@ def test_subject_missed_for_a_frame_does_not_take_a_tracked_neighbour():
     tr = Tracker((640, 480))
     subj, other = _person(300, 240, 60), _person(420, 240, 60)
     seen = tr.update([other, subj])
-    sid = tr.subject_id
+    sid = tr.choose(*subj[0, :2])
     oid = next(i for i, k in seen.items() if np.allclose(k, other))
     assert sid != oid
     seen = tr.update([other])     # the subject is missed this frame
     assert tr.subject(seen) is None and oid in seen and tr.subject_id == sid
     seen = tr.update([other, subj])
     assert np.allclose(tr.subject(seen), subj)
+
+
+def test_a_person_walking_in_front_never_becomes_the_subject():
+    """A bigger person walks across the image in front of the subject, hiding them for 24
+    frames (longer than a bystander's track lives): the subject is unseen meanwhile, never
+    the walker, and is the subject again, with the same id, when they reappear."""
+    tr = Tracker((640, 480))
+    subj, walker = _person(320, 300, 50), _person(10, 260, 80)
+    tr.update([subj])
+    sid = tr.subject_id
+    hidden = 0
+    for f in range(70):
+        w = walker.copy()
+        w[:, 0] += 10 * f
+        behind = abs(w[:, 0].mean() - 320) < 120
+        hidden += behind
+        s = tr.subject(tr.update([w] if behind else [w, subj]))
+        if behind:
+            assert s is None, f"frame {f}: the walker was scored as the subject"
+        else:
+            assert s is not None and np.allclose(s, subj), f"frame {f}: the subject was not followed"
+    assert hidden > tr.max_missing and tr.subject_id == sid
+
+
+def _posed(points: dict[int, tuple[float, float]]) -> np.ndarray:
+    k = np.zeros((NUM_JOINTS, 3), np.float32)
+    for j, (x, y) in points.items():
+        k[j] = (x, y, 0.9)
+    return k
+
+
+def _standing(cx: float, top: float, h: float) -> np.ndarray:
+    """Upright, arms hanging: head at top, feet at top + h."""
+    return _posed({0: (cx, top), 5: (cx - 0.12 * h, top + 0.18 * h), 6: (cx + 0.12 * h, top + 0.18 * h),
+                   7: (cx - 0.14 * h, top + 0.33 * h), 8: (cx + 0.14 * h, top + 0.33 * h),
+                   9: (cx - 0.14 * h, top + 0.46 * h), 10: (cx + 0.14 * h, top + 0.46 * h),
+                   11: (cx - 0.08 * h, top + 0.52 * h), 12: (cx + 0.08 * h, top + 0.52 * h),
+                   13: (cx - 0.08 * h, top + 0.75 * h), 14: (cx + 0.08 * h, top + 0.75 * h),
+                   15: (cx - 0.08 * h, top + h), 16: (cx + 0.08 * h, top + h)})
+
+
+def _lying(x0: float, y: float, length: float) -> np.ndarray:
+    """Flat on the floor, head at x0, feet towards +x (a sit-up's or push-up's low point)."""
+    return _posed({0: (x0, y), 5: (x0 + 0.15 * length, y), 6: (x0 + 0.15 * length, y + 4),
+                   7: (x0 + 0.15 * length, y - 0.15 * length), 8: (x0 + 0.15 * length, y - 0.15 * length + 4),
+                   9: (x0 + 0.05 * length, y - 0.2 * length), 10: (x0 + 0.05 * length, y - 0.2 * length + 4),
+                   11: (x0 + 0.5 * length, y), 12: (x0 + 0.5 * length, y + 4),
+                   13: (x0 + 0.72 * length, y - 0.2 * length), 14: (x0 + 0.72 * length, y - 0.2 * length + 4),
+                   15: (x0 + length, y), 16: (x0 + length, y + 4)})
+
+
+def test_a_trainer_standing_beside_is_not_picked_while_the_subject_is_briefly_unseen():
+    tr = Tracker((640, 480))
+    # the trainer stands nearer the camera and the centre, bigger than the trainee lying down
+    subj, trainer = _lying(60, 420, 260), _standing(330, 40, 400)
+    for _ in range(3):
+        tr.update([trainer, subj])
+    sid = tr.subject_id
+    assert np.allclose(tr.subject(tr.update([trainer, subj])), subj)
+    for _ in range(40):          # the subject's pose is lost for 1.3 s (lying flat, dark gym)
+        assert tr.subject(tr.update([trainer])) is None
+    assert np.allclose(tr.subject(tr.update([trainer, subj])), subj) and tr.subject_id == sid
