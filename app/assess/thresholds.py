@@ -130,3 +130,12 @@ class Thresholds:
 
 
 DEFAULTS = Thresholds()
+
+
+def with_image_bar(th: Thresholds, exercise: str, bar_y: float | None, bar_offset: float | None) -> Thresholds:
+    """The pull-up bar where the image shows it (app.core.bar: its height above the wrists in
+    torso lengths) instead of the fixed pullup_bar_offset; a bar drawn by the instructor
+    (bar_y) wins over both. Other events, or no bar seen: th unchanged."""
+    if exercise != "pullup" or bar_y is not None or bar_offset is None:
+        return th
+    return th.replace(pullup_bar_offset=bar_offset)

@@ -79,6 +79,9 @@ def _request(args, exercise: str):
 
 def _judge(track, request, box, vp=None) -> Judgement:
     from app.pipeline.judge import JudgeError, judge
+    if vp is not None and vp.bar_offset is not None:
+        from dataclasses import replace
+        request = replace(request, bar_offset=vp.bar_offset)
     try:
         j = judge(track, request, box, upstream=vp.models if vp is not None else None)
     except JudgeError as e:

@@ -124,14 +124,15 @@ class BatchAnalysis:
         from app.inference.session import ModelError
         from app.storage.db import StorageError
         try:
-            upstream, video = {}, None
+            upstream, video, bar = {}, None, None
             if is_video(path):
                 opened = frames(path)  # a bad video is reported before the model loads
                 vp = self._video_poses(i, path, opened)
-                track, upstream, video = vp.subject, vp.models, vp.notes()
+                track, upstream, video, bar = vp.subject, vp.models, vp.notes(), vp.bar_offset
             else:
                 track = read_track(path)
-            judgement = judge(track, JudgeRequest(exercise=self.exercise, thresholds=self.thresholds), self.models,
+            judgement = judge(track, JudgeRequest(exercise=self.exercise, thresholds=self.thresholds, bar_offset=bar),
+                              self.models,
                               upstream=upstream)
             if video is not None:
                 judgement = judgement.with_notes(video=video)

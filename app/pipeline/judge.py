@@ -20,7 +20,7 @@ from app.assess.coverage import coverage, posture_contradicts
 from app.assess.engine import Assessment, assess, with_probabilities
 from app.assess.protocol import Protocol
 from app.assess.scoring import ScoringTable
-from app.assess.thresholds import DEFAULTS, Thresholds
+from app.assess.thresholds import DEFAULTS, Thresholds, with_image_bar
 from app.core.judgement import RULES_ENGINE, ClassifierUse, Guess, Judgement, Score
 from app.core.types import EXERCISES, PoseTrack
 from app.pipeline.models import ModelBox
@@ -42,7 +42,8 @@ class JudgeRequest:
     coordinates were min-max scaled per frame (RepCount data), which turns the posture gates off;
     min_confidence: below it, an auto request is not judged (the user is asked for the event);
     protocol: which checks apply and its own thresholds over `thresholds` (None: every standard
-    check with `thresholds` as they are)."""
+    check with `thresholds` as they are); bar_offset: the pull-up bar seen in the image, its
+    height above the wrists in torso lengths (app.core.bar; used when no bar_y was drawn)."""
 
     exercise: str = "auto"
     view: str = "auto"
@@ -59,6 +60,7 @@ class JudgeRequest:
     normalised: bool = False
     min_confidence: float = 0.7
     protocol: Protocol | None = None
+    bar_offset: float | None = None
 
 
 class RepProbabilities(typing.Protocol):
@@ -123,6 +125,10 @@ def judge(track: PoseTrack, request: JudgeRequest, models: ModelBox | None = Non
 
     th = req.protocol.thresholds(req.thresholds) if req.protocol is not None else req.thresholds
     checks = req.protocol.applies(exercise) if req.protocol is not None else None
+    barred = with_image_bar(th, exercise, req.bar_y, req.bar_offset)
+    if barred is not th:
+        th = barred
+        notes["bar"] = {"from": "image", "above_wrists_torso_lengths": round(req.bar_offset, 3)}
     t0 = time.perf_counter()
     try:
         a = assess(judged, exercise, view, th, bar_y=req.bar_y, normalised=req.normalised, policy=req.policy,

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.assess.engine import Assessment, assess, settled
-from app.assess.thresholds import DEFAULTS, Thresholds
+from app.assess.thresholds import DEFAULTS, Thresholds, with_image_bar
 from app.capture.camera import SourceLost
+from app.core.bar import BarWatch
 from app.core.growing import GrowingArray
 from app.core.types import Frame, PipelineResult, Pose2D, PoseTrack
 from app.pipeline.slots import LatestSlot
@@ -52,6 +53,9 @@ class LiveState:
     drive: np.ndarray
     frames: int
     drive_start: int = 0
+
+
+BAR_FIX_SIGHTINGS = 10  # frames that saw the bar (every 3rd frame looked at: about a second of hang)
 
 
 class LiveSession:
@@ -93,6 +97,10 @@ class LiveSession:
         self.thresholds = thresholds  # the rules' numbers (the admin's settings)
         self.choice = choice          # SubjectChoice of a camera / video source (None for a replay)
         self.bar_y = bar_y            # the pull-up bar drawn by the instructor (image px); may change mid-test
+        # the bar seen in the image (app.core.bar), fixed once a second of hanging has shown it,
+        # so that reps already shown are not re-judged against a bar that keeps moving
+        self._bar = BarWatch() if exercise in ("pullup", "auto") else None
+        self.bar_offset: float | None = None
         self.latest: LatestSlot[PipelineResult] = LatestSlot()
         self._kpts = GrowingArray((17, 3), np.float32)  # every frame of the subject so far
         self._lock = threading.Lock()
@@ -283,6 +291,11 @@ class LiveSession:
             n = len(self._kpts)
         if self.recorder is not None:
             self.recorder.frame(index, t, image, k, filled)
+        if self._bar is not None and self.bar_offset is None:
+            self._bar.see(index, image, k)
+            if len(self._bar.sightings) >= BAR_FIX_SIGHTINGS:
+                self.bar_offset = self._bar.offset
+                self._bar = None if self.bar_offset is not None else BarWatch()
         if self._auto:
             self._recognise(n)
         if self.classifier is not None:
@@ -357,8 +370,9 @@ class LiveSession:
             return
         t0 = time.perf_counter()
         p = self.protocol
-        a = assess(track, self.exercise, self.view, p.thresholds(self.thresholds) if p else self.thresholds,
-                   bar_y=self.bar_y, checks=p.applies(self.exercise) if p else None)
+        th = with_image_bar(p.thresholds(self.thresholds) if p else self.thresholds, self.exercise, self.bar_y,
+                            self.bar_offset)
+        a = assess(track, self.exercise, self.view, th, bar_y=self.bar_y, checks=p.applies(self.exercise) if p else None)
         # the next re-assessment after assess_every frames, or later when one takes long: the
         # whole track is re-read each time (0.25 s at 2 minutes), so keep it under ~1/5 of the time
         took = time.perf_counter() - t0

@@ -144,7 +144,7 @@ def judge_test(session: LiveSession, table=None, sex: str | None = None, age: in
     track = session.track()
     guess = guess_of(session.guess) if session.guess is not None else None
     req = JudgeRequest(exercise=session.exercise, view=session.view, thresholds=session.thresholds,
-                       bar_y=session.bar_y, table=table, sex=sex, age=age, guess=guess, protocol=session.protocol)
+                       bar_y=session.bar_y, bar_offset=session.bar_offset, table=table, sex=sex, age=age, guess=guess, protocol=session.protocol)
     worker = session.classifier if session.classifier is not None and not session.classifier.alive else None
     return judge(track, req, models, precomputed=worker, upstream=session.models), track
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from app.capture.video import VideoInfo, frames
+from app.core.bar import BarWatch
 from app.core.skeleton import NUM_JOINTS
 from app.core.types import PoseTrack
 from app.core.visibility import visible
@@ -61,7 +62,8 @@ def pose_steps(numbered: Iterator[tuple[int, np.ndarray]], estimator, size: tupl
 class VideoPoses:
     """subject: PoseTrack (T, 17, 3); people: {track id: (T, 17, 3)} for --all; frames with
     nobody / with several people; model: the pose model's name; models: {file stem: sha256};
-    timings_ms: per stage totals."""
+    timings_ms: per stage totals; bar_offset: the pull-up bar seen in the image, its height
+    above the wrists in torso lengths (app.core.bar), None when no bar was seen."""
 
     subject: PoseTrack
     people: dict[int, np.ndarray]
@@ -70,6 +72,7 @@ class VideoPoses:
     model: str
     timings_ms: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
+    bar_offset: float | None = None
 
     def notes(self) -> dict:
         """The `video` note of a judgement: the pose model, frames without anyone or with
@@ -92,7 +95,9 @@ def video_poses(source: str | Path | tuple[VideoInfo, Iterator[np.ndarray]], est
     everyone: dict[int, dict[int, np.ndarray]] = {}
     none = several = 0
     t_pose = t_track = 0.0
+    bar = BarWatch()
     for step in pose_steps(enumerate(it), estimator, info.size):
+        bar.see(step.index, step.image, step.subject)
         t_pose += step.pose_ms
         t_track += step.track_ms
         none += step.people == 0
@@ -117,4 +122,4 @@ def video_poses(source: str | Path | tuple[VideoInfo, Iterator[np.ndarray]], est
     model = getattr(estimator, "model", None)
     return VideoPoses(PoseTrack(kp, info.fps, info.size, exercise=exercise), people, none, several,
                       getattr(estimator, "name", "unknown"), {"pose": t_pose, "track": t_track},
-                      dict(getattr(model, "fingerprint", {}) or {}))
+                      dict(getattr(model, "fingerprint", {}) or {}), bar.offset)

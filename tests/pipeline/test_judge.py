@@ -224,3 +224,22 @@ def test_auto_asks_when_the_posture_contradicts_the_recognised_event():
         judge(hanging, JudgeRequest(exercise="auto", classifier=False), box)
     lying = make_clip(5, "situp", "side", n_reps=3, noise=0.0).track()
     assert judge(lying, JudgeRequest(exercise="auto", classifier=False), box).exercise == "situp"
+
+
+def test_the_bar_seen_in_the_image_is_what_the_chin_must_clear():
+    """A pull-up clip judged against a bar the image shows high above the hands refuses the
+    chins; without it (the fixed estimate) the same reps count; a bar the instructor drew wins
+    over the image's; other events ignore it."""
+    from training.synth import make_clip
+    c = make_clip(11, "pullup", "front", n_reps=4, fault_rate=0.0, noise=0.5)
+    track = c.track()
+    plain = judge(track, JudgeRequest(exercise="pullup", classifier=False))
+    high = judge(track, JudgeRequest(exercise="pullup", classifier=False, bar_offset=0.39))
+    assert plain.count_standard >= 3 and "bar" not in plain.notes
+    assert high.count_total == plain.count_total
+    assert all("chin_below_bar" in r.reasons for r in high.reps)
+    assert high.notes["bar"] == {"from": "image", "above_wrists_torso_lengths": 0.39}
+    drawn = judge(track, JudgeRequest(exercise="pullup", classifier=False, bar_offset=0.39, bar_y=0.0))
+    assert "bar" not in drawn.notes
+    push = judge(TRACK, JudgeRequest(exercise="pushup", classifier=False, bar_offset=0.39))
+    assert "bar" not in push.notes

@@ -98,3 +98,45 @@ def test_the_streamed_recogniser_reads_the_same_windows_as_the_whole_track():
     ref = rec.recognise(clip.track())
     assert g is not None and stream.windows_seen == (len(clip.keypoints) - rec.window) // 15 + 1
     assert (g.exercise, g.view) == (ref.exercise, ref.view) and g.confidence == pytest.approx(ref.confidence, abs=1e-5)
+
+def test_a_live_pull_up_test_fixes_the_bar_it_sees_and_saves_with_it():
+    """The live session looks for the bar in the frames while the subject hangs, fixes it once
+    a second of frames has shown it (so shown reps are not re-judged against a moving bar),
+    and judges the saved test against the same bar."""
+    from app.pipeline.live import LiveSession
+    from app.pipeline.live_test import judge_test
+    from tests.core.test_bar import _hang, _image
+    k = _hang()
+    image = _image(100)
+
+    def items():
+        for i in range(60):
+            yield i, i / 30, image, k
+
+    s = LiveSession(items(), "pullup", 30.0, (640, 480), "front", realtime=False)
+    s.start()
+    assert s.wait(20)
+    assert s.bar_offset is not None and abs(s.bar_offset - 0.10) < 0.03
+    j, _track = judge_test(s)
+    assert j.notes["bar"]["above_wrists_torso_lengths"] == round(s.bar_offset, 3)
+    nobar = LiveSession(((i, i / 30, _image(None), k) for i in range(60)), "pullup", 30.0, (640, 480), "front",
+                        realtime=False)
+    nobar.start()
+    assert nobar.wait(20) and nobar.bar_offset is None
+
+
+def test_a_video_of_a_hang_under_a_bar_reports_the_bar(tmp_path):
+    """The pose loop over a video file measures the bar as it goes (what `analyze VIDEO` and
+    batch analysis hand to the judge)."""
+    import cv2
+    from conftest import FakeEstimator
+
+    from app.pipeline.pose_loop import video_poses
+    from tests.core.test_bar import _hang, _image
+    path = tmp_path / "hang.avi"
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (640, 480))
+    for i in range(30):
+        w.write(_image(100, seed=i))
+    w.release()
+    vp = video_poses(path, FakeEstimator([[_hang()]] * 30))
+    assert vp.bar_offset is not None and abs(vp.bar_offset - 0.10) < 0.03
