@@ -6,16 +6,18 @@ in and out, and losing the subject for a frame loses that frame of the test); (2
 a distance between people = mean distance of the joints both have, divided by the larger
 person's size; (3) a track and a person still unmatched whose boxes overlap by IoU >=
 `min_iou` (the same body seen with a different set of joints). A person unmatched for
-`max_missing` frames is dropped; the subject only after `subject_max_missing` frames, so a
-second person walking in front of the subject (hiding them for a second or two) neither
-takes the subject's place nor makes the tracker re-pick: the subject is simply unseen until
-they reappear where they were. Round 1 never takes a person another established track
-follows better (a neighbour walking past is theirs; only a young track lying mostly inside
-the subject's box is read as a fragment of the subject's own body). Subject: the
-instructor's choice when given (`choose`), else the person with the best size x centrality
-when the subject is first needed or lost, where someone standing upright with the arms
-down (a grader, a trainer, a bystander) counts for a third: a test's subject lies, hangs or
-holds a plank, and the bigger, nearer person beside them is usually the one watching.
+`max_missing` frames is dropped. Round 1 never takes a person another track follows better,
+unless that track overlaps the subject's box mostly (a fragment of the subject's own body,
+which a weak pose model keeps finding) and was never seen beside the subject as a person of
+its own (someone walking in front, who covers the subject's box, is theirs).
+
+Subject: the instructor's choice when given (`choose`), else the person with the best size
+x centrality when the subject is first needed or lost, where someone standing upright with
+the arms down (a grader, a trainer) counts for a third: a test's subject lies, hangs or holds
+a plank, and the bigger, nearer person beside them is usually the one watching. A person
+seen beside the subject for `beside_frames` frames is a bystander: when the subject is lost
+(hidden by someone walking in front), bystanders are not picked for `patience` frames, so
+the subject is unseen meanwhile and picked again when they reappear.
 """
 from __future__ import annotations
 
@@ -74,6 +76,13 @@ def box_overlap(a: np.ndarray, b: np.ndarray) -> float:
     return r[0] / max(min(r[1], r[2]), 1.0) if r is not None else 0.0
 
 
+def box_inside(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of a's box inside b's: near 1 when a is a piece of b (or b's double), small when a
+    is a bigger person in front of b."""
+    r = _boxes(a, b)
+    return r[0] / max(r[1], 1.0) if r is not None else 0.0
+
+
 def person_distance(a: np.ndarray, b: np.ndarray) -> float:
     both = visible(a) & visible(b)
     if both.sum() < 2:
@@ -88,6 +97,7 @@ class Track:
     kpts: np.ndarray
     missing: int = 0
     age: int = 0
+    beside: int = 0   # frames seen beside the subject (not inside its box): a bystander
 
 
 @dataclass
@@ -97,12 +107,13 @@ class Tracker:
     subject_distance: float = 1.0
     min_iou: float = 0.3
     max_missing: int = 15
-    subject_max_missing: int = 90   # 3 s at 30 fps: hidden by someone passing, not gone
-    fragment_age: int = 5           # a track younger than this inside the subject's box is a piece of it
+    beside_frames: int = 10
+    patience: int = 90              # 3 s at 30 fps: a hidden subject is waited for this long
     tracks: list[Track] = field(default_factory=list)
     subject_id: int | None = None
     chosen: bool = False
     _next: int = 1
+    _waited: int = 0  # frames without a subject since it was lost
     subject_lost: bool = False  # true on the frame where the subject was dropped
 
     def update(self, people: list[np.ndarray]) -> dict[int, np.ndarray]:
@@ -128,7 +139,7 @@ class Tracker:
             # closer to another person's track (one beside or passing the subject, not a
             # short-lived fragment of the subject's own body)
             theirs = any(dist[ti, pi] < dist[si, pi]
-                         and (t.age >= self.fragment_age or box_overlap(t.kpts, subj) < 0.5)
+                         and (box_overlap(t.kpts, subj) < 0.5 or t.beside >= self.beside_frames)
                          for ti, t in enumerate(self.tracks) if ti != si)
             if near and not theirs:
                 match(si, pi)
@@ -149,16 +160,28 @@ class Tracker:
                 out[self._next] = p
                 self._next += 1
         alive = [t for t in self.tracks
-                 if t.missing <= (self.subject_max_missing if t.id == self.subject_id else self.max_missing)]
+                 if t.missing <= self.max_missing]
         self.subject_lost = self.subject_id is not None and all(t.id != self.subject_id for t in alive)
         if self.subject_lost:
             self.subject_id, self.chosen = None, False
         self.tracks = alive
+        subj = out.get(self.subject_id) if self.subject_id is not None else None
+        if subj is not None:
+            self._waited = 0
+            for t in alive:
+                if t.id in out and t.id != self.subject_id and box_inside(t.kpts, subj) < 0.5:
+                    t.beside += 1
         if self.subject_id is None and out:
+            self._waited += 1
             self.subject_id = self._pick(out)
         return out
 
-    def _pick(self, seen: dict[int, np.ndarray]) -> int:
+    def _pick(self, seen: dict[int, np.ndarray]) -> int | None:
+        bystanders = {t.id for t in self.tracks if t.beside >= self.beside_frames}
+        fresh = {i: k for i, k in seen.items() if i not in bystanders}
+        if not fresh and self._waited <= self.patience:
+            return None  # only people seen beside the subject: wait for the subject
+        seen = fresh or seen
         w, h = self.image_size
         centre = np.array([w / 2, h / 2])
 
