@@ -56,13 +56,16 @@ def test_app_never_imports_torch_or_training():
 def test_training_uses_only_app_core():
     """training/ shares app.core (one skeleton, one feature definition) and nothing else of
     the app, except its evaluators (training/eval_*.py), which measure exported models
-    through the app's own inference path so the figures are the product's, and the
+    through the app's own inference path so the figures are the product's (the pose
+    evaluator's count agreement runs the app's pose loop and judge()), and the
     classifier's real windows (training/data/rep_windows.py), which are by definition the
     windows inside the reps the app's own counter finds (the reps the classifier will judge)."""
     for f in _files("training"):
         allowed = ("app.core",)
         if f.name.startswith("eval_"):
             allowed += ("app.inference",)
+        if f.name == "eval_pose_videos.py":  # count agreement through the product's pose loop and judge()
+            allowed += ("app.pipeline.pose_loop", "app.pipeline.judge")
         if f.name == "rep_windows.py":
             allowed += ("app.assess",)
         bad = {m for m in _imports(f) if m.startswith("app.") and not m.startswith(allowed)}

@@ -57,10 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
     p.add_argument("--steps", type=int)
     p.add_argument("--out", type=Path, help="checkpoint (default checkpoints/pose_<model>.pt)")
-    p.add_argument("--data", type=Path, default=DATA / "pushfit")
-    p.add_argument("--cache", type=Path, default=CACHE / "pushfit_frames")
+    p.add_argument("--labels", choices=["pushfit", "teacher"], default="pushfit",
+                   help="pushfit: MoveNet + MediaPipe agreement on pushfit; teacher: the reference teacher on "
+                        "footage + pushfit (tracks from `python -m training teacher`)")
+    p.add_argument("--data", type=Path, help="pushfit folder (default ../shared/data/pushfit), or the shared data "
+                                             "folder with --labels teacher (default ../shared/data)")
+    p.add_argument("--cache", type=Path, help="frame cache (default ~/.cache/drillscore/pushfit_frames or "
+                                              "teacher_frames)")
+    p.add_argument("--crop-share", type=float, default=0.0,
+                   help="share of training images framed around the person (the app's crop pass)")
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--init", type=Path, help="start from matching weights of another checkpoint")
+    p.add_argument("--init", type=Path, help="start from matching weights of another checkpoint, or of an "
+                                             "exported models/pose_paf.onnx")
     p.add_argument("--threads", type=int)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--val-every", type=int, default=250)
@@ -85,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--threads", type=int)
     v.add_argument("--max-frames", type=int, help="per clip (quick look)")
     v.add_argument("--no-cards", action="store_true", help="do not write the metrics into the model cards")
+    v.add_argument("--no-videos", action="store_true",
+                   help="pose: pushfit validation only (skip the hand-counted videos against the teacher)")
+    v.add_argument("--only", choices=["pose_paf", "pose_lstm_pm"], help="pose: evaluate this model only")
+    v.add_argument("--crop", choices=["auto", "on", "off"], default="auto",
+                   help="pose: the stateless model's crop pass (auto: as its card says, as the app runs it)")
     sub.add_parser("demo", help="render the bundled demo video (assets/demo/pushup_side_demo.mp4)")
     c = sub.add_parser("classifier", help="train the LSTM-attention standard/non-standard classifier")
     c.add_argument("--preset", choices=["cpu", "gpu", "ci"], default="cpu")
@@ -240,18 +253,32 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if a.cmd == "export" and a.what in ("recogniser", "smoother", "lifter"):
         return _export_temporal(a.what, a.checkpoints, a.out)
-    if a.cmd in ("eval", "pose") and not (a.data / "clips.csv").exists():
+    if a.cmd == "pose":
+        teacher = a.labels == "teacher"
+        a.data = a.data or (DATA if teacher else DATA / "pushfit")
+        a.cache = a.cache or CACHE / ("teacher_frames" if teacher else "pushfit_frames")
+        need = a.data / ("footage/manifest.json" if teacher else "clips.csv")
+        if not need.exists():
+            print(f"error: {need} not found; point --data at the "
+                  f"{'shared data folder' if teacher else 'pushfit folder'}", file=sys.stderr)
+            return 2
+    if a.cmd == "eval" and not (a.data / "clips.csv").exists():
         print(f"error: {a.data}/clips.csv not found; point --data at the pushfit folder", file=sys.stderr)
         return 2
     if a.cmd == "eval":
         from training.eval_pose import run
-        res = run(a.models, a.cache, a.data, a.threads, a.max_frames, not a.no_cards)
+        res = run(a.models, a.cache, a.data, a.threads, a.max_frames, not a.no_cards, videos=not a.no_videos,
+                  only=a.only, crop={"on": True, "off": False, "auto": None}[a.crop])
         f = lambda v, spec: "n/a" if v is None else format(v, spec)
         for name, r in res.items():
-            print(f"{name}: PCK@0.2 {r['pck@0.2_mean']:.3f} over {r['scored_joints']} joints in {r['frames']} frames; "
-                  f"jitter {f(r['jitter_accel'], '.4f')} (labels {f(r['label_jitter_accel'], '.4f')}); "
-                  f"{f(r['ms_per_frame_total'], '.1f')} ms/frame")
-            print("  per joint: " + ", ".join(f"{k} {v:.2f}" for k, v in r["pck@0.2_per_joint"].items()))
+            for ex, e in r.get("per_exercise", {}).items():
+                print(f"{name} {ex:<6}: {e['videos']} videos, PCK@0.2 {e['pck@0.2']:.3f}, PCK@0.1 {e['pck@0.1']:.3f} "
+                      f"against the teacher; jitter {f(e['jitter_accel'], '.4f')} (teacher "
+                      f"{f(e['teacher_jitter_accel'], '.4f')}); same total as on the teacher's track "
+                      f"{e['same_total_as_teacher']:.2f}; {e['ms_per_frame_loop']:.1f} ms/frame in the pose loop")
+            p = r["pushfit"]
+            print(f"{name} pushfit: PCK@0.2 {p['pck@0.2_mean']:.3f} over {p['scored_joints']} joints in {p['frames']} "
+                  f"frames; jitter {f(p['jitter_accel'], '.4f')} (labels {f(p['label_jitter_accel'], '.4f')})")
         return 0
     if a.cmd == "export" and a.what == "classifier":
         from training.export_classifier import export as export_classifier
@@ -283,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         r = train(a.model, a.preset, out, a.data, a.cache, a.steps, a.resume, a.threads, workers=a.workers,
                   val_every=a.val_every, init=a.init, coco=(a.coco, a.coco_images) if a.coco else None, synth=a.synth,
                   paf_weight=a.paf_weight, lr=a.lr, temporal_weight=a.temporal_weight,
-                  freeze=a.freeze)
+                  freeze=a.freeze, labels=a.labels, crop_share=a.crop_share)
         print(f"{out}: step {r['step']}, validation PCK@0.2 (heatmap argmax) {r['val_pck']:.3f}")
     return 0
 

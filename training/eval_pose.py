@@ -88,18 +88,46 @@ def evaluate_model(est: PoseEstimator, cache: Path, clips: list[str], alpha: flo
 
 
 def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, max_frames: int | None = None,
-        write_cards: bool = True) -> dict:
+        write_cards: bool = True, videos: bool = True, only: str | None = None,
+        progress=print, crop: bool | None = None) -> dict:
+    """Both pose models: the hand-counted videos against the teacher (training.eval_pose_videos;
+    the headline, and what the app's model choice reads: pck@0.2_mean), and pushfit's
+    validation clips against the MoveNet + MediaPipe agreement labels (metrics["pushfit"]).
+    crop: the stateless model's crop pass on / off (None: as its card says, as the app runs it;
+    the pushfit frames are always whole frames, one at a time)."""
     from training.data import pushfit
+    from training.data import teacher_frames as TF
+    from training.data.pose_frames import build_cache
+    from training.eval_pose_videos import evaluate_video, per_video, summarise
     clips = [c.clip for c in pushfit.load_index(data_root) if is_validation(c.clip)]
+    build_cache(data_root, cache, clips)
+    sources = TF.validation_sources(data_root.parent, Path.home() / ".cache" / "drillscore" / "teacher") if videos else []
     out = {}
     for name, recurrent in (("pose_paf", False), ("pose_lstm_pm", True)):
-        if not (models / f"{name}.onnx").exists():
+        if not (models / f"{name}.onnx").exists() or only not in (None, name):
             continue
-        est = PoseEstimator(models, threads, recurrent=recurrent, by_metrics=False)
+        est = PoseEstimator(models, threads, recurrent=recurrent, by_metrics=False, crop=crop)
         if est.name != name:
             continue
-        r = evaluate_model(est, cache, clips, max_frames=max_frames)
-        r["split"] = f"pushfit validation: {len(clips)} clips held out by clip-name hash, every 2nd frame"
+        r: dict = {"crop_pass": est.crop}
+        if sources:
+            rows = []
+            for i, s in enumerate(sources):
+                rows.append(evaluate_video(est, s))
+                progress(f"{name}: {i + 1}/{len(sources)} {s.name}: PCK@0.2 {rows[-1].hits20 / max(rows[-1].joints, 1):.2f}"
+                         f", totals {rows[-1].totals[0]} (teacher {rows[-1].totals[1]})")
+            summ = summarise(rows)
+            r = {"pck@0.2_mean": summ["all"]["pck@0.2"], "pck@0.1_mean": summ["all"]["pck@0.1"],
+                 "per_exercise": summ, "per_video": per_video(rows),
+                 "split": f"against the reference teacher (mediapipe 0.10.14 BlazePose Full) on the {len(sources)} "
+                          "hand-counted videos (../shared/data/videos + clips), held out of training by person; "
+                          "through the app's pose loop, every frame"}
+        est.crop = False  # cached pushfit frames are scored one by one: nobody to follow
+        pf = evaluate_model(est, cache, clips, max_frames=max_frames)
+        pf["split"] = f"pushfit validation: {len(clips)} clips held out by clip-name hash, every 2nd frame"
+        r["pushfit"] = pf
+        if not sources:  # no videos: the pushfit figure is the headline
+            r["pck@0.2_mean"] = pf["pck@0.2_mean"]
         out[name] = r
         if write_cards:
             card_path = models / f"{name}.json"

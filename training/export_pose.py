@@ -38,7 +38,18 @@ def train_command(kind: str, ck: dict) -> str:
     """The command that rebuilds this checkpoint, from what the checkpoint recorded (older
     checkpoints lack some arguments: those are left out)."""
     parts = [f"python -m training pose --model {kind} --preset {ck['preset']} --steps {ck.get('steps_total') or ck['step']}"]
-    if ck.get("init"):
+    prefix = ""
+    if ck.get("labels") == "teacher":
+        parts.append("--labels teacher")
+    if ck.get("crop_share"):
+        parts.append(f"--crop-share {ck['crop_share']:g}")
+    if ck.get("synth_clips") is not None and ck.get("labels") == "teacher":
+        parts.append(f"--synth {ck['synth_clips']}")
+    if ck.get("init_commit") and ck.get("init"):  # the init file as it was then (export overwrites it)
+        tmp = f"/tmp/{Path(ck['init']).stem}_{ck['init_commit'][:7]}{Path(ck['init']).suffix}"
+        prefix = f"git show {ck['init_commit'][:7]}:{ck['init']} > {tmp} && "
+        parts.append(f"--init {tmp}")
+    elif ck.get("init"):
         parts.append(f"--init {ck['init']}")
     if ck.get("lr") is not None:
         parts.append(f"--lr {ck['lr']:g}")
@@ -48,7 +59,28 @@ def train_command(kind: str, ck: dict) -> str:
         parts.append(f"--temporal-weight {ck['temporal_weight']:g}")
     if ck.get("frozen"):
         parts.append("--freeze")
-    return " ".join(parts) + " && python -m training export pose"
+    return prefix + " ".join(parts) + " && python -m training export pose"
+
+
+def data_note(ck: dict) -> dict:
+    """The card's data: what trained the checkpoint and what was held out."""
+    synth = f" + {ck.get('synth_clips', 0)} rendered synthetic clips (training.synth.render)"
+    if ck.get("labels") != "teacher":
+        return {"train": f"pushfit frames (MoveNet + MediaPipe agreement pseudo-labels), {len(ck['train_clips'])} clips"
+                         + synth,
+                "validation": f"pushfit, {len(ck['val_clips'])} clips held out by clip name hash"}
+    tr = ck["train_clips"]
+    n_push = sum(c.startswith("pushfit_") for c in tr)
+    va = ck["val_clips"]
+    return {"labels": "the reference teacher (mediapipe 0.10.14 BlazePose Full) via `python -m training teacher`; "
+                      "joints with visibility < 0.5 masked; on pushfit, joints MoveNet saw clearly elsewhere masked",
+            "train": f"{len(tr) - n_push} single-person ../shared/data/footage clips (every exercise and view, up to "
+                     f"240 frames each) + {n_push} pushfit clips (64 frames each){synth}; crops around the person in "
+                     f"{ck.get('crop_share', 0):.0%} of items; sampling weighted towards pull-ups and sit-ups "
+                     "(training.data.teacher_frames.WEIGHTS)",
+            "validation": f"{sum(not c.startswith('pushfit_') for c in va)} hand-counted videos (../shared/data/videos "
+                          f"+ clips; their people are in no training clip) + {sum(c.startswith('pushfit_') for c in va)} "
+                          "pushfit clips held out by clip-name hash"}
 
 
 def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
@@ -64,6 +96,8 @@ def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
             "joints": ",".join(JOINT_NAMES), "paf_pairs": ";".join(f"{a}-{b}" for a, b in PAF_PAIRS),
             "input": "RGB float32 [0,1], letterboxed square, grey 114 borders",
             "checkpoint_step": str(ck["step"]), "command": command}
+    if kind == "paf" and ck.get("crop_share"):
+        meta["crop_pass"] = "1"  # trained on crops around the person: the app may run its crop pass
     if kind == "lstm_pm":
         # the app restarts the memory every `horizon` frames: trained on clip_len-frame clips, the
         # state drifts on long runs. 2 x clip_len read best on pushfit validation (PCK@0.2 0.768,
@@ -78,9 +112,7 @@ def export(kind: str, checkpoint: Path, out_dir: Path) -> dict:
         "outputs": out_names, "joints": list(JOINT_NAMES), "paf_pairs": [list(p) for p in PAF_PAIRS],
         "input_size": ck["size"], "stride": ck["stride"], "network": ck["net"], "preset": ck["preset"],
         **({"horizon_frames": int(meta["horizon"])} if "horizon" in meta else {}),
-        "data": {"train": f"pushfit frames (MoveNet + MediaPipe agreement pseudo-labels), {len(ck['train_clips'])} clips"
-                          f" + {ck.get('synth_clips', 0)} rendered synthetic clips (training.synth.render)",
-                 "validation": f"pushfit, {len(ck['val_clips'])} clips held out by clip name hash"},
+        "data": data_note(ck),
         "training": {"steps": ck["step"], "device": ck.get("device", "not recorded"), "init": ck.get("init"),
                      **({"notes": ck["notes"]} if ck.get("notes") else {}),
                      "last_validation": hist[-1] if hist else {}},

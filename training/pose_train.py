@@ -22,6 +22,8 @@ from training.nets.lstm_pm import LstmPm, LstmPmConfig, seed_from_paf
 from training.nets.paf import STRIDE, PafConfig, PafNet
 from training.progress import Progress
 
+TEACHER_TRACKS = Path.home() / ".cache" / "drillscore" / "teacher"  # `python -m training teacher` output
+
 PRESETS = {  # name -> overrides; cpu fits a 2-core session, gpu is the full model
     "cpu": {"size": 256, "batch": 16, "steps": 3000, "width": 96, "feat": 64, "head": 64, "stages": 2, "hidden": 48,
             "clip_len": 5, "lr": 2e-3, "synth": 300, "lstm_batch": 4},
@@ -30,6 +32,24 @@ PRESETS = {  # name -> overrides; cpu fits a 2-core session, gpu is the full mod
     "ci": {"size": 128, "batch": 4, "steps": 6, "width": 32, "feat": 16, "head": 16, "stages": 2, "hidden": 8,
            "clip_len": 2, "lr": 1e-3, "synth": 2, "lstm_batch": 2},
 }
+
+
+def committed_version(path: Path) -> str | None:
+    """The git commit whose copy of `path` is the file as it is now (HEAD, when the file is
+    tracked and unmodified), so a card can name the exact init after the file is overwritten."""
+    import subprocess
+    root = Path(__file__).resolve().parent.parent
+    try:
+        rel = Path(path).resolve().relative_to(root)
+        clean = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", str(rel)], cwd=root, check=False).returncode == 0
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", str(rel)], cwd=root, capture_output=True,
+                                 check=False).returncode == 0
+        if not (clean and tracked):
+            return None
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (ValueError, OSError, subprocess.CalledProcessError):
+        return None
 
 
 def build_model(kind: str, cfg: dict) -> torch.nn.Module:
@@ -141,12 +161,18 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
           resume: bool = False, threads: int | None = None, seed: int = 0, workers: int = 1,
           val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
           synth: int | None = None, paf_weight: float = 1.0, lr: float | None = None,
-          temporal_weight: float = 0.0, freeze: bool = False) -> dict:
+          temporal_weight: float = 0.0, freeze: bool = False, labels: str = "pushfit",
+          crop_share: float = 0.0) -> dict:
     """paf_weight scales the PAF term of the loss: the fields are sparse, and a generator
     that starts from random weights (the LSTM-PM's) first learns to output zeros there.
     temporal_weight: the LSTM-PM's frame-to-frame term (temporal_loss); 0 for the PAF model.
     freeze: keep the LSTM-PM's backbone and ConvNet1 head as --init gave them (train the
-    memory and the generator only)."""
+    memory and the generator only).
+    labels: "pushfit" (MoveNet + MediaPipe agreement on pushfit, the first models) or
+    "teacher" (the reference teacher on footage + pushfit, training.data.teacher_frames;
+    `cache` is then the teacher-frame cache and data_root the shared data folder).
+    crop_share: share of training items framed around the person (the app's crop pass).
+    init may be an exported .onnx model (training.onnx_weights) when its checkpoint is gone."""
     if (temporal_weight or freeze) and kind != "lstm_pm":
         raise ValueError("--temporal-weight and --freeze are for clips: use them with --model lstm_pm")
     if freeze and init is None and not resume:
@@ -161,12 +187,25 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    clips = [c.clip for c in pushfit.load_index(data_root)]
-    build_cache(data_root, cache, clips, progress=lambda i, n: print(f"\rcaching frames {i}/{n}", end="", flush=True))
-    print()
-    tr_clips = [c for c in clips if not is_validation(c)]
-    va_clips = [c for c in clips if is_validation(c)]
     t_len = 1 if kind == "paf" else cfg["clip_len"]
+    weights = None
+    if labels == "teacher":
+        from training.data import teacher_frames as TF
+        tr_src, va_src = TF.training_sources(data_root, TEACHER_TRACKS)
+        va_src = TF.validation_sources(data_root, TEACHER_TRACKS) + va_src  # the hand-counted videos first
+        TF.build(tr_src + va_src, cache, progress=lambda i, n: print(f"\rcaching frames {i}/{n}", end="", flush=True))
+        print()
+        tr_clips, va_clips = [s.name for s in tr_src], [s.name for s in va_src]
+        tr_sets, va_sets = load_sets(cache, tr_clips), load_sets(cache, va_clips)
+        by_name = {s.name: TF.weight_of(s) for s in tr_src}
+        weights = [by_name[fs.clip] for fs in tr_sets]
+    else:
+        clips = [c.clip for c in pushfit.load_index(data_root)]
+        build_cache(data_root, cache, clips, progress=lambda i, n: print(f"\rcaching frames {i}/{n}", end="", flush=True))
+        print()
+        tr_clips = [c for c in clips if not is_validation(c)]
+        va_clips = [c for c in clips if is_validation(c)]
+        tr_sets, va_sets = load_sets(cache, tr_clips), load_sets(cache, va_clips)
     n_synth = cfg["synth"] if synth is None else synth
     synth_sets = []
     if n_synth:
@@ -176,8 +215,14 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                                                                                 end="", flush=True))
         print()
         synth_sets = load_sets(scache, names)
-    train_ds = PoseClips(load_sets(cache, tr_clips) + synth_sets, cfg["size"], t_len, 1.0, seed)
-    val_ds = PoseClips(load_sets(cache, va_clips), cfg["size"], t_len, 0.0, seed + 1)
+        if weights is not None:
+            weights = weights + [TF.WEIGHTS["other"]] * len(synth_sets)
+    train_ds = PoseClips(tr_sets + synth_sets, cfg["size"], t_len, 1.0, seed, crop_share=crop_share)
+    val_ds = PoseClips(va_sets, cfg["size"], t_len, 0.0, seed + 1)
+    if labels == "teacher":  # the progress figure: a fixed spread of validation frames, every video in it
+        from torch.utils.data import Subset
+        pick = np.random.default_rng(seed).permutation(len(val_ds))[:20 * cfg["batch"]]
+        val_ds = Subset(val_ds, sorted(pick.tolist()))
     if coco is not None:  # COCO-format images join the stateless model's training set
         if kind != "paf":
             raise ValueError("COCO images are single frames: use them with --model paf (then --init the LSTM-PM)")
@@ -186,8 +231,13 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         from training.data.coco import load_coco
         from training.data.pose_dataset import CocoFrames
         train_ds = ConcatDataset([train_ds, CocoFrames(load_coco(*coco), cfg["size"], 1.0, seed)])
-    tl = DataLoader(train_ds, batch_size=cfg["batch"], shuffle=True, num_workers=workers, drop_last=True,
-                    persistent_workers=workers > 0)
+    sampler = None
+    if weights is not None and coco is None:  # rare poses drawn more often (with replacement)
+        from torch.utils.data import WeightedRandomSampler
+        sampler = WeightedRandomSampler(train_ds.item_weights(weights), len(train_ds),
+                                        generator=torch.Generator().manual_seed(seed))
+    tl = DataLoader(train_ds, batch_size=cfg["batch"], shuffle=sampler is None, sampler=sampler,
+                    num_workers=workers, drop_last=True, persistent_workers=workers > 0)
     vl = DataLoader(val_ds, batch_size=cfg["batch"], shuffle=False, num_workers=0)
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     device_note = (f"GPU: {torch.cuda.get_device_name(0)}" if dev.type == "cuda"
@@ -201,14 +251,23 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     opt = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=cfg["lr"], weight_decay=1e-4)
     step, history = 0, []
     ck_init = None  # where the weights started (kept across --resume)
+    init_commit = committed_version(init) if init is not None and not resume else None
     if resume and out.exists():
         ck = torch.load(out, map_location=dev, weights_only=False)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optim"])
         step, history, ck_init = ck["step"], ck["history"], ck.get("init")
+        init_commit = ck.get("init_commit")
         if lr is None and "lr" in ck:  # continue the schedule the run started with
             cfg["lr"] = ck["lr"]
         print(f"resumed {out} at step {step}")
+    elif init is not None and init.suffix == ".onnx":  # a shipped model whose checkpoint is gone
+        if kind != "paf":
+            raise ValueError("--init MODEL.onnx restores the stateless model: use it with --model paf")
+        from training.onnx_weights import calibrate, load_folded
+        n = load_folded(model, init)
+        calibrate(model, torch.stack([train_ds[i][0][0] for i in range(min(32, len(train_ds)))]).to(dev))
+        print(f"initialised {n} convolutions from {init} (batch norms calibrated on 32 training frames)")
     elif init is not None:  # e.g. the LSTM-PM from a trained PAF model
         src = torch.load(init, map_location="cpu", weights_only=False)["model"]
         own = model.state_dict()
@@ -235,6 +294,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                     "val_clips": va_clips, "data": str(data_root), "synth_clips": n_synth, "seed": seed,
                     "init": str(init) if init else ck_init, "lr": cfg["lr"], "steps_total": total,
                     "paf_weight": paf_weight, "temporal_weight": temporal_weight, "frozen": list(FROZEN) if freeze else [],
+                    "labels": labels, "crop_share": crop_share, "init_commit": init_commit,
                     "device": device_note},
                    tmp)
         tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint

@@ -3,6 +3,7 @@ video files in, COCO-17 pose tracks out. Imports nothing of this project (that e
 has neither its packages nor its opencv); `python -m training teacher` starts it.
 
     teacher-python teacher_worker.py OUT_DIR VIDEO [VIDEO ...]
+    teacher-python teacher_worker.py --time VIDEO N     (benchmarks/pose.py --teacher)
 
 Each VIDEO becomes OUT_DIR/<stem>.npz with keypoints float32 (T, 17, 3) = x px, y px,
 visibility, fps and size = (width, height): the app's pose-track format. Landmarks placed
@@ -47,7 +48,34 @@ def track(video: Path) -> tuple[np.ndarray, float, tuple[int, int]]:
     return np.stack(rows), float(fps), (w, h)
 
 
+def time_frames(video: Path, n: int) -> None:
+    """Print `ms decode D model M total T frames N`: the teacher on the first n frames of
+    video, decode included, after 5 warm-up frames (the same frames our benchmark reads)."""
+    import time
+    cap = cv2.VideoCapture(str(video))
+    dec = mod = 0.0
+    done = 0
+    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=True) as pose:
+        for i in range(n + 5):
+            t0 = time.perf_counter()
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            t1 = time.perf_counter()
+            pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            t2 = time.perf_counter()
+            if i >= 5:
+                dec, mod, done = dec + t1 - t0, mod + t2 - t1, done + 1
+    cap.release()
+    d = max(done, 1)
+    print(f"ms decode {dec / d * 1000:.2f} model {mod / d * 1000:.2f} total {(dec + mod) / d * 1000:.2f} frames {done}",
+          flush=True)
+
+
 def main() -> int:
+    if sys.argv[1] == "--time":
+        time_frames(Path(sys.argv[2]), int(sys.argv[3]))
+        return 0
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     bad = 0

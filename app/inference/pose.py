@@ -3,6 +3,14 @@
 letterbox -> ONNX Runtime -> heatmaps + PAFs -> multi-person assembly -> image pixels.
 The recurrent model (pose_lstm_pm) carries its state from frame to frame; `reset()` starts
 over (a cut, or the subject lost). Without it the stateless pose_paf serves.
+
+Crop pass: a subject far from the camera covers a few dozen of the input's 256 pixels when
+the whole frame is letterboxed. When the pose loop says whom it follows (`follow(joints)`),
+the stateless model looks at a square crop around that person instead (they fill about
+CROP_FILL of it, as in training: training.data.augment.around_person), and at the whole
+frame every FULL_EVERY frames and whenever nobody is followed, so other people are still
+found and a lost subject is found again. The recurrent model always sees the whole frame
+(its memory lives in input coordinates, which a moving crop would shift).
 """
 from __future__ import annotations
 
@@ -18,9 +26,15 @@ from app.inference.paf_decode import DecodeParams, assemble
 GREY = 114
 
 
+CROP_FILL = 0.7      # share of the crop's side the followed person's joint box spans
+FULL_EVERY = 10      # frames between whole-frame passes while following someone
+MIN_CROP_GAIN = 1.3  # a crop that would enlarge the person less than this: whole frame instead
+
+
 @dataclass(frozen=True, slots=True)
 class Letterbox:
-    """Square letterbox of an (h, w) image: input = image * scale + (pad_x, pad_y)."""
+    """Square letterbox of an (h, w) image, or a square crop of it: input = image * scale +
+    (pad_x, pad_y)."""
 
     scale: float
     pad_x: float
@@ -49,6 +63,28 @@ def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
     return np.ascontiguousarray(x), Letterbox(s, float(m[0, 2]), float(m[1, 2]), size)
 
 
+def crop_around(image: np.ndarray, joints: np.ndarray, size: int, min_score: float = 0.3
+                ) -> tuple[np.ndarray, Letterbox] | None:
+    """uint8 (H, W, 3) and a person's joints (17, 3) image px -> the input (1, 3, size, size)
+    of a square crop where the person's joint box spans CROP_FILL of the side, and its
+    geometry; None when fewer than 4 joints are seen or the crop would not enlarge the person
+    by MIN_CROP_GAIN over the letterbox (they already fill the frame)."""
+    k = joints[joints[:, 2] >= min_score, :2]
+    if len(k) < 4:
+        return None
+    h, w = image.shape[:2]
+    lo, hi = k.min(0), k.max(0)
+    side = max(float(np.max(hi - lo)), 8.0) / CROP_FILL
+    scale = size / side
+    if scale < MIN_CROP_GAIN * size / max(h, w):
+        return None
+    cx, cy = (lo + hi) / 2
+    m = np.array([[scale, 0, size / 2 - scale * cx], [0, scale, size / 2 - scale * cy]], np.float64)
+    out = cv2.warpAffine(image, m, (size, size), flags=cv2.INTER_LINEAR, borderValue=(GREY, GREY, GREY))
+    x = out[..., ::-1].transpose(2, 0, 1)[None].astype(np.float32) / 255.0
+    return np.ascontiguousarray(x), Letterbox(scale, float(m[0, 2]), float(m[1, 2]), size)
+
+
 def _recurrent_measured_worse(folder: Path | None) -> str | None:
     """A reason to skip pose_lstm_pm when both cards carry validation PCK and the recurrent
     model's is lower (the stateless model then serves); None otherwise."""
@@ -69,9 +105,11 @@ class PoseEstimator:
     """frame -> people (list of float32 (17, 3) x, y image px, score), best first."""
 
     def __init__(self, folder: Path | None = None, threads: int | None = None, recurrent: bool = True,
-                 prefer_gpu: bool = True, params: DecodeParams | None = None, by_metrics: bool = True) -> None:
+                 prefer_gpu: bool = True, params: DecodeParams | None = None, by_metrics: bool = True,
+                 crop: bool | None = None) -> None:
         """recurrent: use pose_lstm_pm when present (unless by_metrics and its card reads less
-        accurate than pose_paf's); pose_paf otherwise."""
+        accurate than pose_paf's); pose_paf otherwise. crop: the crop pass around the followed
+        person (None: when the model's card says it was trained for it, `crop_pass`)."""
         self.params = params or DecodeParams()
         self.model = None
         errors = []
@@ -100,6 +138,10 @@ class PoseEstimator:
         # zero state for a reset, built once (not per frame)
         self._zero = {i.name: np.zeros(i.shape, np.float32) for i in self.model.session.get_inputs()
                       if i.name in ("heat_in", "paf_in", "h_in", "c_in")}
+        self.crop = (not self.recurrent) and (bool(self.model.meta.get("crop_pass")) if crop is None else crop)
+        self._focus: np.ndarray | None = None
+        self._since_full = 0
+        self.last_pass = "frame"  # "frame" | "crop": what the latest call looked at
 
     @property
     def name(self) -> str:
@@ -107,6 +149,12 @@ class PoseEstimator:
 
     def reset(self) -> None:
         self._state = None
+        self._focus = None
+
+    def follow(self, joints: np.ndarray | None) -> None:
+        """The person the next frames should look at (17, 3) image px, or None: the pose
+        loop's subject. Used by the crop pass only."""
+        self._focus = None if joints is None else np.asarray(joints, np.float32)
 
     def maps(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Letterboxed input (1, 3, S, S) -> heatmaps (18, h, w), pafs (36, h, w)."""
@@ -123,8 +171,21 @@ class PoseEstimator:
         self._state = {"heat_in": heat, "paf_in": paf, "h_in": h, "c_in": c}
         return heat[0], paf[0]
 
+    def _input(self, image: np.ndarray) -> tuple[np.ndarray, Letterbox]:
+        if self.crop and self._focus is not None and self._since_full < FULL_EVERY - 1:
+            c = crop_around(image, self._focus, self.size)
+            if c is not None:
+                self._since_full += 1
+                self.last_pass = "crop"
+                return c
+        self._since_full = 0
+        self.last_pass = "frame"
+        return letterbox(image, self.size)
+
     def __call__(self, image: np.ndarray) -> list[np.ndarray]:
-        x, lb = letterbox(image, self.size)
+        if image is None or image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 2 or image.shape[1] < 2:
+            raise ValueError(f"expected a colour image (H, W, 3), got {None if image is None else image.shape}")
+        x, lb = self._input(image)
         heat, paf = self.maps(x)
         people = []
         for k in assemble(heat, paf, self.stride, self.params):

@@ -187,6 +187,8 @@ class Tracker:
 
         def merit(k: np.ndarray) -> float:
             xy = k[visible(k), :2]
+            if not len(xy):  # only faint joints: any person with a visible joint ranks above it
+                return 0.0
             off = np.linalg.norm(xy.mean(0) - centre) / max(w, h)
             idle = 1 / 3 if standing_idle(k) else 1.0
             return person_size(k) / max(w, h) * (1.0 - off) * float(k[:, 2].mean()) * idle

@@ -54,6 +54,8 @@ def pose_steps(numbered: Iterator[tuple[int, np.ndarray]], estimator, size: tupl
         if choice is not None:
             choice.apply(tracker, seen)
         k = tracker.subject(seen)
+        if hasattr(estimator, "follow"):  # the crop pass looks where the subject is
+            estimator.follow(None if tracker.subject_lost else k)
         yield PoseStep(i, img, k if k is not None else np.zeros((NUM_JOINTS, 3), np.float32), seen, len(people),
                        (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000)
 

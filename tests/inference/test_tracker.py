@@ -152,3 +152,17 @@ def test_a_trainer_standing_beside_is_not_picked_while_the_subject_is_briefly_un
     for _ in range(40):          # the subject's pose is lost for 1.3 s (lying flat, dark gym)
         assert tr.subject(tr.update([trainer])) is None
     assert np.allclose(tr.subject(tr.update([trainer, subj])), subj)
+
+
+def test_a_detection_with_only_faint_joints_is_never_picked_over_a_seen_person():
+    """A detection whose joints are all below the visibility threshold has no centre: it
+    ranked NaN (a warning, and max() then picked by list order)."""
+    import warnings
+    tr = Tracker((640, 480))
+    faint = _person(320, 240, 80)
+    faint[:, 2] = 0.05
+    seen_person = _person(100, 200, 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        seen = tr.update([faint, seen_person])
+    assert np.allclose(tr.subject(seen), seen_person)

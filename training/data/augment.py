@@ -3,11 +3,14 @@
 One `Aug` (drawn once) is applied to every frame of a clip, so consecutive frames stay
 consistent for the LSTM-PM. Geometry: letterbox into the square input, then scale,
 rotation (up to 40 deg), translation and a horizontal flip with the left/right joint swap;
-appearance: brightness/contrast/saturation, blur, and occluding patches.
+appearance: brightness/contrast/saturation, blur, occluding patches, and what phone footage
+does to a picture (JPEG compression, sensor noise). `around_person` re-aims a draw at the
+labelled person, so the model also learns the app's second pass: a crop around the subject
+(the person then fills most of the input, whatever the camera's distance).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -28,6 +31,8 @@ class Aug:
     sat: float = 1.0
     blur: int = 0            # kernel size, 0 = none
     patches: tuple[tuple[float, float, float, float, int], ...] = ()  # cx, cy, w, h (share), grey
+    jpeg: int = 0            # re-encode at this JPEG quality, 0 = none
+    noise: float = 0.0       # sensor noise, grey levels (std)
 
 
 def draw(rng: np.random.Generator, strength: float = 1.0) -> Aug:
@@ -40,7 +45,32 @@ def draw(rng: np.random.Generator, strength: float = 1.0) -> Aug:
                shift=(float(rng.uniform(-0.15, 0.15) * strength), float(rng.uniform(-0.15, 0.15) * strength)),
                flip=bool(rng.random() < 0.5),
                gain=float(rng.uniform(0.6, 1.4)), bias=float(rng.uniform(-30, 30)), sat=float(rng.uniform(0.5, 1.5)),
-               blur=int(rng.choice([0, 0, 0, 3, 5])), patches=patches)
+               blur=int(rng.choice([0, 0, 0, 3, 5])), patches=patches,
+               jpeg=int(rng.integers(20, 70)) if rng.random() < 0.3 * strength else 0,
+               noise=float(rng.uniform(2, 10)) if rng.random() < 0.2 * strength else 0.0)
+
+
+CROP_FILL = (0.55, 0.85)  # share of the input side the person's joint box spans in a crop
+
+
+def around_person(a: Aug, joints: np.ndarray, src_hw: tuple[int, int], size: int,
+                  rng: np.random.Generator) -> Aug:
+    """a with scale and shift chosen so the labelled joints (17, 3) fill CROP_FILL of the
+    input, centred up to 10% off; a unchanged when fewer than 3 joints are labelled."""
+    k = joints[:, 2] > 0
+    if k.sum() < 3:
+        return a
+    h, w = src_hw
+    s0 = size / max(h, w)
+    c = size / 2.0
+    xy = joints[k, :2] * s0 + np.array([c - s0 * w / 2, c - s0 * h / 2])
+    side = max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])), 4.0)
+    scale = float(np.clip(rng.uniform(*CROP_FILL) * size / side, 0.5, 8.0))
+    centre = (xy.min(0) + xy.max(0)) / 2
+    m = cv2.getRotationMatrix2D((c, c), a.angle, scale)
+    target = c + rng.uniform(-0.1, 0.1, 2) * size
+    shift = (target - (m[:, :2] @ centre + m[:, 2])) / size
+    return replace(a, scale=scale, shift=(float(shift[0]), float(shift[1])))
 
 
 def matrix(src_hw: tuple[int, int], size: int, a: Aug) -> np.ndarray:
@@ -84,6 +114,11 @@ def apply_image(img: np.ndarray, size: int, a: Aug) -> np.ndarray:
     for cx, cy, pw, ph, g in a.patches:
         x0, y0 = int((cx - pw / 2) * size), int((cy - ph / 2) * size)
         out[max(0, y0):max(0, y0 + int(ph * size)), max(0, x0):max(0, x0 + int(pw * size))] = g
+    if a.noise:
+        rng = np.random.default_rng(int(a.noise * 1000))
+        out = np.clip(out + rng.normal(0, a.noise, out.shape), 0, 255).astype(np.uint8)
+    if a.jpeg:
+        out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, a.jpeg])[1], cv2.IMREAD_COLOR)
     return out
 
 

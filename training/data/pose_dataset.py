@@ -41,11 +41,14 @@ def to_tensor(img: np.ndarray) -> torch.Tensor:
 
 class PoseClips(Dataset):
     """Items: (images (T, 3, S, S), heat (T, 18, S/8, S/8), paf (T, 36, ..), heat_w (T, 18),
-    paf_w (T, 36)). T = 1 serves the stateless model. The same augmentation covers a clip."""
+    paf_w (T, 36)). T = 1 serves the stateless model. The same augmentation covers a clip.
+    crop_share: share of items framed around the person (augment.around_person), as the
+    app's crop pass sees them."""
 
     def __init__(self, sets: list[FrameSet], size: int = 256, t: int = 1, augment_strength: float = 1.0,
-                 seed: int = 0, stride: int = 8) -> None:
+                 seed: int = 0, stride: int = 8, crop_share: float = 0.0) -> None:
         self.size, self.t, self.strength, self.stride = size, t, augment_strength, stride
+        self.crop_share = crop_share
         self.sets = sets
         self.index = []  # (set, first frame) of every clip whose frames are mostly labelled
         for si, fs in enumerate(sets):
@@ -58,11 +61,19 @@ class PoseClips(Dataset):
     def __len__(self) -> int:
         return len(self.index)
 
+    def item_weights(self, set_weights: list[float]) -> np.ndarray:
+        """Sampling weight of every item: its set's weight (N,); a set's share of the draws
+        is then its weight x its usable frames."""
+        return np.array([set_weights[si] for si, _ in self.index], np.float64)
+
     def __getitem__(self, i: int):
         si, f = self.index[i]
         fs = self.sets[si]
         rng = np.random.default_rng(self.rng.integers(1 << 62) + i)
         a = augment.draw(rng, self.strength)
+        if self.crop_share and rng.random() < self.crop_share:
+            first = decode(fs.images[f])
+            a = augment.around_person(a, fs.joints[f], first.shape[:2], self.size, rng)
         out_hw = (self.size // self.stride, self.size // self.stride)
         imgs, heats, pafs, hws, pws = [], [], [], [], []
         for k in range(f, f + self.t):

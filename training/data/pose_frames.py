@@ -65,27 +65,25 @@ def agreed_labels(movenet: np.ndarray, mediapipe: np.ndarray, min_score: float =
     return out
 
 
-def _extract(args: tuple[Path, str, Path]) -> str:
-    root, clip, cache = args
-    dst = cache / f"{clip}.npz"
-    if dst.exists():
-        return clip
-    z = np.load(root / "poses" / f"{clip}.npz")
-    lab = agreed_labels(z["movenet"], z["mediapipe"])
-    cap = cv2.VideoCapture(str(root / "videos" / f"{clip}.mp4"))
+def cache_frames(video: Path, labels: np.ndarray, dst: Path, step: int = STEP, max_frames: int = MAX_FRAMES,
+                 max_side: int = MAX_SIDE) -> int:
+    """Cache every `step`-th frame of `video` (at most max_frames, the longer side at most
+    max_side px, JPEG) with its labels (T, 17, 3) scaled alike into dst (.npz) -> frames cached.
+    Written to a temporary name first, so a kill never leaves a half file."""
+    cap = cv2.VideoCapture(str(video))
     blobs, joints, frames = [], [], []
     t = 0
-    while len(blobs) < MAX_FRAMES and t < len(lab):
+    while len(blobs) < max_frames and t < len(labels):
         ok, img = cap.read()
         if not ok:
             break
-        if t % STEP == 0:
-            s = MAX_SIDE / max(img.shape[:2])
+        if t % step == 0:
+            s = max_side / max(img.shape[:2])
             if s < 1:
                 img = cv2.resize(img, (round(img.shape[1] * s), round(img.shape[0] * s)), interpolation=cv2.INTER_AREA)
             else:
                 s = 1.0
-            j = lab[t].copy()
+            j = labels[t].copy()
             j[:, :2] *= s
             blobs.append(np.frombuffer(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])[1], np.uint8))
             joints.append(j)
@@ -93,11 +91,21 @@ def _extract(args: tuple[Path, str, Path]) -> str:
         t += 1
     cap.release()
     if not blobs:
-        return clip
+        return 0
     offs = np.cumsum([0] + [len(b) for b in blobs])
     tmp = dst.with_suffix(".tmp.npz")
     np.savez(tmp, data=np.concatenate(blobs), offsets=offs, joints=np.stack(joints), frames=np.array(frames))
     tmp.replace(dst)
+    return len(blobs)
+
+
+def _extract(args: tuple[Path, str, Path]) -> str:
+    root, clip, cache = args
+    dst = cache / f"{clip}.npz"
+    if dst.exists():
+        return clip
+    z = np.load(root / "poses" / f"{clip}.npz")
+    cache_frames(root / "videos" / f"{clip}.mp4", agreed_labels(z["movenet"], z["mediapipe"]), dst)
     return clip
 
 
