@@ -14,7 +14,7 @@ Sets (../shared/data):
 
 Tracks: (a) videos/teacher/*.npz, and for clips/ the teacher's cache (`python -m training
 teacher ../shared/data/clips`); (b) our pose model's tracks, made once by `--own` (about 5
-minutes on 2 cores) and cached in ~/.cache/drillscore/own_tracks/.
+minutes on 2 cores) and cached in ~/.cache/drillscore/own_tracks/<pose models' hash>/.
 
 Leave-one-clip-out: the engine's numbers are the defaults in app/assess/thresholds.py and
 are not tuned here; a figure from a choice made on these clips is printed as LOO, grouped by
@@ -99,8 +99,23 @@ def teacher_track(c: HandClip) -> PoseTrack | None:
     return None
 
 
+def pose_models_key() -> str:
+    """The shipped pose models' hashes (from their cards), so tracks made by an older model
+    are never read as the current one's."""
+    import hashlib
+
+    from app.inference.session import ModelError, models_dir, read_card
+    parts = []
+    for name in ("pose_paf", "pose_lstm_pm"):
+        try:
+            parts.append(read_card(models_dir() / f"{name}.onnx").get("sha256", ""))
+        except ModelError:
+            parts.append("")
+    return hashlib.sha256("".join(parts).encode()).hexdigest()[:12]
+
+
 def own_track(c: HandClip, make: bool = False, box=None) -> PoseTrack | None:
-    p = CACHE / "own_tracks" / "videos" / f"{c.name}.npz"
+    p = CACHE / "own_tracks" / pose_models_key() / "videos" / f"{c.name}.npz"
     if p.exists():
         return read_track(p)
     if not make:

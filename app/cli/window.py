@@ -8,13 +8,60 @@ from pathlib import Path
 from app.cli.common import UsageError, default_db
 from app.paths import demo_track
 
+# What Qt's X11 (xcb) platform plugin loads beyond Qt itself -> the Debian / Ubuntu package
+# that ships it. A bare desktop install lacks some of them, and Qt then aborts with a message
+# about its plugin folder that sends the user the wrong way.
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0", "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0", "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0", "libxcb-xfixes.so.0": "libxcb-xfixes0", "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxcb-shm.so.0": "libxcb-shm0", "libxcb-sync.so.1": "libxcb-sync1", "libxcb-util.so.1": "libxcb-util1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0", "libX11-xcb.so.1": "libx11-xcb1", "libEGL.so.1": "libegl1",
+    "libGL.so.1": "libgl1", "libfontconfig.so.1": "libfontconfig1",
+}
 
-def cmd_gui(args) -> int:
-    if (not args.screenshot and sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
-            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+
+def missing_packages(load=None) -> list[str]:
+    """Debian / Ubuntu packages of XCB_LIBRARIES that cannot be loaded. load: soname -> raises
+    OSError when missing (default ctypes.CDLL)."""
+    if load is None:
+        import ctypes
+        load = ctypes.CDLL
+    out = []
+    for soname, package in XCB_LIBRARIES.items():
+        try:
+            load(soname)
+        except OSError:
+            out.append(package)
+    return out
+
+
+def check_desktop(env: dict | None = None, platform: str | None = None, load=None) -> None:
+    """UsageError in one line when the window cannot open here: no display, or Qt's X11
+    plugin missing system libraries (the packages named, with the command that installs them)."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if not platform.startswith("linux"):
+        return
+    qpa = env.get("QT_QPA_PLATFORM", "")
+    if qpa and qpa != "xcb":
+        return  # offscreen, wayland, vnc...: the user chose; Qt reports its own
+    if not qpa and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
         # Qt would abort the process here (no display); say it in one line instead
         raise UsageError("no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it on the desktop, "
                          "or use --screenshot OUT.png to render offscreen")
+    if not qpa and env.get("WAYLAND_DISPLAY"):
+        return  # Qt picks its Wayland plugin
+    missing = missing_packages(load)
+    if missing:
+        raise UsageError(f"the desktop window needs system libraries that are missing: install them with "
+                         f"`sudo apt install {' '.join(missing)}` (Debian / Ubuntu package names), then try again")
+
+
+def cmd_gui(args) -> int:
+    if not args.screenshot:
+        check_desktop()
     from app.runtime import tune_malloc
     tune_malloc()  # before any thread: a long test's memory stays near its data (app/runtime.py)
     if args.screenshot:

@@ -170,6 +170,10 @@ def test_teacher_labelled_training_runs_from_a_shipped_model(tmp_path, monkeypat
     # hand-counted video is validation only
     assert meta["labels"] == "teacher" and sorted(meta["train_clips"]) == ["a_pushups", "pushfit_c0"]
     assert meta["val_clips"] == ["v_pushups"] and meta["init"] == str(onnx_path)
+    # the LSTM-PM learns its memory on teacher-labelled clips, seeded from that model
+    r = train("lstm_pm", "ci", tmp_path / "pose_lstm_pm.pt", root, tmp_path / "cache", steps=2, workers=0,
+              val_every=2, synth=0, init=ck, labels="teacher", freeze=True, temporal_weight=1.0)
+    assert r["step"] == 2 and np.isfinite(r["losses"]).all()
 
 
 def test_pck_against_the_teacher_counts_missed_joints_as_misses():

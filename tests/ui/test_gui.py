@@ -426,3 +426,33 @@ def test_an_auto_test_never_recognised_asks_for_the_event(qtbot):
         w.start()
     assert "could not tell which event this was" in w.summary_label.text() and not w.save_btn.isEnabled()
     w.shutdown()
+
+
+def test_missing_x11_libraries_are_named_with_the_install_command():
+    """Qt's xcb plugin aborts with a message about its plugin folder when a system library is
+    missing; the gui command names the Debian packages instead, in one line."""
+    from app.cli.common import UsageError
+    from app.cli.window import check_desktop
+
+    def load(soname):
+        if soname in ("libxcb-icccm.so.4", "libxcb-keysyms.so.1"):
+            raise OSError(f"{soname}: cannot open shared object file")
+
+    with pytest.raises(UsageError) as e:
+        check_desktop({"DISPLAY": ":0"}, "linux", load)
+    msg = str(e.value)
+    assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in msg and "\n" not in msg
+    check_desktop({"DISPLAY": ":0"}, "linux", lambda s: None)  # all there: no complaint
+    check_desktop({"QT_QPA_PLATFORM": "offscreen"}, "linux", load)  # offscreen needs no X11
+    check_desktop({"WAYLAND_DISPLAY": "wayland-0"}, "linux", load)  # Qt's Wayland plugin
+    with pytest.raises(UsageError, match="no display found"):
+        check_desktop({}, "linux", load)
+
+
+def test_opencv_brings_no_qt_plugins_of_its_own():
+    """opencv-python ships Qt plugins in cv2/qt/plugins and points Qt at them; the headless
+    build is the same OpenCV without them, so only PySide6's plugins can be picked up."""
+    from pathlib import Path
+
+    import cv2
+    assert not (Path(cv2.__file__).parent / "qt" / "plugins").exists()
