@@ -21,14 +21,22 @@ class CameraError(ValueError):
 
 
 def list_cameras(max_index: int = 4) -> list[int]:
-    """Indices of the cameras OpenCV can open (probing each briefly)."""
+    """Indices of the cameras OpenCV can open (probing each briefly). OpenCV logs a warning
+    per backend for every index nobody answers (dozens of lines in the terminal); the probe
+    is silent and the caller says in one line what it found."""
     import cv2
+    log = cv2.utils.logging
+    level = log.getLogLevel()
+    log.setLogLevel(log.LOG_LEVEL_SILENT)
     found = []
-    for i in range(max_index):
-        cap = cv2.VideoCapture(i)
-        if cap.isOpened():
-            found.append(i)
-        cap.release()
+    try:
+        for i in range(max_index):
+            cap = cv2.VideoCapture(i)
+            if cap.isOpened():
+                found.append(i)
+            cap.release()
+    finally:
+        log.setLogLevel(level)
     return found
 
 
