@@ -412,9 +412,20 @@ class LiveWorkspace(QWidget):
             self.notify("No camera found", "No camera answered. Plug one in and press Find cameras again, "
                                            "or choose a video file.")
 
-    def add_video_source(self, path: str) -> None:
+    def add_video_source(self, path: str) -> bool:
+        """Check the file now (one decoded frame), not after the countdown: a file that is not
+        a readable video is refused with a dialog and never becomes the source."""
+        from app.capture.video import VideoError, frames
+        try:
+            _, it = frames(path)
+            it.close()
+        except VideoError as e:
+            self.verdict.setText(f"cannot use this file: {e}")
+            self.notify("Not a usable video", f"{e}\n\nChoose another file.")
+            return False
         self.source_box.addItem(path.rsplit("/", 1)[-1], path)
         self.source_box.setCurrentIndex(self.source_box.count() - 1)
+        return True
 
     def _trainee(self) -> dict | None:
         return self.trainee_box.currentData() if self.trainee_box.count() else None

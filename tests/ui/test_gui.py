@@ -235,17 +235,18 @@ def test_live_test_for_a_trainee_ends_with_a_summary_and_is_saved(qtbot, tmp_pat
 def test_live_test_from_a_video_file_and_a_broken_one(qtbot, tmp_path):
     from app.paths import assets_dir
     """A video through the pose model, recorded while it runs (video + journal, frame for frame);
-    a broken file says so in a dialog and starts nothing."""
+    a broken file is refused when it is chosen (a dialog), never after the countdown."""
     from app.capture.recorder import read_recording
     w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "video",
                       recordings=tmp_path / "rec")
     qtbot.addWidget(w)
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video")
-    w.add_video_source(str(broken))
-    w.start()
-    assert w.session is None and w.verdict.text().startswith("cannot start:") and "broken.mp4" in w.verdict.text()
-    assert w.last_error.startswith("Cannot start the test") and not (tmp_path / "rec").exists()
+    sources = w.source_box.count()
+    assert not w.add_video_source(str(broken))
+    assert w.source_box.count() == sources and "broken.mp4" in w.verdict.text()
+    assert w.last_error.startswith("Not a usable video") and "broken.mp4" in w.last_error
+    assert w.session is None and not (tmp_path / "rec").exists()
     w.add_video_source(str(assets_dir() / "demo" / "pushup_side_demo.mp4"))
     with qtbot.waitSignal(w.finished, timeout=120_000):
         w.start()
