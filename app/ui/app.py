@@ -88,7 +88,36 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
             win.close()
             app.quit()
         QTimer.singleShot(int(seconds * 1000), grab)
+    stop = _quit_on_signals(app)
     try:
         return app.exec()
     finally:
-        tmp.cleanup()
+        stop()
+        tmp.cleanup()  # the demo's throwaway folder goes on every way out, SIGTERM included
+
+
+def _quit_on_signals(app):
+    """SIGTERM / SIGINT close the window the ordinary way (the test stopped, the writer
+    drained, temporary folders removed) instead of killing the process mid-write. Python runs
+    signal handlers only between bytecodes, so a timer gives it a turn while Qt waits for events.
+    -> a function that restores the previous handlers."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def handler(_signum, _frame) -> None:
+        for w in QApplication.topLevelWidgets():
+            w.close()
+        app.quit()
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    tick = QTimer()
+    tick.start(200)
+    tick.timeout.connect(lambda: None)
+
+    def restore() -> None:
+        tick.stop()
+        for s, h in old.items():
+            signal.signal(s, h)
+    return restore

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
             self.setCentralWidget(central)
         else:
             self.setCentralWidget(self.tabs)
+        self._menus()
         self.live.finished.connect(self._done)
         self.live.started.connect(lambda: self.statusBar().showMessage("test running: space pauses, Stop ends it"))
         self.statusBar().showMessage("ready: press space to start")
@@ -109,6 +110,16 @@ class MainWindow(QMainWindow):
             self.password_btn.setFlat(True)
             self.password_btn.clicked.connect(self.change_password)
             self.statusBar().addPermanentWidget(self.password_btn)
+
+    def _menus(self) -> None:
+        """File > Quit (Ctrl+Q, the platform's quit keys): closing goes through closeEvent,
+        which stops the test and lets the writer finish."""
+        from PySide6.QtGui import QAction, QKeySequence
+        menu = self.menuBar().addMenu("&File")
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Quit), QKeySequence("Ctrl+Q")])
+        self.quit_action.triggered.connect(self.close)
+        menu.addAction(self.quit_action)
 
     def change_password(self):
         """The signed-in user's own password / PIN, in a dialog that does not block the window."""

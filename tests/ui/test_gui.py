@@ -457,3 +457,38 @@ def test_opencv_brings_no_qt_plugins_of_its_own():
 
     import cv2
     assert not (Path(cv2.__file__).parent / "qt" / "plugins").exists()
+
+
+def test_ctrl_q_quits_through_the_ordinary_close(qtbot):
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QMenu
+
+    from app.ui.main_window import MainWindow
+    win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo")
+    qtbot.addWidget(win)
+    win.show()
+    assert QKeySequence("Ctrl+Q") in win.quit_action.shortcuts()
+    assert "Quit" in [a.text().replace("&", "") for m in win.menuBar().findChildren(QMenu) for a in m.actions()]
+    win.quit_action.trigger()
+    assert not win.isVisible()
+
+
+def test_sigterm_closes_the_demo_window_and_removes_its_temporary_folder(tmp_path):
+    import os
+    import signal
+    import time
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmp_path))
+    p = subprocess.Popen([sys.executable, "-m", "app", "gui", "--demo"], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("drillscore-demo-*/*")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert list(tmp_path.glob("drillscore-demo-*")), "the demo never made its folder"
+        time.sleep(1.0)  # the window is up and the demo test running
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0 and not list(tmp_path.glob("drillscore-demo-*"))
