@@ -33,6 +33,8 @@ from app.pipeline.live_test import TestSetup, discard_test, save_test
 from app.ui.skeleton_view import Skeleton3DView, SkeletonView
 from app.ui.widgets import fill_trainees
 
+PICK_TRAINEE = "choose the trainee..."  # the picker's first entry: nobody is chosen by default
+
 
 def _big(text: str, points: int) -> QLabel:
     label = QLabel(text)
@@ -132,6 +134,8 @@ class LiveWorkspace(QWidget):
             b.setEnabled(False)
         self.save_btn.clicked.connect(self.save)
         self.discard_btn.clicked.connect(self.discard)
+        self._unsaved = False  # a finished test neither saved nor discarded (has_test_in_hand)
+        self.trainee_box.currentIndexChanged.connect(self._trainee_changed)
         self.add_trainee_btn.clicked.connect(self.quick_add)
         self.open_btn.clicked.connect(self._pick_video)
         self.start_btn = QPushButton("Start (space)")
@@ -202,6 +206,11 @@ class LiveWorkspace(QWidget):
             self.verdict.setText("countdown called off")
             return
         if self.session is None or self.session.finished:
+            if self._unsaved:  # a finished test nobody kept yet: never lose it to a key press
+                from app.ui.dialogs import confirm
+                confirm(self, "Start a new test?", "The finished test is not saved yet: starting a new one throws "
+                        "it away. Save it first to keep it.", "Start a new test", self._begin_anew)
+                return
             self.begin()
         elif self.session.paused:
             self.session.resume()
@@ -209,6 +218,16 @@ class LiveWorkspace(QWidget):
         else:
             self.session.pause()
             self.start_btn.setText("Resume (space)")
+
+    def _begin_anew(self) -> None:
+        """The instructor chose to throw away the unsaved test and start another."""
+        self._throw_away()
+        self.begin()
+
+    def has_test_in_hand(self) -> bool:
+        """A test running, or finished and neither saved nor discarded: closing would lose it."""
+        running = self.session is not None and not self.session.finished
+        return running or self._unsaved
 
     def begin(self) -> None:
         """Start after the countdown (the clock counts down the seconds; none: at once)."""
@@ -255,6 +274,7 @@ class LiveWorkspace(QWidget):
             self.notify("Cannot start the test", str(e))
             return
         self.assessment = None
+        self._unsaved = False
         self.summary_label.setText("")
         for b in (self.save_btn, self.discard_btn):
             b.setEnabled(False)
@@ -379,7 +399,7 @@ class LiveWorkspace(QWidget):
     # ------------------------------------------------------------------ end of test
     def reload_trainees(self) -> None:
         if self.db is not None:
-            fill_trainees(self.trainee_box, self.db, self.actor)
+            fill_trainees(self.trainee_box, self.db, self.actor, placeholder=PICK_TRAINEE)
 
     def quick_add(self) -> None:
         from app.storage.db import StorageError, add_trainee
@@ -459,8 +479,11 @@ class LiveWorkspace(QWidget):
         warn = "".join(f"<br><span style='color:#c0392b'>{w}</span>" for w in seen["warnings"])
         self.summary_label.setText(f"<b>{card['standard']} standard of {card['total']} reps</b> in "
                                    f"{card['duration_s']:g} s<br>refused: {refused}<br>{pts}{warn}")
+        if self.db is not None and self._trainee() is None:
+            self.summary_label.setText(self.summary_label.text() + "<br><b>choose the trainee above, then Save</b>")
         self.save_btn.setEnabled(self.db is not None and self._trainee() is not None)
         self.discard_btn.setEnabled(True)
+        self._unsaved = self.db is not None
 
     def save(self) -> None:
         """Store the finished test for the chosen trainee through the database writer, judged
@@ -490,9 +513,24 @@ class LiveWorkspace(QWidget):
             self.notify("Not saved", f"{e}. The test is still here: try Save again.")
             return
         self.summary_label.setText(text + f"<br>saved as session {sid}")
+        self._unsaved = False
         self.saved.emit(sid)
 
     def discard(self) -> None:
+        """Ask, then throw the finished test away (its recording too)."""
+        if not self._unsaved:
+            self._throw_away()
+            return
+        from app.ui.dialogs import confirm
+        confirm(self, "Discard this test?", "The finished test and its recording are thrown away; this cannot be "
+                "undone.", "Discard", self._throw_away)
+
+    def _trainee_changed(self) -> None:
+        if self._unsaved:  # the trainee chosen after the test: Save becomes possible
+            self.save_btn.setEnabled(self.writer is not None and self._trainee() is not None)
+
+    def _throw_away(self) -> None:
+        self._unsaved = False
         self.assessment = None
         discard_test(self.session)
         self.summary_label.setText("discarded")

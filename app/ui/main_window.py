@@ -118,8 +118,26 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&File")
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Quit), QKeySequence("Ctrl+Q")])
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.request_close)
         menu.addAction(self.quit_action)
+        self._close_confirmed = False
+
+    def request_close(self) -> None:
+        """Quit as the user asked (Ctrl+Q, File > Quit, the window's close button): with a
+        test running or finished and unsaved, ask first (without blocking the window)."""
+        if self.live.has_test_in_hand() and not self._close_confirmed:
+            from app.ui.dialogs import confirm
+            running = self.live.session is not None and not self.live.session.finished
+            confirm(self, "Quit DrillScore?",
+                    ("A test is running: quitting stops it and it is not saved." if running else
+                     "The finished test is not saved: quitting throws it away. Save it first to keep it."),
+                    "Quit without saving", self._quit_confirmed)
+            return
+        self.close()
+
+    def _quit_confirmed(self) -> None:
+        self._close_confirmed = True
+        self.close()
 
     def change_password(self):
         """The signed-in user's own password / PIN, in a dialog that does not block the window."""
@@ -161,5 +179,11 @@ class MainWindow(QMainWindow):
             self.writer.close()
 
     def closeEvent(self, event) -> None:  # Qt names it
+        # the user's own close (the title bar's button) asks like Ctrl+Q; a program closing the
+        # window (SIGTERM, tests) does not wait for an answer nobody may give
+        if event.spontaneous() and self.live.has_test_in_hand() and not self._close_confirmed:
+            event.ignore()
+            self.request_close()
+            return
         self.shutdown()
         super().closeEvent(event)

@@ -31,11 +31,15 @@ def say(label: QLabel, text: str, error: bool = False) -> None:
     label.setText(text)
 
 
-def fill_trainees(box: QComboBox, db, actor) -> None:
-    """The roster (archived trainees left out) into a picker, keeping the current choice."""
+def fill_trainees(box: QComboBox, db, actor, placeholder: str | None = None) -> None:
+    """The roster (archived trainees left out) into a picker, keeping the current choice.
+    placeholder: a first entry with no trainee behind it (data None), chosen until someone
+    picks a name, so nothing is ever saved under a name nobody chose."""
     from app.storage.db import list_trainees
     current = box.currentText()
     box.clear()
+    if placeholder:
+        box.addItem(placeholder, None)
     for t in list_trainees(db, actor):
         box.addItem(t["name"], t)
     if current:

@@ -387,6 +387,9 @@ def test_main_window_records_the_test_saves_it_through_the_writer_and_review_ope
     second = live.session.recorder.folder
     assert second.exists() and second != folder
     qtbot.mouseClick(live.discard_btn, Qt.MouseButton.LeftButton)
+    from app.ui.dialogs import answer
+    assert second.exists()  # Discard asks first
+    answer(live.last_question, yes=True)
     assert not second.exists() and folder.exists()
     win.close()
     assert not win.writer.alive and threading.active_count() == threads
@@ -492,3 +495,81 @@ def test_sigterm_closes_the_demo_window_and_removes_its_temporary_folder(tmp_pat
         if p.poll() is None:
             p.kill()
     assert p.returncode == 0 and not list(tmp_path.glob("drillscore-demo-*"))
+
+
+def test_a_finished_unsaved_test_is_never_lost_without_asking(qtbot, tmp_path):
+    """Space after a finished, unsaved test, Discard, and quitting each ask first; Cancel keeps
+    the test, the destructive answer does what it says."""
+    from conftest import live_workspace_with_trainee
+
+    from app.ui.dialogs import answer
+    w, _db, _me = live_workspace_with_trainee(qtbot, tmp_path, "Cadet Ed", classifier=False)
+    w.limit.setValue(5)
+    with qtbot.waitSignal(w.finished, timeout=60_000):
+        w.start()
+    first = w.session
+    assert w.has_test_in_hand() and w.save_btn.isEnabled()
+    w.countdown.setValue(0)
+    w.toggle()  # Space
+    assert w.session is first and "not saved" in w.last_question.text()
+    answer(w.last_question, yes=False)
+    assert w.session is first and w.save_btn.isEnabled() and w.has_test_in_hand()
+    w.discard()
+    answer(w.last_question, yes=False)
+    assert w.assessment is not None and w.has_test_in_hand()
+    w.toggle()
+    with qtbot.waitSignal(w.finished, timeout=60_000):
+        answer(w.last_question, yes=True)  # start a new one, the old one thrown away
+    assert w.session is not first and w.has_test_in_hand()
+    w.discard()
+    answer(w.last_question, yes=True)
+    assert not w.has_test_in_hand() and not w.save_btn.isEnabled()
+    w.toggle()  # nothing left to lose: no question
+    qtbot.waitUntil(lambda: w.session.finished, timeout=60_000)
+    w.shutdown()
+
+
+def test_nobody_is_chosen_as_the_trainee_until_the_instructor_picks_one(qtbot, tmp_path):
+    from app.storage.db import add_trainee, open_db
+    from app.ui.live_workspace import PICK_TRAINEE
+    db = open_db(tmp_path / "t.db")
+    me = admin_of(db)
+    for name in ("Adams", "Brown"):
+        add_trainee(db, me, name)
+    from app.storage.writer import DatabaseWriter
+    writer = DatabaseWriter(tmp_path / "t.db")
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo", db=db, writer=writer,
+                      actor=me)
+    qtbot.addWidget(w)
+    w.reload_trainees()
+    assert w.trainee_box.currentText() == PICK_TRAINEE and w._trainee() is None
+    w.limit.setValue(5)
+    with qtbot.waitSignal(w.finished, timeout=60_000):
+        w.start()
+    assert not w.save_btn.isEnabled() and "choose the trainee" in w.summary_label.text()
+    w.trainee_box.setCurrentText("Brown")
+    assert w.save_btn.isEnabled() and w._trainee()["name"] == "Brown"
+    w.shutdown()
+    writer.close()
+
+
+def test_quitting_with_a_test_in_hand_asks_and_cancel_keeps_the_window(qtbot, tmp_path):
+    from conftest import DEMO_TRACK as TRACK
+
+    from app.storage.db import open_db
+    from app.ui.dialogs import answer
+    from app.ui.main_window import MainWindow
+    db = open_db(tmp_path / "q.db")
+    win = MainWindow(session_factory(TRACK, realtime=False, classifier=False), "demo", db, actor=admin_of(db))
+    qtbot.addWidget(win)
+    win.show()
+    win.live.limit.setValue(5)
+    with qtbot.waitSignal(win.live.finished, timeout=60_000):
+        win.live.start()
+    win.quit_action.trigger()
+    assert win.isVisible() and "not saved" in win.last_question.text()
+    answer(win.last_question, yes=False)
+    assert win.isVisible() and win.live.has_test_in_hand()
+    win.quit_action.trigger()
+    answer(win.last_question, yes=True)
+    assert not win.isVisible() and not win.writer.alive
