@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from app.core.judgement import Judgement, RepEvent
+from app.core.reasons import REASON_TEXT
 from app.core.types import PoseTrack
 
 
@@ -33,18 +34,31 @@ def filter_sessions(rows: list[dict], f: Filters) -> list[dict]:
 
 
 def progress(rows: list[dict], trainee: str, exercise: str) -> list[tuple[str, int, int]]:
-    """-> [(started, standard reps, total reps)] of one trainee in one event, oldest first."""
-    mine = [r for r in rows if r["trainee"] == trainee and r["exercise"] == exercise]
+    """-> [(started, standard reps, total reps)] of one trainee in one event, oldest first; a
+    session corrected by a later one is left out (the correction stands for the same test)."""
+    mine = [r for r in rows if r["trainee"] == trainee and r["exercise"] == exercise and not r.get("corrected_by")]
     return [(r["started"], int(r["count_standard"]), int(r["count_total"]))
             for r in sorted(mine, key=lambda r: (r["started"], r["id"]))]
 
 
 def rep_at(frame: int, reps) -> RepEvent | None:
-    """The rep (of a Judgement's reps) holding `frame`, else None."""
-    for r in reps:
+    """The rep (of a Judgement's reps) holding `frame`, else None. Where one rep ends on the
+    frame the next starts, the frame is the next rep's (jumping to rep 4 says "rep 4")."""
+    for r in reversed(reps):
         if r.start <= frame <= r.end:
             return r
     return None
+
+
+def rep_cells(r: RepEvent) -> tuple[str, str]:
+    """(verdict, why) of a rep as the review table shows them: a grader's overrule says so and
+    why; the rules' reasons are shown only where they decided the verdict."""
+    why = "; ".join(REASON_TEXT.get(x, x) for x in r.reasons)
+    if r.overruled is not None:
+        verdict = ("counted" if r.standard else "refused") + " (overruled)"
+        was = "; ".join(REASON_TEXT.get(x, x) for x in r.overruled.was_reasons) or "counted"
+        return verdict, f"overruled: {r.overruled.reason} (the rules said: {was})"
+    return ("counted", "") if r.standard else ("refused", why)
 
 
 @dataclass(frozen=True, slots=True)

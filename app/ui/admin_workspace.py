@@ -92,6 +92,12 @@ class AdminWorkspace(QWidget):
     def _say(self, text: str, error: bool = False) -> None:
         say(self.message, text, error)
 
+    def showEvent(self, event) -> None:  # Qt names it
+        # trainees quick-added in the live workspace (through the writer) since the list was
+        # last read: the roster is read again each time it comes into view
+        self.reload()
+        super().showEvent(event)
+
     def reload(self) -> None:
         self.trainees = list_trainees(self.db, self.actor, self.show_archived.isChecked())
         self.table.setRowCount(len(self.trainees))

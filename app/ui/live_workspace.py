@@ -135,6 +135,7 @@ class LiveWorkspace(QWidget):
         self.save_btn.clicked.connect(self.save)
         self.discard_btn.clicked.connect(self.discard)
         self._unsaved = False  # a finished test neither saved nor discarded (has_test_in_hand)
+        self.source_box.currentIndexChanged.connect(self._preview_source)
         self.trainee_box.currentIndexChanged.connect(self._trainee_changed)
         self.add_trainee_btn.clicked.connect(self.quick_add)
         self.open_btn.clicked.connect(self._pick_video)
@@ -234,6 +235,7 @@ class LiveWorkspace(QWidget):
         if self.countdown.value() <= 0:
             self.start()
             return
+        self._clear_view()
         self._count_left = self.countdown.value()
         self.clock.setText(str(self._count_left))
         self.verdict.setText(f"get ready: the test starts in {self._count_left} s")
@@ -275,6 +277,7 @@ class LiveWorkspace(QWidget):
             return
         self.assessment = None
         self._unsaved = False
+        self._clear_view()
         self.summary_label.setText("")
         for b in (self.save_btn, self.discard_btn):
             b.setEnabled(False)
@@ -288,6 +291,39 @@ class LiveWorkspace(QWidget):
         self.stop_btn.setEnabled(True)
         self.timer.start()
         self.started.emit()
+
+    def _clear_view(self) -> None:
+        """A new test starts from a clean slate: the counts, verdict, charts and rep markers of
+        the last one go (they showed through the countdown and the next test's first reps)."""
+        self.standard.setText("0")
+        self.total.setText("0")
+        self.verdict.setText("waiting for the first rep")
+        self.p_label.setText("P(standard): -")
+        self.drive_curve.setData([], [])
+        self.rep_marks.setData([], [])
+        self._p_history.clear()
+        self.p_curve.setData([])
+        self.summary_label.setText("")
+        self.clock.setText(f"{self.limit.value() // 60}:{self.limit.value() % 60:02d}")
+
+    def _preview_source(self) -> None:
+        """The chosen source's first picture (a video file), or none (the demo track, a camera),
+        so the old source's last frame never stands in for the new one until Start."""
+        if self.session is not None and not self.session.finished:
+            return  # the running test owns the picture
+        data = self.source_box.currentData()
+        self.view.clear()
+        if not isinstance(data, str) or data == "demo" or data.startswith("camera:"):
+            return
+        from app.capture.video import VideoError, frames
+        try:
+            info, it = frames(data)
+            first = next(it)
+            it.close()
+        except (VideoError, StopIteration):
+            return
+        self.view.src_size = info.size
+        self.view.show_frame(None, first, None)
 
     def stop(self) -> None:
         if self.session is not None:

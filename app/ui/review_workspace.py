@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.judgement import Judgement, RepEvent
-from app.core.reasons import REASON_TEXT
 from app.core.types import EXERCISES
-from app.pipeline.review import Filters, filter_sessions, progress, rep_at
+from app.pipeline.review import Filters, filter_sessions, progress, rep_at, rep_cells
 from app.storage.db import StorageError, list_sessions, load_session
 from app.ui.skeleton_view import SkeletonView
 from app.ui.widgets import say, table
@@ -285,10 +284,10 @@ class ReviewWorkspace(QWidget):
             self.timeline.addItem(region)
             self._regions.append(region)
         self.reps.setRowCount(len(self.result.reps))
+        self.attention.clear()  # the last session's rep is not this one's
         for i, r in enumerate(self.result.reps):
-            cells = [r.n, f"{r.start}-{r.end}", "counted" if r.standard else "refused",
-                     "-" if r.p_standard is None else f"{r.p_standard:.2f}",
-                     "; ".join(REASON_TEXT.get(x, x) for x in r.reasons)]
+            verdict, why = rep_cells(r)
+            cells = [r.n, f"{r.start}-{r.end}", verdict, "-" if r.p_standard is None else f"{r.p_standard:.2f}", why]
             for j, v in enumerate(cells):
                 self.reps.setItem(i, j, QTableWidgetItem(str(v)))
         self.reps.resizeColumnsToContents()

@@ -41,6 +41,11 @@ class SkeletonView(QWidget):
             self.image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888).copy()
         self.update()
 
+    def clear(self) -> None:
+        """No picture and no skeleton (a new source chosen, nothing of the last one left)."""
+        self.kpts, self.verdict, self.others, self.image = None, None, (), None
+        self.update()
+
     def _fit(self) -> tuple[float, float, float]:
         """-> (scale, x offset, y offset) of the image in the widget."""
         w, h = self.src_size

@@ -573,3 +573,48 @@ def test_quitting_with_a_test_in_hand_asks_and_cancel_keeps_the_window(qtbot, tm
     win.quit_action.trigger()
     answer(win.last_question, yes=True)
     assert not win.isVisible() and not win.writer.alive
+
+
+def test_nothing_of_the_last_test_or_source_shows_in_the_next(qtbot, tmp_path):
+    """The countdown and the next test start from zero (counts, rep markers, charts), and a
+    newly chosen video shows its own first picture, the demo track none."""
+    from app.paths import assets_dir
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo")
+    qtbot.addWidget(w)
+    w.limit.setValue(20)
+    with qtbot.waitSignal(w.finished, timeout=60_000):
+        w.start()
+    w.refresh()
+    assert int(w.total.text()) > 0 and len(w.rep_marks.data) > 0
+    w.countdown.setValue(3)
+    w.toggle()  # the countdown of the next test (the demo workspace keeps nothing to lose)
+    assert w.total.text() == "0" and w.standard.text() == "0" and len(w.rep_marks.data) == 0
+    assert w.drive_curve.getData()[0] is None or len(w.drive_curve.getData()[0]) == 0
+    w.toggle()  # called off
+    video = assets_dir() / "demo" / "pushup_side_demo.mp4"
+    assert w.add_video_source(str(video))
+    assert w.view.image is not None and w.view.kpts is None
+    import cv2
+    cap = cv2.VideoCapture(str(video))
+    assert (w.view.image.width(), w.view.image.height()) == (int(cap.get(3)), int(cap.get(4)))
+    cap.release()
+    w.source_box.setCurrentIndex(0)  # back to the demo track: no picture until it runs
+    assert w.view.image is None
+    w.shutdown()
+
+
+def test_trainees_quick_added_in_the_live_test_are_in_the_admin_roster(qtbot, tmp_path):
+    from app.storage.db import open_db
+    from app.ui.main_window import MainWindow
+    db = open_db(tmp_path / "r.db")
+    win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db, actor=admin_of(db))
+    qtbot.addWidget(win)
+    win.show()
+    for name in ("Cadet Fay", "Cadet Gil"):
+        win.live.new_trainee.setText(name)
+        win.live.quick_add()
+    win.tabs.setCurrentWidget(win.admin_tabs)
+    win.admin_tabs.setCurrentWidget(win.admin)
+    names = [win.admin.table.item(i, 0).text() for i in range(win.admin.table.rowCount())]
+    assert names == ["Cadet Fay", "Cadet Gil"] and not win.admin.show_archived.isChecked()
+    win.close()

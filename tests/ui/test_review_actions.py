@@ -41,6 +41,10 @@ def test_an_instructor_overrules_a_rep_in_review_and_the_old_record_stays(qtbot,
     assert load_session(db, sgt, sid)[0] == old and verify_records(db).ok
     rows = {r["id"]: r for r in list_sessions(db, sgt)}
     assert rows[sid]["corrected_by"] == new_sid and "corrects" in ws.integrity.text()
+    # the table says who decided it, and the correction is one test in the progress chart
+    assert ws.reps.item(refused, 2).text() == "counted (overruled)"
+    assert ws.reps.item(refused, 4).text().startswith("overruled: the grader saw a full lockout (the rules said:")
+    assert len(ws.progress_plot.getPlotItem().listDataItems()[0].getData()[0]) == 1
     ws.sessions.selectRow([r["id"] for r in ws._shown].index(sid))  # the old one: corrections go to the newest
     ws.reps.selectRow(0)
     ws.reason.setText("again")
