@@ -42,6 +42,24 @@ class ScoringTable:
         return None
 
 
+def points_note(table: ScoringTable | None, event: str, sex: str | None, age: int | None) -> str | None:
+    """Why there are no points, in the admin's words (None when the table gives points)."""
+    if table is None:
+        return "no scoring table chosen (Admin > Settings)"
+    if not sex or age is None:
+        return "the trainee's sex and birth year are not recorded (Admin > Trainees)"
+    by_sex = table.events.get(event)
+    if not by_sex:
+        return f"the table {table.name!r} has no {event} rows"
+    bands = by_sex.get(sex)
+    if not bands:
+        return f"the table {table.name!r} has no {event} rows for {sex}"
+    if table.points(event, sex, age, 0) is None:
+        ages = ", ".join(f"{lo}-{hi}" for lo, hi, _ in bands)
+        return f"no row for age {age} in the table {table.name!r} ({event}, {sex}: ages {ages})"
+    return None
+
+
 def load_table(path: str | Path) -> ScoringTable:
     p = Path(path)
     doc = read_json(p, ScoringTableError, "no such scoring table", "fix the file or import another table")

@@ -446,7 +446,9 @@ def summary(a: Assessment, table=None, sex: str | None = None, age: int | None =
     for r in a.reps:
         for reason in r.reasons:
             refused[reason] = refused.get(reason, 0) + 1
+    from app.assess.scoring import points_note
     points = table.points(a.exercise, sex, age, a.count_standard) if table is not None and sex and age else None
     return {"exercise": a.exercise, "total": a.count_total, "standard": a.count_standard, "refused": refused,
             "points": points, "table": table.name if table is not None else None,
+            "points_note": None if points is not None else points_note(table, a.exercise, sex, age),
             "duration_s": round(a.frames / a.fps, 1)}

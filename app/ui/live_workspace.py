@@ -96,6 +96,17 @@ class LiveWorkspace(QWidget):
         self.trainee_box = QComboBox()
         self.new_trainee = QLineEdit()
         self.new_trainee.setPlaceholderText("quick add: name")
+        # optional at quick add, needed for points (the scoring tables go by sex and age)
+        self.new_sex = QComboBox()
+        self.new_sex.addItem("sex?", None)
+        self.new_sex.addItem("female", "female")
+        self.new_sex.addItem("male", "male")
+        self.new_birth = QSpinBox()
+        self.new_birth.setRange(1900, 2100)
+        self.new_birth.setSpecialValueText("born?")  # the minimum shows as "born?": not given
+        self.new_birth.setMinimum(1899)
+        self.new_birth.setValue(1899)
+        self.new_birth.setToolTip("birth year (optional; points need it)")
         self.add_trainee_btn = QPushButton("Add")
         self.event_box = QComboBox()
         self.event_box.addItems(["pushup", "pullup", "situp", "auto"])
@@ -178,7 +189,7 @@ class LiveWorkspace(QWidget):
         side.addLayout(keep)
         setup = QHBoxLayout()
         for w in (QLabel("source"), self.source_box, self.open_btn, self.cams_btn, QLabel("trainee"), self.trainee_box,
-                  self.new_trainee, self.add_trainee_btn, QLabel("event"), self.event_box, QLabel("rules"),
+                  self.new_trainee, self.new_sex, self.new_birth, self.add_trainee_btn, QLabel("event"), self.event_box, QLabel("rules"),
                   self.protocol_box, self.bar_btn,
                   QLabel("time"), self.limit, QLabel("countdown"), self.countdown):
             setup.addWidget(w)
@@ -442,12 +453,15 @@ class LiveWorkspace(QWidget):
         if self.writer is None:
             return
         try:
-            self.writer.call(add_trainee, self.actor, self.new_trainee.text())
+            birth = self.new_birth.value() if self.new_birth.value() > self.new_birth.minimum() else None
+            self.writer.call(add_trainee, self.actor, self.new_trainee.text(), self.new_sex.currentData(), birth)
         except StorageError as e:
             self.summary_label.setText(str(e))
             return
         name = self.new_trainee.text().strip()
         self.new_trainee.clear()
+        self.new_sex.setCurrentIndex(0)
+        self.new_birth.setValue(self.new_birth.minimum())
         self.reload_trainees()
         self.trainee_box.setCurrentText(name)
 
@@ -508,8 +522,12 @@ class LiveWorkspace(QWidget):
             return
         card = summary(a, *self._scoring())
         refused = ", ".join(f"{REASON_TEXT.get(k, k)} x{v}" for k, v in card["refused"].items()) or "none"
-        pts = f"{card['points']:g} points ({card['table']})" if card["points"] is not None else \
-            "points: pick a trainee with sex and birth year"
+        if card["points"] is not None:
+            pts = f"{card['points']:g} points ({card['table']})"
+        elif self._trainee() is None:
+            pts = "points: choose the trainee"
+        else:
+            pts = f"no points: {card['points_note']}"
         from app.assess.coverage import coverage
         seen = coverage(self.session.track().keypoints, a.exercise, self.session.thresholds.min_score)
         warn = "".join(f"<br><span style='color:#c0392b'>{w}</span>" for w in seen["warnings"])

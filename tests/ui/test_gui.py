@@ -618,3 +618,33 @@ def test_trainees_quick_added_in_the_live_test_are_in_the_admin_roster(qtbot, tm
     names = [win.admin.table.item(i, 0).text() for i in range(win.admin.table.rowCount())]
     assert names == ["Cadet Fay", "Cadet Gil"] and not win.admin.show_archived.isChecked()
     win.close()
+
+
+def test_quick_add_takes_sex_and_birth_year_and_the_card_says_why_points_are_missing(qtbot, tmp_path):
+    from datetime import date
+
+    from app.storage.db import list_trainees
+    from app.storage.db import open_db as _open
+    from app.storage.writer import DatabaseWriter
+    db = _open(tmp_path / "p.db")
+    me = admin_of(db)
+    writer = DatabaseWriter(tmp_path / "p.db")
+    w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo", db=db, writer=writer,
+                      actor=me)
+    qtbot.addWidget(w)
+    w.new_trainee.setText("Cadet Hal")
+    w.new_sex.setCurrentText("male")
+    w.new_birth.setValue(date.today().year - 28)
+    w.quick_add()
+    hal = next(t for t in list_trainees(db, me) if t["name"] == "Cadet Hal")
+    assert hal["sex"] == "male" and hal["birth_year"] == date.today().year - 28
+    assert w.new_sex.currentData() is None and w.new_birth.value() == w.new_birth.minimum()  # cleared for the next
+    w.limit.setValue(5)
+    with qtbot.waitSignal(w.finished, timeout=60_000):
+        w.start()
+    assert "no points: no row for age 28" in w.summary_label.text()
+    w.new_trainee.setText("Cadet Ida")  # nothing but the name: still fine
+    w.quick_add()
+    assert next(t for t in list_trainees(db, me) if t["name"] == "Cadet Ida")["sex"] is None
+    w.shutdown()
+    writer.close()
