@@ -60,7 +60,8 @@ def sections(report: SessionReport | TraineeReport | UnitReport) -> list[Section
     r = report
     head = [("report", "unit"), ("unit", r.unit), ("from", r.start or "(all)"), ("to", r.end),
             ("scoring table", r.table), ("pass mark (points)", r.pass_points), ("rows", len(r.rows)),
-            ("passed", r.passed), ("failed", r.failed)]
+            ("passed", r.passed), ("failed", r.failed),
+            ("trainees with no session yet", len(r.untested)), ("no session yet", "; ".join(r.untested))]
     return [(("field", "value"), head),
             (("trainee", "event", "sessions", "best", "best_points", "latest", "latest_points", "latest_day",
               "passed", "records_verified"),

@@ -112,6 +112,7 @@ class UnitReport:
     table: str
     pass_points: float
     rows: tuple[UnitRow, ...]
+    untested: tuple[str, ...] = ()  # trainees of the unit with no session in the range
 
     @property
     def passed(self) -> int:
@@ -185,4 +186,7 @@ def unit_report(unit: str, trainees: list[dict], rows: list[dict], table: Scorin
         out.append(UnitRow(name, ex, len(rs), int(best["count_standard"]), pts(best), int(latest["count_standard"]),
                            lp, latest["started"][:10], None if lp is None else lp >= table.pass_points,
                            not any(r["id"] in failing for r in rs)))
-    return UnitReport(unit, start or "", end or date.today().isoformat(), table.name, table.pass_points, tuple(out))
+    tested = {u.trainee for u in out}
+    untested = tuple(sorted((t["name"] for t in trainees if t["name"] not in tested), key=str.lower))
+    return UnitReport(unit, start or "", end or date.today().isoformat(), table.name, table.pass_points, tuple(out),
+                      untested)

@@ -270,8 +270,10 @@ def _unit(pg: _Pages, r: UnitReport) -> None:
     pg.text(f"Unit report: {r.unit}", 15, True)
     pg.text(f"{r.start or 'all sessions'} to {r.end}; points by {r.table} (pass mark {r.pass_points:g} points "
             "per event); best and latest standard reps of each trainee", 8.5, colour=GREY, gap=8)
-    pg.pairs([("trainees", len({u.trainee for u in r.rows})), ("rows", len(r.rows)), ("passed", r.passed),
-              ("failed", r.failed)])
+    pg.pairs([("trainees tested", len({u.trainee for u in r.rows})), ("no session yet", len(r.untested)),
+              ("rows", len(r.rows)), ("passed", r.passed), ("failed", r.failed)])
+    if r.untested:
+        pg.text("No session yet: " + ", ".join(r.untested), 8.5, colour=GREY, gap=6)
     events = sorted({u.exercise for u in r.rows})
     if events:
         pg.text("Latest result against the pass mark, per event", 10, True)

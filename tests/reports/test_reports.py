@@ -90,6 +90,13 @@ def test_the_report_models_say_what_the_database_holds(tmp_path):
     assert u.passed + u.failed == sum(x.passed is not None for x in u.rows)
     early = build_report(db, admin, "unit", "1st", table, end="2026-01-31")
     assert {x.trainee: x.sessions for x in early.rows} == {"Ann": 1, "Bob": 1}
+    # a trainee of the unit with no session yet is counted as such, not left out
+    add_trainee(db, admin, "Dee", "female", 2006, "1st")
+    u2 = build_report(db, admin, "unit", "1st", table)
+    assert u2.untested == ("Dee",) and "Dee" not in {x.trainee for x in u2.rows}
+    from app.reports.csv_report import sections
+    head = dict(sections(u2)[0][1])
+    assert head["trainees with no session yet"] == 1 and head["no session yet"] == "Dee"
     # a record changed behind the app's back is flagged in every report that shows it
     db.conn.close()
     raw = sqlite3.connect(tmp_path / "r.db")
