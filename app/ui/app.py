@@ -60,7 +60,8 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
         os.environ["DRILLSCORE_KEY"] = str(Path(tmp.name) / "demo-chain.key")
         db, actor = demo_database(demo_track, Path(tmp.name))
     title = (f"Demo: {demo_track.name} (synthetic push-ups, side view)" if db_path is None else
-             f"Live test: {db_path} (pick a video or a camera as the source; the demo track is there to try)")
+             f"Live test: records in {db_path.name} (pick a video or a camera as the source; the demo track is "
+             "there to try)")
     win = MainWindow(session_factory(demo_track), title, db, settings=settings, actor=actor)
     win.show()
     if problem:

@@ -31,7 +31,7 @@ from app.core.reasons import REASON_TEXT
 from app.pipeline.live import LiveSession
 from app.pipeline.live_test import TestSetup, discard_test, save_test
 from app.ui.skeleton_view import Skeleton3DView, SkeletonView
-from app.ui.widgets import fill_trainees
+from app.ui.widgets import FORM_MODEL, MOVEMENT_AXIS, fill_trainees, label_axes
 
 PICK_TRAINEE = "choose the trainee..."  # the picker's first entry: nobody is chosen by default
 
@@ -92,7 +92,8 @@ class LiveWorkspace(QWidget):
         self.clock = _big("2:00", 28)
         self.verdict = QLabel("waiting for the first rep")
         self.verdict.setWordWrap(True)
-        self.p_label = QLabel("P(standard): -")
+        self.p_label = QLabel("form model: -")
+        self.p_label.setToolTip(FORM_MODEL)
         self.trainee_box = QComboBox()
         self.new_trainee = QLineEdit()
         self.new_trainee.setPlaceholderText("quick add: name")
@@ -158,11 +159,13 @@ class LiveWorkspace(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self.toggle)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save_btn.isEnabled() and self.save())
-        self.drive_plot = pg.PlotWidget(title="driving signal")
+        self.drive_plot = pg.PlotWidget(title="movement: each rep marked (green counted, red refused)")
+        label_axes(self.drive_plot, "frame", MOVEMENT_AXIS["pushup"])
         self.drive_curve = self.drive_plot.plot(pen=pg.mkPen((80, 160, 255), width=2))
         self.rep_marks = pg.ScatterPlotItem(size=10)
         self.drive_plot.addItem(self.rep_marks)
-        self.p_plot = pg.PlotWidget(title="P(standard)")
+        self.p_plot = pg.PlotWidget(title=FORM_MODEL)
+        label_axes(self.p_plot, "analysed window (newest right)", "0 = not standard, 1 = standard")
         self.p_plot.setYRange(0, 1)
         self.p_curve = self.p_plot.plot(pen=pg.mkPen((250, 180, 60), width=2))
         side = QVBoxLayout()
@@ -293,6 +296,7 @@ class LiveWorkspace(QWidget):
         for b in (self.save_btn, self.discard_btn):
             b.setEnabled(False)
         self.view.src_size = self.session.size
+        self.drive_plot.setLabel("left", MOVEMENT_AXIS.get(self.session.exercise, MOVEMENT_AXIS["auto"]))
         self._p_history.clear()
         self._reported = False
         self._said_lost = None
@@ -309,7 +313,7 @@ class LiveWorkspace(QWidget):
         self.standard.setText("0")
         self.total.setText("0")
         self.verdict.setText("waiting for the first rep")
-        self.p_label.setText("P(standard): -")
+        self.p_label.setText("form model: -")
         self.drive_curve.setData([], [])
         self.rep_marks.setData([], [])
         self._p_history.clear()
@@ -372,7 +376,7 @@ class LiveWorkspace(QWidget):
                 self.verdict.setText(f"rep {last.n}{wait}: " + ("counted" if last.standard else "NOT counted: " + "; ".join(
                     REASON_TEXT.get(x, x) for x in last.reasons)))
             if r.cls is not None:
-                self.p_label.setText(f"P(standard): {r.cls.p_standard:.2f}")
+                self.p_label.setText(f"form model: {r.cls.p_standard:.0%} sure it is standard")
                 self._p_history.append(r.cls.p_standard)
                 self.p_curve.setData(np.asarray(self._p_history))
         st = s.state()

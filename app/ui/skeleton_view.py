@@ -120,7 +120,7 @@ class Skeleton3DView(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor(24, 24, 30))
         p.setPen(QColor(150, 150, 160))
-        p.drawText(6, 14, "3D (lifter)")
+        p.drawText(6, 14, "3D view (estimated from the 2D pose)")
         if self.joints is None:
             p.drawText(6, 30, "waiting for the pose")
             p.end()

@@ -58,3 +58,18 @@ def ok_cancel_layout(dialog: QDialog, form: QFormLayout, message: QLabel, intro:
     lay.addLayout(form)
     lay.addWidget(message)
     lay.addWidget(buttons)
+
+
+# What the rep chart shows for each event, in a grader's words: the rules count a rep on this
+# movement (app.assess.signals computes it; torso lengths keep it the same near and far).
+MOVEMENT_AXIS = {"pushup": "depth: shoulders above hands (torso lengths)",
+                 "pullup": "height: nose below hands (torso lengths)",
+                 "situp": "trunk lowered from upright (deg side view, torso lengths front)",
+                 "auto": "movement (torso lengths)"}
+FORM_MODEL = "form model: how sure it is the rep is standard"
+
+
+def label_axes(plot, bottom: str, left: str) -> None:
+    """Both axes of a pyqtgraph plot labelled, units in the text."""
+    plot.setLabel("bottom", bottom)
+    plot.setLabel("left", left)

@@ -42,7 +42,7 @@ def test_live_workspace_runs_the_demo_to_the_end_with_the_offline_count(qtbot):
     w.refresh()
     assert w.standard.text() == str(ref.count_standard) and w.total.text() == str(ref.count_total)
     assert w.verdict.text().startswith(f"rep {ref.count_total}:")
-    assert w.p_label.text().startswith("P(standard): ")  # the classifier ran alongside
+    assert w.p_label.text().startswith("form model: ") and "sure" in w.p_label.text()  # the classifier ran alongside
     w.shutdown()
     assert threading.active_count() == threads  # no session or classifier thread left behind
 
@@ -648,3 +648,21 @@ def test_quick_add_takes_sex_and_birth_year_and_the_card_says_why_points_are_mis
     assert next(t for t in list_trainees(db, me) if t["name"] == "Cadet Ida")["sex"] is None
     w.shutdown()
     writer.close()
+
+
+def test_every_chart_names_both_axes_in_a_graders_words(qtbot, tmp_path):
+    import pyqtgraph as pg
+
+    from app.storage.db import open_db
+    from app.ui.main_window import MainWindow
+    db = open_db(tmp_path / "c.db")
+    win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db, actor=admin_of(db))
+    qtbot.addWidget(win)
+    plots = win.findChildren(pg.PlotWidget)
+    assert len(plots) >= 5
+    for p in plots:
+        for side in ("bottom", "left"):
+            assert p.getAxis(side).labelText.strip(), f"{p.getPlotItem().titleLabel.text!r}: no {side} label"
+    words = " ".join(p.getPlotItem().titleLabel.text for p in plots)
+    assert "driving signal" not in words and "P(standard)" not in words and "attention" not in words
+    win.close()
