@@ -78,11 +78,11 @@ def _pck(est: PoseEstimator, frames) -> float:
     return hit / max(tot, 1)
 
 
-def run(models: Path | None, n: int) -> None:
+def run(models: Path | None, n: int, per_video: int = 40) -> None:
     from training.data.teacher_frames import training_sources, validation_sources
     folder = Path(models or models_dir())
     est = PoseEstimator(folder, 2, recurrent=False, crop=False)
-    val = _frames([s.name for s in validation_sources(DATA, CACHE.parent / "teacher")], 40)
+    val = _frames([s.name for s in validation_sources(DATA, CACHE.parent / "teacher")], per_video)
     train_names = [s.name for s in training_sources(DATA, CACHE.parent / "teacher")[0]]
     calib = [img for _, img, _ in _frames(train_names[::max(1, len(train_names) // 64)], 1)][:64]
     if not val or not calib:

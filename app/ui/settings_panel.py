@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.assess.threshold_text import TEXT, check
 from app.assess.thresholds import Thresholds
 from app.config import PROVIDERS, Settings, SettingsError, save_settings
 from app.ui.widgets import say, table
@@ -61,7 +63,9 @@ class SettingsPanel(QWidget):
         self.recordings.setPlaceholderText("next to the database")
         browse = QPushButton("Browse...")
         browse.clicked.connect(self._browse_models)
-        self.thresholds = table(["threshold", "value", "default"])
+        self.thresholds = table(["rule", "value", "unit", "allowed", "default", "name in the file"])
+        self.advanced = QCheckBox("advanced: every number, with its name in the settings file")
+        self.advanced.toggled.connect(self._show_rows)
         self.thresholds.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                         | QAbstractItemView.EditTrigger.EditKeyPressed
                                         | QAbstractItemView.EditTrigger.AnyKeyPressed)
@@ -87,9 +91,9 @@ class SettingsPanel(QWidget):
         left.addWidget(self.message)
         left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(QLabel("Standards' thresholds (double-click a value to change it; units in "
-                               "app/assess/thresholds.py)"))
+        right.addWidget(QLabel("The standards' numbers (double-click a value to change it)"))
         right.addWidget(self.thresholds)
+        right.addWidget(self.advanced)
         right.addWidget(self.reset_btn)
         top = QHBoxLayout(self)
         top.addLayout(left, 2)
@@ -111,9 +115,21 @@ class SettingsPanel(QWidget):
         values = th.to_dict()
         self.thresholds.setRowCount(len(values))
         for i, (name, v) in enumerate(values.items()):
-            for j, text in enumerate((name, f"{v:g}", f"{defaults[name]:g}")):
-                self.thresholds.setItem(i, j, QTableWidgetItem(text))
+            t = TEXT[name]
+            for j, text in enumerate((t.label, f"{v:g}", t.unit, f"{t.lo:g} to {t.hi:g}", f"{defaults[name]:g}", name)):
+                item = QTableWidgetItem(text)
+                if j != 1:  # only the value is edited
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.thresholds.setItem(i, j, item)
         self.thresholds.resizeColumnsToContents()
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        """The rules a grader recognises by default; every number and its file name under advanced."""
+        adv = self.advanced.isChecked()
+        self.thresholds.setColumnHidden(5, not adv)
+        for i in range(self.thresholds.rowCount()):
+            self.thresholds.setRowHidden(i, not (adv or TEXT[self.thresholds.item(i, 5).text()].basic))
 
     def reset_thresholds(self) -> None:
         """Every threshold back to its default in the form (saved with Save settings)."""
@@ -123,11 +139,14 @@ class SettingsPanel(QWidget):
     def _form_thresholds(self) -> dict[str, float]:
         out = {}
         for i in range(self.thresholds.rowCount()):
-            name, text = self.thresholds.item(i, 0).text(), self.thresholds.item(i, 1).text()
+            name, text = self.thresholds.item(i, 5).text(), self.thresholds.item(i, 1).text()
             try:
                 out[name] = float(text)
             except ValueError:
-                raise SettingsError(f"threshold {name}: {text!r} is not a number") from None
+                raise SettingsError(f"{TEXT[name].label}: {text!r} is not a number") from None
+            problem = check(name, out[name])
+            if problem:
+                raise SettingsError(problem)
         return out
 
     def form(self) -> Settings:

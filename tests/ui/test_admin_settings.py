@@ -79,7 +79,16 @@ def test_admin_panels_import_activate_edit_and_reset(qtbot, tmp_path):
     assert model.value.scoring_table == str(tmp_path / "tables" / "unit.json") and seen
     assert load_settings(tmp_path / "settings.json").scoring_table == model.value.scoring_table
     settings.show_settings(model.value)
-    i = next(i for i in range(settings.thresholds.rowCount()) if settings.thresholds.item(i, 0).text() == "pushup_depth")
+    i = next(i for i in range(settings.thresholds.rowCount()) if settings.thresholds.item(i, 5).text() == "pushup_depth")
+    assert settings.thresholds.item(i, 0).text().startswith("push-up depth") and settings.thresholds.item(i, 2).text() \
+        == "torso lengths" and not settings.thresholds.isRowHidden(i) and settings.thresholds.isColumnHidden(5)
+    norm = next(i for i in range(settings.thresholds.rowCount()) if settings.thresholds.item(i, 5).text() ==
+                "norm_situp_ready")
+    assert settings.thresholds.isRowHidden(norm)  # internals only under advanced
+    settings.advanced.setChecked(True)
+    assert not settings.thresholds.isRowHidden(norm) and not settings.thresholds.isColumnHidden(5)
+    settings.thresholds.item(i, 1).setText("5")
+    assert not settings.save() and "outside -1 to 1" in settings.message.text()
     settings.thresholds.item(i, 1).setText("0.5")
     settings.provider.setCurrentText("cpu")
     assert settings.save() and model.value.rules().pushup_depth == 0.5 and model.value.provider == "cpu"
