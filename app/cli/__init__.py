@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--demo", action="store_true", help="start the live workspace on the bundled demo track")
     g.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen after the demo ran a while")
     g.add_argument("--seconds", type=float, default=4.0, help="how long the demo runs before --screenshot")
+    g.add_argument("--size", metavar="WxH", help="window size for --screenshot, e.g. 1280x720 (a laptop screen)")
     g.add_argument("--workspace", choices=["live", "review", "analyse", "admin", "accounts", "scoring", "settings"],
                    default="live",
                    help="the workspace shown first (accounts, scoring, settings: the admin's tabs)")

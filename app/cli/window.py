@@ -83,7 +83,16 @@ def cmd_gui(args) -> int:
             open_db(db_path)  # a locked or corrupt database is reported before the window opens
         except StorageError as e:
             raise UsageError(str(e)) from None
-    rc = run(demo_track(), args.demo, args.screenshot, args.seconds, args.workspace, db_path)
+    size = None
+    if getattr(args, "size", None):
+        try:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+            if not (320 <= w <= 7680 and 240 <= h <= 4320):
+                raise ValueError
+        except ValueError:
+            raise UsageError(f"--size {args.size!r}: give the window size as WIDTHxHEIGHT, e.g. 1280x720") from None
+        size = (w, h)
+    rc = run(demo_track(), args.demo, args.screenshot, args.seconds, args.workspace, db_path, size=size)
     if args.screenshot:
         if not Path(args.screenshot).exists():
             raise UsageError(f"{args.screenshot}: the screenshot could not be written; choose a writable path")

@@ -21,8 +21,9 @@ def _identify(app) -> None:
 
 
 def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4.0, workspace: str = "live",
-        db_path: Path | None = None, actor=None) -> int:
-    """actor: who is signed in for --db (else the sign-in dialog asks; the first run creates the admin)."""
+        db_path: Path | None = None, actor=None, size: tuple[int, int] | None = None) -> int:
+    """actor: who is signed in for --db (else the sign-in dialog asks; the first run creates the admin);
+    size: the window's size (a screenshot of a laptop screen), else its own."""
     import sys
     import tempfile
 
@@ -63,6 +64,8 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
              f"Live test: records in {db_path.name} (pick a video or a camera as the source; the demo track is "
              "there to try)")
     win = MainWindow(session_factory(demo_track), title, db, settings=settings, actor=actor)
+    if size is not None:
+        win.resize(*size)
     win.show()
     if problem:
         win.live.notify("Settings not usable", problem)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -31,7 +32,7 @@ from app.core.reasons import REASON_TEXT
 from app.pipeline.live import LiveSession
 from app.pipeline.live_test import TestSetup, discard_test, save_test
 from app.ui.skeleton_view import Skeleton3DView, SkeletonView
-from app.ui.widgets import FORM_MODEL, MOVEMENT_AXIS, fill_trainees, label_axes
+from app.ui.widgets import FORM_MODEL, MOVEMENT_AXIS, MOVEMENT_UNIT, fill_trainees, label_axes
 
 PICK_TRAINEE = "choose the trainee..."  # the picker's first entry: nobody is chosen by default
 
@@ -80,6 +81,7 @@ class LiveWorkspace(QWidget):
         self.view = SkeletonView((640, 480))
         self.view.clicked.connect(self.image_clicked)
         self.view3d = Skeleton3DView()
+        self.view3d.setMinimumSize(120, 100)
         self.bar_y: float | None = None   # the pull-up bar, drawn once by a click on the image
         self._drawing_bar = False
         self.bar_btn = QPushButton("Draw bar line")
@@ -87,7 +89,7 @@ class LiveWorkspace(QWidget):
         self.bar_btn.clicked.connect(self.draw_bar)
         self.hint = QLabel("several people in view: click the one to score")
         self.hint.setVisible(False)
-        self.standard = _big("0", 64)
+        self.standard = _big("0", 52)
         self.total = _big("0", 28)
         self.clock = _big("2:00", 28)
         self.verdict = QLabel("waiting for the first rep")
@@ -159,22 +161,24 @@ class LiveWorkspace(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self.toggle)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save_btn.isEnabled() and self.save())
-        self.drive_plot = pg.PlotWidget(title="movement: each rep marked (green counted, red refused)")
-        label_axes(self.drive_plot, "frame", MOVEMENT_AXIS["pushup"])
+        self.drive_plot = pg.PlotWidget(title=MOVEMENT_AXIS["pushup"])
+        label_axes(self.drive_plot, "frame (reps: green counted, red refused)", MOVEMENT_UNIT["pushup"])
         self.drive_curve = self.drive_plot.plot(pen=pg.mkPen((80, 160, 255), width=2))
         self.rep_marks = pg.ScatterPlotItem(size=10)
         self.drive_plot.addItem(self.rep_marks)
         self.p_plot = pg.PlotWidget(title=FORM_MODEL)
-        label_axes(self.p_plot, "analysed window (newest right)", "0 = not standard, 1 = standard")
+        label_axes(self.p_plot, "analysed window (newest right)", "1 = standard")
         self.p_plot.setYRange(0, 1)
         self.p_curve = self.p_plot.plot(pen=pg.mkPen((250, 180, 60), width=2))
         side = QVBoxLayout()
         side.addWidget(QLabel("standard reps"))
         side.addWidget(self.standard)
-        side.addWidget(QLabel("total reps"))
-        side.addWidget(self.total)
-        side.addWidget(QLabel("time left"))
-        side.addWidget(self.clock)
+        counts = QGridLayout()  # total and time side by side: the column stays short enough for 720 px
+        counts.addWidget(QLabel("total reps"), 0, 0)
+        counts.addWidget(QLabel("time left"), 0, 1)
+        counts.addWidget(self.total, 1, 0)
+        counts.addWidget(self.clock, 1, 1)
+        side.addLayout(counts)
         side.addWidget(self.verdict)
         side.addWidget(self.p_label)
         side.addWidget(self.view3d)
@@ -184,28 +188,51 @@ class LiveWorkspace(QWidget):
         buttons.addWidget(self.stop_btn)
         side.addLayout(buttons)
         side.addStretch(1)
+        self.stats_label.setVisible(False)  # the status bar shows the same figures (MainWindow.perf)
         side.addWidget(self.stats_label)
         side.addWidget(self.summary_label)
         keep = QHBoxLayout()
         keep.addWidget(self.save_btn)
         keep.addWidget(self.discard_btn)
         side.addLayout(keep)
-        setup = QHBoxLayout()
+        # the test's setup in two rows (who and from where; which event and how long) so the
+        # window fits a 1280 x 720 laptop screen; both charts side by side under the picture
+        who = QHBoxLayout()
         for w in (QLabel("source"), self.source_box, self.open_btn, self.cams_btn, QLabel("trainee"), self.trainee_box,
-                  self.new_trainee, self.new_sex, self.new_birth, self.add_trainee_btn, QLabel("event"), self.event_box, QLabel("rules"),
-                  self.protocol_box, self.bar_btn,
+                  self.new_trainee, self.new_sex, self.new_birth, self.add_trainee_btn):
+            who.addWidget(w)
+        who.addStretch(1)
+        what = QHBoxLayout()
+        for w in (QLabel("event"), self.event_box, QLabel("rules"), self.protocol_box, self.bar_btn,
                   QLabel("time"), self.limit, QLabel("countdown"), self.countdown):
-            setup.addWidget(w)
-        setup.addStretch(1)
+            what.addWidget(w)
+        what.addStretch(1)
+        self.source_box.setMinimumContentsLength(12)
+        self.trainee_box.setMinimumContentsLength(14)
+        self.protocol_box.setMinimumContentsLength(18)
+        for box in (self.source_box, self.trainee_box, self.protocol_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.new_trainee.setMaximumWidth(140)
+        for plot in (self.drive_plot, self.p_plot):
+            plot.setMinimumHeight(90)
+            plot.setMaximumHeight(170)
+        charts = QHBoxLayout()
+        charts.addWidget(self.drive_plot, 3)
+        charts.addWidget(self.p_plot, 2)
+        # the summary never grows the window: it wraps inside the side column, and a long one
+        # scrolls there instead of pushing the controls down
+        self.summary_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.summary_label.setMinimumHeight(48)
         grid = QGridLayout(self)
-        grid.addLayout(setup, 4, 0, 1, 2)
         grid.addWidget(self.title, 0, 0, 1, 2)
         grid.addWidget(self.view, 1, 0)
         grid.addLayout(side, 1, 1)
-        grid.addWidget(self.drive_plot, 2, 0, 1, 2)
-        grid.addWidget(self.p_plot, 3, 0, 1, 2)
+        grid.addLayout(charts, 2, 0, 1, 2)
+        grid.addLayout(who, 3, 0, 1, 2)
+        grid.addLayout(what, 4, 0, 1, 2)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 1)
+        grid.setRowStretch(1, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(33)
         self.timer.timeout.connect(self.refresh)
@@ -296,7 +323,8 @@ class LiveWorkspace(QWidget):
         for b in (self.save_btn, self.discard_btn):
             b.setEnabled(False)
         self.view.src_size = self.session.size
-        self.drive_plot.setLabel("left", MOVEMENT_AXIS.get(self.session.exercise, MOVEMENT_AXIS["auto"]))
+        self.drive_plot.setTitle(MOVEMENT_AXIS.get(self.session.exercise, MOVEMENT_AXIS["auto"]))
+        self.drive_plot.setLabel("left", MOVEMENT_UNIT.get(self.session.exercise, MOVEMENT_UNIT["auto"]))
         self._p_history.clear()
         self._reported = False
         self._said_lost = None

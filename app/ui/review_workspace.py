@@ -31,7 +31,7 @@ from app.core.types import EXERCISES
 from app.pipeline.review import Filters, filter_sessions, progress, rep_at, rep_cells
 from app.storage.db import StorageError, list_sessions, load_session
 from app.ui.skeleton_view import SkeletonView
-from app.ui.widgets import FORM_MODEL, MOVEMENT_AXIS, label_axes, say, table
+from app.ui.widgets import FORM_MODEL, MOVEMENT_AXIS, MOVEMENT_UNIT, label_axes, say, table
 
 ANY = "(all)"
 
@@ -77,11 +77,11 @@ class ReviewWorkspace(QWidget):
         self.reps = table(["rep", "frames", "verdict", "form model", "why"])
         self.reps.horizontalHeaderItem(3).setToolTip(FORM_MODEL)
         self.timeline = pg.PlotWidget(title="movement and reps (green counted, red refused)")
-        label_axes(self.timeline, "frame", MOVEMENT_AXIS["auto"])
+        label_axes(self.timeline, "frame (reps: green counted, red refused)", MOVEMENT_UNIT["auto"])
         self.drive_curve = self.timeline.plot(pen=pg.mkPen((80, 160, 255), width=2))
         self.cursor = pg.InfiniteLine(0, pen=pg.mkPen("w"))
         self.timeline.addItem(self.cursor)
-        self.attention = pg.PlotWidget(title="where the form model looked in the rep")
+        self.attention = pg.PlotWidget(title="form model's focus")
         label_axes(self.attention, "frame of the rep's window", "weight (sums to 1)")
         self.progress_plot = pg.PlotWidget(title="progress: standard reps per test")
         label_axes(self.progress_plot, "test (oldest first)", "standard reps")
@@ -275,7 +275,8 @@ class ReviewWorkspace(QWidget):
         self._open_recording(next((r.get("recording") for r in self.rows if r["id"] == session_id), None))
         self.view.src_size = self.track.size
         self.view.exercise = self.result.exercise  # the event's joint angles on the stored skeleton
-        self.timeline.setLabel("left", MOVEMENT_AXIS.get(self.result.exercise, MOVEMENT_AXIS["auto"]))
+        self.timeline.setTitle(MOVEMENT_AXIS.get(self.result.exercise, MOVEMENT_AXIS["auto"]))
+        self.timeline.setLabel("left", MOVEMENT_UNIT.get(self.result.exercise, MOVEMENT_UNIT["auto"]))
         # the driving signal is re-read off the GUI thread (the whole rules engine over the track)
         self.drive_curve.setData([], [])
         track, judged = self.track, self.result

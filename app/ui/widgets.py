@@ -66,6 +66,8 @@ MOVEMENT_AXIS = {"pushup": "depth: shoulders above hands (torso lengths)",
                  "pullup": "height: nose below hands (torso lengths)",
                  "situp": "trunk lowered from upright (deg side view, torso lengths front)",
                  "auto": "movement (torso lengths)"}
+MOVEMENT_UNIT = {"pushup": "torso lengths", "pullup": "torso lengths", "situp": "deg / torso lengths",
+                 "auto": "torso lengths"}
 FORM_MODEL = "form model: how sure it is the rep is standard"
 
 

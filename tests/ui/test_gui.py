@@ -666,3 +666,35 @@ def test_every_chart_names_both_axes_in_a_graders_words(qtbot, tmp_path):
     words = " ".join(p.getPlotItem().titleLabel.text for p in plots)
     assert "driving signal" not in words and "P(standard)" not in words and "attention" not in words
     win.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)])
+def test_the_window_fits_a_laptop_screen_and_never_grows_by_itself(qtbot, tmp_path, size):
+    """Every workspace fits 1280 x 720 and 1366 x 768 (its minimum size is within the screen),
+    and a finished, saved test does not grow the window."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.storage.db import open_db
+    from app.ui.main_window import MainWindow
+    db = open_db(tmp_path / "f.db")
+    win = MainWindow(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo", db, actor=admin_of(db))
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    for tab in range(win.tabs.count()):
+        win.tabs.setCurrentIndex(tab)
+        QApplication.processEvents()
+        hint = win.minimumSizeHint()
+        assert hint.width() <= size[0] and hint.height() <= size[1], (win.tabs.tabText(tab), hint)
+        assert (win.width(), win.height()) == size
+    win.tabs.setCurrentWidget(win.live)
+    win.live.new_trainee.setText("Cadet Jo")
+    win.live.quick_add()
+    win.live.limit.setValue(10)
+    with qtbot.waitSignal(win.live.finished, timeout=60_000):
+        win.live.start()
+    with qtbot.waitSignal(win.live.saved, timeout=30_000):
+        win.live.save()
+    QApplication.processEvents()
+    assert (win.width(), win.height()) == size and "saved as session" in win.live.summary_label.text()
+    win.close()
