@@ -294,7 +294,8 @@ class ReviewWorkspace(QWidget):
         self.attention.clear()  # the last session's rep is not this one's
         for i, r in enumerate(self.result.reps):
             verdict, why = rep_cells(r)
-            cells = [r.n, f"{r.start}-{r.end}", verdict, "-" if r.p_standard is None else f"{r.p_standard:.2f}", why]
+            # the rules decide; the form model's confidence is shown beside them as a percentage
+            cells = [r.n, f"{r.start}-{r.end}", verdict, "-" if r.p_standard is None else f"{r.p_standard:.0%}", why]
             for j, v in enumerate(cells):
                 self.reps.setItem(i, j, QTableWidgetItem(str(v)))
         self.reps.resizeColumnsToContents()
