@@ -12,6 +12,7 @@ import argparse
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +38,10 @@ def main() -> None:
         for w, f, h, st, px in CANDIDATES:
             net = PafExport(PafNet(PafConfig(w, f, h, st))).eval()
             path = Path(d) / f"m{w}_{st}_{px}.onnx"
-            torch.onnx.export(net, (torch.rand(1, 3, px, px),), str(path), input_names=["image"],
-                              output_names=["heatmaps", "pafs"], opset_version=17, dynamo=False)
+            with warnings.catch_warnings():  # the legacy exporter's notice: the shipped models use it too
+                warnings.simplefilter("ignore")
+                torch.onnx.export(net, (torch.rand(1, 3, px, px),), str(path), input_names=["image"],
+                                  output_names=["heatmaps", "pafs"], opset_version=17, dynamo=False)
             o = ort.SessionOptions()
             o.intra_op_num_threads, o.inter_op_num_threads = 2, 1
             o.add_session_config_entry("session.intra_op.allow_spinning", "0")

@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                                              "folder with --labels teacher (default ../shared/data)")
     p.add_argument("--cache", type=Path, help="frame cache (default ~/.cache/drillscore/pushfit_frames or "
                                               "teacher_frames)")
+    p.add_argument("--size", type=int, help="input size in px (default: the preset's); a multiple of 8")
     p.add_argument("--crop-share", type=float, default=0.0,
                    help="share of training images framed around the person (the app's crop pass)")
     p.add_argument("--resume", action="store_true")
@@ -310,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         r = train(a.model, a.preset, out, a.data, a.cache, a.steps, a.resume, a.threads, workers=a.workers,
                   val_every=a.val_every, init=a.init, coco=(a.coco, a.coco_images) if a.coco else None, synth=a.synth,
                   paf_weight=a.paf_weight, lr=a.lr, temporal_weight=a.temporal_weight,
-                  freeze=a.freeze, labels=a.labels, crop_share=a.crop_share)
+                  freeze=a.freeze, labels=a.labels, crop_share=a.crop_share, size=a.size)
         print(f"{out}: step {r['step']}, validation PCK@0.2 (heatmap argmax) {r['val_pck']:.3f}")
     return 0
 

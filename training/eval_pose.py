@@ -117,11 +117,11 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
                 progress(f"{name}: {i + 1}/{len(sources)} {s.name}: PCK@0.2 {rows[-1].hits20 / max(rows[-1].joints, 1):.2f}"
                          f", totals {rows[-1].totals[0]} (teacher {rows[-1].totals[1]})")
             summ = summarise(rows)
-            r = {"pck@0.2_mean": summ["all"]["pck@0.2"], "pck@0.1_mean": summ["all"]["pck@0.1"],
-                 "per_exercise": summ, "per_video": per_video(rows),
-                 "split": f"against the reference teacher (mediapipe 0.10.14 BlazePose Full) on the {len(sources)} "
-                          "hand-counted videos (../shared/data/videos + clips), held out of training by person; "
-                          "through the app's pose loop, every frame"}
+            r |= {"pck@0.2_mean": summ["all"]["pck@0.2"], "pck@0.1_mean": summ["all"]["pck@0.1"],
+                  "per_exercise": summ, "per_video": per_video(rows),
+                  "split": f"against the reference teacher (mediapipe 0.10.14 BlazePose Full) on the {len(sources)} "
+                           "hand-counted videos (../shared/data/videos + clips), held out of training by person; "
+                           "through the app's pose loop, every frame"}
         est.crop = False  # cached pushfit frames are scored one by one: nobody to follow
         pf = evaluate_model(est, cache, clips, max_frames=max_frames)
         pf["split"] = f"pushfit validation: {len(clips)} clips held out by clip-name hash, every 2nd frame"

@@ -41,6 +41,9 @@ def train_command(kind: str, ck: dict) -> str:
     prefix = ""
     if ck.get("labels") == "teacher":
         parts.append("--labels teacher")
+    from training.pose_train import PRESETS
+    if ck.get("size") and ck["size"] != PRESETS.get(ck["preset"], {}).get("size"):
+        parts.append(f"--size {ck['size']}")
     if ck.get("crop_share"):
         parts.append(f"--crop-share {ck['crop_share']:g}")
     if ck.get("synth_clips") is not None and ck.get("labels") == "teacher":
@@ -72,8 +75,11 @@ def data_note(ck: dict) -> dict:
     tr = ck["train_clips"]
     n_push = sum(c.startswith("pushfit_") for c in tr)
     va = ck["val_clips"]
-    return {"labels": "the reference teacher (mediapipe 0.10.14 BlazePose Full) via `python -m training teacher`; "
-                      "joints with visibility < 0.5 masked; on pushfit, joints MoveNet saw clearly elsewhere masked",
+    return {"labels": "the reference teacher (mediapipe 0.10.14 BlazePose Full); joints with visibility < 0.5 masked; "
+                      "on pushfit, joints MoveNet saw clearly elsewhere masked. Its tracks first: `python -m training "
+                      "teacher ../shared/data/footage --cache ~/.cache/drillscore/teacher/footage` and `python -m "
+                      "training teacher ../shared/data/pushfit/videos --cache ~/.cache/drillscore/teacher/pushfit` "
+                      "(about 25 minutes on 2 cores; the validation videos' tracks are in ../shared/data/videos/teacher)",
             "train": f"{len(tr) - n_push} single-person ../shared/data/footage clips (every exercise and view, up to "
                      f"240 frames each) + {n_push} pushfit clips (64 frames each){synth}; crops around the person in "
                      f"{ck.get('crop_share', 0):.0%} of items; sampling weighted towards pull-ups and sit-ups "

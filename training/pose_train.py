@@ -162,7 +162,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
           val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
           synth: int | None = None, paf_weight: float = 1.0, lr: float | None = None,
           temporal_weight: float = 0.0, freeze: bool = False, labels: str = "pushfit",
-          crop_share: float = 0.0) -> dict:
+          crop_share: float = 0.0, size: int | None = None) -> dict:
     """paf_weight scales the PAF term of the loss: the fields are sparse, and a generator
     that starts from random weights (the LSTM-PM's) first learns to output zeros there.
     temporal_weight: the LSTM-PM's frame-to-frame term (temporal_loss); 0 for the PAF model.
@@ -184,6 +184,10 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         cfg["steps"] = steps
     if lr is not None:
         cfg["lr"] = lr
+    if size is not None:  # the network is fully convolutional: the same weights at another input size
+        if size % STRIDE:
+            raise ValueError(f"--size {size}: the input size must be a multiple of {STRIDE}")
+        cfg["size"] = size
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(seed)

@@ -58,6 +58,7 @@ def test_the_estimator_crops_around_the_followed_person_and_looks_at_the_whole_f
     with pytest.raises(ValueError, match="colour image"):
         est(np.zeros((1, 1), np.uint8))
     assert not PoseEstimator(recurrent=False, crop=False).crop
+    assert not PoseEstimator(recurrent=False).crop  # off unless asked for: it measured worse (pose.py)
 
 
 def test_the_pose_loop_tells_the_estimator_whom_to_follow():
