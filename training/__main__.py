@@ -255,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "export" and a.what in ("recogniser", "smoother", "lifter"):
         return _export_temporal(a.what, a.checkpoints, a.out)
     if a.cmd == "pose":
+        if a.size is not None and (a.size < 64 or a.size % 8):
+            print(f"error: --size {a.size}: give an input size of at least 64 px, a multiple of 8 (e.g. 256, 320)",
+                  file=sys.stderr)
+            return 2
         teacher = a.labels == "teacher"
         a.data = a.data or (DATA if teacher else DATA / "pushfit")
         a.cache = a.cache or CACHE / ("teacher_frames" if teacher else "pushfit_frames")

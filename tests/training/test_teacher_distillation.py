@@ -219,3 +219,10 @@ def test_a_video_is_scored_through_the_apps_pose_loop_against_the_teacher(tmp_pa
     assert blind.hits20 == 0 and blind.joints == good.joints
     s = summarise([good, blind])
     assert s["pushup"]["pck@0.2"] == pytest.approx(0.5) and s["all"]["videos"] == 2
+
+
+def test_the_pose_command_refuses_a_bad_input_size_in_one_line(capsys):
+    from training.__main__ import main
+    assert main(["pose", "--size", "250", "--steps", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--size 250" in err and "multiple of 8" in err and len(err.strip().splitlines()) == 1
