@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QGridLayout,
@@ -109,6 +110,11 @@ class ReviewWorkspace(QWidget):
         left.addLayout(filt)
         left.addWidget(self.sessions)
         left.addWidget(self.progress_plot)
+        # the rules decide each rep; the form model's confidence and focus are its internals,
+        # shown on request
+        self.advanced = QCheckBox("advanced: the form model's view of each rep")
+        self.advanced.toggled.connect(self._show_advanced)
+        left.addWidget(self.advanced)
         right = QGridLayout()
         right.addWidget(self.integrity, 0, 0, 1, 4)
         right.addWidget(self.view, 1, 0, 1, 4)
@@ -126,6 +132,7 @@ class ReviewWorkspace(QWidget):
         right.addLayout(actions, 6, 0, 1, 4)
         right.addWidget(self.note, 7, 0, 1, 4)
         self.attention.setMinimumWidth(200)
+        self._show_advanced(False)
         right.setColumnStretch(2, 3)
         right.setColumnStretch(3, 1)
         lw, rw = QWidget(), QWidget()
@@ -162,6 +169,10 @@ class ReviewWorkspace(QWidget):
         self.reload()
 
     # ------------------------------------------------------------------ sessions
+    def _show_advanced(self, on: bool) -> None:
+        self.reps.setColumnHidden(3, not on)
+        self.attention.setVisible(on)
+
     def reload(self) -> None:
         self.rows = list_sessions(self.db, self.actor)
         self._check_records()  # in the background: the list shows at once, the marks follow

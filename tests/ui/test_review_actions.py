@@ -66,3 +66,17 @@ def test_a_trainee_reviews_without_overruling_and_exports_their_report(qtbot, tm
     qtbot.waitUntil(lambda: "report written to" in ws.note.text(), timeout=10_000)
     assert (tmp_path / "mine.pdf").read_bytes()[:4] == b"%PDF" and job.request.target == str(sid)
     ws.shutdown()
+
+
+def test_the_form_models_view_is_behind_advanced(qtbot, tmp_path):
+    from app.ui.review_workspace import ReviewWorkspace
+    db, sgt, _ann, _sid = _one_session(tmp_path)
+    ws = ReviewWorkspace(db, sgt)
+    qtbot.addWidget(ws)
+    ws.show()
+    ws.sessions.selectRow(0)
+    assert ws.reps.isColumnHidden(3) and not ws.attention.isVisible()
+    assert not ws.reps.isColumnHidden(2) and not ws.reps.isColumnHidden(4)  # the verdict and why stay
+    ws.advanced.setChecked(True)
+    assert not ws.reps.isColumnHidden(3) and ws.attention.isVisible()
+    ws.shutdown()
