@@ -57,10 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     po.add_argument("--lift", action="store_true", help="also store the lifted 3D joints (`joints3d`; needs --exercise)")
     d = sub.add_parser("demo", help="run the bundled sample through the pipeline and print the result")
     d.add_argument("--json", dest="json_out", help="also write the JSON result (file or -)")
-    d.add_argument("--video", action="store_true",
-                   help="run the bundled rendered video through the pose model instead of the bundled pose track")
+    d.add_argument("--track", action="store_true",
+                   help="the bundled pose track through the judge (without the pose model) instead of the video")
+    d.add_argument("--video", action="store_true", help="the bundled rendered video through the pose model (the default)")
     g = sub.add_parser("gui", help="open the desktop window")
-    g.add_argument("--demo", action="store_true", help="start the live workspace on the bundled demo track")
+    g.add_argument("--demo", action="store_true",
+                   help="start the live workspace on the bundled demo video, through the pose model")
     g.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen after the demo ran a while")
     g.add_argument("--seconds", type=float, default=4.0, help="how long the demo runs before --screenshot")
     g.add_argument("--size", metavar="WxH", help="window size for --screenshot, e.g. 1280x720 (a laptop screen)")

@@ -152,13 +152,13 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """The bundled pose track through the judge; with --video, the bundled rendered clip
-    through the whole video path (pose model, tracking, judging). The track is the default
-    while the CPU-trained pose model still misses most reps of the rendered clip (issue 3)."""
+    """The bundled rendered clip through the whole video path (pose model, tracking,
+    judging): the product as it runs. --track: the bundled pose track through the judge only
+    (also the fallback when the video path is unavailable)."""
     from app.core.tracks import TrackFileError, read_track
 
     box, j = _models(args), None
-    if getattr(args, "video", False) and demo_video().exists():
+    if not getattr(args, "track", False) and demo_video().exists():
         try:
             vp = _video_poses(demo_video(), box, "pushup")  # models are loaded (and checked) once, here
         except UsageError as e:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.assess.engine import Assessment, assess, settled
+from app.assess.signals import detect_view
 from app.assess.thresholds import DEFAULTS, Thresholds, with_image_bar
 from app.capture.camera import SourceLost
 from app.core.bar import BarWatch
@@ -378,8 +379,12 @@ class LiveSession:
         took = time.perf_counter() - t0
         self._assess_ms = round(took * 1000, 1)
         self._next_assess = track.frames + max(self.assess_every, int(5 * took * self.fps))
-        if self.view == "auto" and track.frames >= 2 * self.fps:
-            self.view = a.view  # settle the view once two seconds are seen: it must not flip mid-test
+        if self.view == "auto" and track.frames >= 2 * self.fps and a.reps:
+            # settle the view at the first rep, from the frames of that rep: it must not flip
+            # mid-test, and the seconds before it (walking up, getting into position) read
+            # "front" for a side view (the demo video did: every rep then refused as shallow)
+            first = a.reps[0]
+            self.view = detect_view(track.keypoints[first.start:first.end + 1], th.min_score)
         with self._lock:
             self._assessment = a
             self._settled = settled(a, track.frames) if not self.finished_reading else len(a.reps)

@@ -1,5 +1,6 @@
-"""`drillscore gui`: open the window; --demo runs the bundled pose track; --screenshot renders
-the window offscreen after the demo has run a while and saves a PNG."""
+"""`drillscore gui`: open the window; --demo runs the bundled demo video through the pose
+model (the product's real path); --screenshot renders the window offscreen after the demo has
+run a while and saves a PNG."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,7 +61,10 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
         # the installation's key folder (its heads/ would fill with one file per demo)
         os.environ["DRILLSCORE_KEY"] = str(Path(tmp.name) / "demo-chain.key")
         db, actor = demo_database(demo_track, Path(tmp.name))
-    title = (f"Demo: {demo_track.name} (synthetic push-ups, side view)" if db_path is None else
+    from app.paths import demo_video
+    shown = demo_video() if (demo or screenshot) and demo_video().exists() else demo_track
+    title = (f"Demo: {shown.name} (rendered push-ups, side view, through the pose model)" if shown != demo_track
+             else f"Demo: {demo_track.name} (synthetic push-ups, side view)") if db_path is None else (
              f"Live test: records in {db_path.name} (pick a video or a camera as the source; the demo track is "
              "there to try)")
     win = MainWindow(session_factory(demo_track), title, db, settings=settings, actor=actor)
@@ -84,6 +88,8 @@ def run(demo_track: Path, demo: bool, screenshot: str | None, seconds: float = 4
             win.review.sessions.selectRow(0)
             win.review.reps.selectRow(0)
     elif demo or screenshot:
+        if demo_video().exists():  # the real path: video -> pose model -> tracker -> rules
+            win.live.add_video_source(str(demo_video()))
         win.live.start()
     if screenshot:
         def grab() -> None:

@@ -166,15 +166,25 @@ def test_scoring_table(tmp_path):
 
 
 def test_demo_runs(capsys):
-    assert main(["demo"]) == 0
+    assert main(["demo", "--track"]) == 0
     out = capsys.readouterr().out
     assert "standard reps: 5   total reps: 8" in out and "no lockout" in out
+
+
+def test_the_demo_runs_the_real_path_and_counts_the_rendered_clip_exactly(capsys):
+    """`drillscore demo`: the bundled rendered video through the pose model; its total equals
+    the render's ground truth (the same recipe as `python -m training demo`)."""
+    from training.synth import make_clip
+    truth = make_clip(2026, "pushup", "side", n_reps=6, fault_rate=0.35, noise=0.0)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "pose model (ONNX)" in out and f"total reps: {truth.count_total}" in out
 
 
 def test_demo_with_missing_track_is_one_line(monkeypatch, tmp_path, capsys):
     from app.cli import analyze
     monkeypatch.setattr(analyze, "demo_track", lambda: tmp_path / "gone.npz")
-    assert main(["demo"]) == 2
+    assert main(["demo", "--track"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "gone.npz" in err[0] and "reinstall" in err[0]
 

@@ -140,3 +140,29 @@ def test_a_video_of_a_hang_under_a_bar_reports_the_bar(tmp_path):
     w.release()
     vp = video_poses(path, FakeEstimator([[_hang()]] * 30))
     assert vp.bar_offset is not None and abs(vp.bar_offset - 0.10) < 0.03
+
+
+def test_a_live_test_settles_the_view_at_the_first_rep_not_on_getting_into_position(tmp_path):
+    """The bundled demo video's first two seconds (getting into position) read as a front
+    view; settling the view there refused every rep as shallow. Live, the view is settled from
+    the first rep's frames and the test reads what the offline judge reads."""
+    from app.assess.signals import detect_view
+    from app.core.tracks import write_track
+    from app.paths import demo_video
+    from app.pipeline.judge import JudgeRequest, judge
+    from app.pipeline.live_test import TestSetup, session_factory
+    from app.pipeline.models import ModelBox
+    from app.pipeline.pose_loop import video_poses
+    box = ModelBox()
+    track = video_poses(demo_video(), box.pose(), exercise="pushup").subject
+    assert detect_view(track.keypoints[: int(2 * track.fps)]) == "front"  # the trap this test is about
+    path = tmp_path / "demo_video_track.npz"
+    write_track(path, PoseTrack(track.keypoints, track.fps, track.size, "pushup"))
+    # paced as the camera would give it: the view is settled while the test runs, as live
+    s = session_factory(path, realtime=True, classifier=False, models=box)(TestSetup(exercise="pushup"))
+    s.start()
+    assert s.wait(60)
+    live = s.stop()
+    offline = judge(track, JudgeRequest(exercise="pushup", classifier=False))
+    assert s.view == "side" == offline.view
+    assert (live.count_standard, live.count_total) == (offline.count_standard, offline.count_total)
