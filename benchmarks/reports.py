@@ -83,8 +83,8 @@ def main() -> int:
         from app.assess.scoring import default_table
         from app.pipeline.report_gather import build_report, verified
         from app.reports.csv_report import write_report_csv
-        from app.reports.pdf import write_report_pdf
         from app.storage.db import open_db
+        from app.ui.pdf_report import write_report_pdf
         db = open_db(db_path)
         table = default_table()
         figures = {"sessions": n}

@@ -48,7 +48,7 @@ def cmd_report(args) -> int:
     fmt = args.format or Path(args.out).suffix.lower().lstrip(".")
     if fmt not in ("csv", "pdf"):
         raise UsageError(f"{args.out}: say --format csv or --format pdf (or end the file name in .csv / .pdf)")
-    from app.reports.render import write_report  # Qt's PDF writer is loaded only for a PDF
+    from app.ui.report_writer import write_report  # Qt's PDF writer is loaded only for a PDF
     db = open_database(args)
     actor = signed_in(args, db)
     table = None

@@ -37,7 +37,7 @@ class ReportJob:
     def __init__(self, db_path: Path, actor, request: ReportRequest,
                  write: Callable[..., Path]) -> None:
         """write(report, fmt, out, by=, progress=) -> path: the format's renderer
-        (app.reports.render.write_report)."""
+        (app.ui.report_writer.write_report)."""
         self.db_path, self.actor, self.request, self._write = Path(db_path), actor, request, write
         self.progress = 0.0            # 0..1, read by the GUI
         self.result: Path | None = None

@@ -1,6 +1,6 @@
 """Chart geometry for the PDF reports (pure): values -> points in a box, and tick values.
 
-The painter (app.reports.pdf) only draws what these return, so what a chart shows is
+The painter (app.ui.pdf_report) only draws what these return, so what a chart shows is
 tested without Qt.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Score reports as data: per session, per trainee, per unit and date range (pure, no I/O).
 
 Built from rows as app.storage.db gives them; rendered by app.reports.csv_report and
-app.reports.pdf, so the CSV and the PDF say the same thing. Corrected sessions are left out
+app.ui.pdf_report, so the CSV and the PDF say the same thing. Corrected sessions are left out
 of histories and unit figures: the correction is the result that stands.
 """
 from __future__ import annotations

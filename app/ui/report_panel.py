@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.pipeline.report_job import ReportJob, ReportRequest
-from app.reports.render import write_report
+from app.ui.report_writer import write_report
 from app.ui.widgets import say
 
 KIND_LABELS = (("session", "One session"), ("trainee", "A trainee's history"), ("unit", "A unit"))

@@ -448,8 +448,8 @@ class ReviewWorkspace(QWidget):
         from pathlib import Path
 
         from app.pipeline.report_job import ReportJob, ReportRequest
-        from app.reports.render import write_report
         from app.storage.location import database_path
+        from app.ui.report_writer import write_report
         if self.session_id is None or (self.report_job is not None and self.report_job.running):
             return None
         req = ReportRequest("session", str(self.session_id), "pdf", Path(out))

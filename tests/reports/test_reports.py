@@ -271,7 +271,7 @@ def test_the_admin_panel_makes_a_report_with_progress_and_cancel(qtbot, tmp_path
     assert "does not exist" in panel.message.text()
     # Cancel: the job stops at its next step and leaves no file
     req = ReportRequest("unit", "1st", "pdf", tmp_path / "cancelled.pdf")
-    from app.reports.render import write_report
+    from app.ui.report_writer import write_report
     job = ReportJob(tmp_path / "r.db", admin, req, write_report)
     job.cancel()
     job.start().join(30)
@@ -329,7 +329,7 @@ def test_chart_geometry_breaks_at_unseen_frames_and_ticks_round():
 
 
 def test_cancel_while_the_pdf_is_drawn_leaves_no_file(tmp_path):
-    from app.reports.pdf import write_report_pdf
+    from app.ui.pdf_report import write_report_pdf
     db, admin, _tids, _sids = _world(tmp_path, extra_trainees=60)
     report = build_report(db, admin, "unit", "1st")
     calls = []

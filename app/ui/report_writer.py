@@ -1,5 +1,5 @@
 """A report model to a file in the chosen format: CSV (app.reports.csv_report) or PDF
-(app.reports.pdf, which loads Qt's PDF writer: imported only for a PDF). One entry for the command line and the admin workspace."""
+(app.ui.pdf_report, which loads Qt's PDF writer: imported only for a PDF). One entry for the command line and the admin workspace."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,5 +19,5 @@ def write_report(report, fmt: str, out: str | Path, by: str = "",
     check_writable(out)
     if fmt == "csv":
         return write_report_csv(report, out)
-    from app.reports.pdf import write_report_pdf
+    from app.ui.pdf_report import write_report_pdf
     return write_report_pdf(report, out, by, progress)
