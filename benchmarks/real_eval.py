@@ -133,22 +133,12 @@ def image_bar(c: HandClip, track: PoseTrack, source: str) -> float | None:
     measures it for a video); cached per clip and track source in CACHE/bar_offsets.json."""
     if c.exercise != "pullup":
         return None
-    import cv2
-
-    from app.core.bar import BarWatch
+    from app.pipeline.pose_loop import bar_along
     cache = CACHE / "bar_offsets.json"
     known = json.loads(cache.read_text()) if cache.exists() else {}
     key = f"{source}/{c.name}/{c.video.stat().st_mtime_ns}"
     if key not in known:
-        watch, cap, i = BarWatch(), cv2.VideoCapture(str(c.video)), 0
-        while i < track.frames:
-            ok, img = cap.read()
-            if not ok:
-                break
-            watch.see(i, img, track.keypoints[i])
-            i += 1
-        cap.release()
-        known[key] = watch.offset
+        known[key] = bar_along(c.video, track.keypoints)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(known, indent=1))
     return known[key]

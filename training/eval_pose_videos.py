@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.bar import BarWatch
 from app.core.tracks import read_track
 from app.core.types import PoseTrack
 from training.data.teacher_frames import MIN_VIS, Source
@@ -82,16 +81,8 @@ def jitter(ours: np.ndarray, teacher: np.ndarray) -> tuple[float | None, float |
 
 def teacher_bar(video: Path, track: PoseTrack) -> float | None:
     """The pull-up bar the pose loop would find along the teacher's track."""
-    import cv2
-    watch, cap, i = BarWatch(), cv2.VideoCapture(str(video)), 0
-    while i < track.frames:
-        ok, img = cap.read()
-        if not ok:
-            break
-        watch.see(i, img, track.keypoints[i])
-        i += 1
-    cap.release()
-    return watch.offset
+    from app.pipeline.pose_loop import bar_along
+    return bar_along(video, track.keypoints)
 
 
 def total(track: PoseTrack, exercise: str, bar: float | None) -> int:

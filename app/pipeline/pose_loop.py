@@ -125,3 +125,18 @@ def video_poses(source: str | Path | tuple[VideoInfo, Iterator[np.ndarray]], est
     return VideoPoses(PoseTrack(kp, info.fps, info.size, exercise=exercise), people, none, several,
                       getattr(estimator, "name", "unknown"), {"pose": t_pose, "track": t_track},
                       dict(getattr(model, "fingerprint", {}) or {}), bar.offset)
+
+
+def bar_along(video: str | Path, keypoints: np.ndarray) -> float | None:
+    """The pull-up bar the pose loop would find in `video` along another track's keypoints
+    (T, 17, 3) (the reference teacher's, a stored track), in torso lengths above the wrists."""
+    _info, it = frames(video)
+    watch = BarWatch()
+    try:
+        for i, img in enumerate(it):
+            if i >= len(keypoints):
+                break
+            watch.see(i, img, keypoints[i])
+    finally:
+        it.close()
+    return watch.offset

@@ -140,6 +140,10 @@ def test_a_video_of_a_hang_under_a_bar_reports_the_bar(tmp_path):
     w.release()
     vp = video_poses(path, FakeEstimator([[_hang()]] * 30))
     assert vp.bar_offset is not None and abs(vp.bar_offset - 0.10) < 0.03
+    # along another track of the same video (the teacher's, in the benchmarks): the same bar
+    from app.pipeline.pose_loop import bar_along
+    assert bar_along(path, vp.subject.keypoints) == vp.bar_offset
+    assert bar_along(path, vp.subject.keypoints[:0]) is None  # no track, no bar
 
 
 def test_a_live_test_settles_the_view_at_the_first_rep_not_on_getting_into_position(tmp_path):
