@@ -71,13 +71,13 @@ class PoseClips(Dataset):
         fs = self.sets[si]
         rng = np.random.default_rng(self.rng.integers(1 << 62) + i)
         a = augment.draw(rng, self.strength)
+        frames = [decode(fs.images[k]) for k in range(f, f + self.t)]  # each decoded once
         if self.crop_share and rng.random() < self.crop_share:
-            first = decode(fs.images[f])
-            a = augment.around_person(a, fs.joints[f], first.shape[:2], self.size, rng)
+            a = augment.around_person(a, fs.joints[f], frames[0].shape[:2], self.size, rng)
         out_hw = (self.size // self.stride, self.size // self.stride)
         imgs, heats, pafs, hws, pws = [], [], [], [], []
-        for k in range(f, f + self.t):
-            img, j = augment.apply(decode(fs.images[k]), fs.joints[k], self.size, a)
+        for k, frame in zip(range(f, f + self.t), frames, strict=True):
+            img, j = augment.apply(frame, fs.joints[k], self.size, a)
             known = known_after(fs.joints[k], a)
             tg = make_targets(j[None], known, out_hw, self.stride)
             imgs.append(to_tensor(img))
