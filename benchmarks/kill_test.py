@@ -51,14 +51,14 @@ def child(db_path: str, root: str) -> None:
     from app.storage.db import open_db, save_session
 
     track = read_track(DEMO_TRACK)
-    db = open_db(db_path)
+    db = open_db(db_path, create=True)
     admin = sign_in(db, "admin", PASSWORD)
     tid = db.execute("select id from trainees where name = 'Kill Test'").fetchone()[0]
     short = PoseTrack(track.keypoints[:45], track.fps, track.size, "pushup")
     res = judge(short, JudgeRequest(exercise="pushup", view="side", classifier=False))
 
     def saver() -> None:  # database writes in flight when the kill lands (its own connection, as the writer has)
-        mine = open_db(db_path)
+        mine = open_db(db_path, create=True)
         while True:
             save_session(mine, admin, tid, res, short, source="kill-test")
             time.sleep(0.02)
@@ -79,7 +79,7 @@ def setup(work: Path) -> Path:
     from app.storage.accounts import create_first_admin
     from app.storage.db import add_trainee, open_db
     db_path = work / "kill.db"
-    db = open_db(db_path)
+    db = open_db(db_path, create=True)
     admin = create_first_admin(db, "admin", PASSWORD)
     add_trainee(db, admin, "Kill Test", "male", 2000)
     db.conn.close()
@@ -111,7 +111,7 @@ def one_kill(db_path: Path, root: Path, rng: random.Random) -> dict:
     integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
     fk = conn.execute("PRAGMA foreign_key_check").fetchall()
     conn.close()
-    db = open_db(db_path)
+    db = open_db(db_path, create=True)
     admin = sign_in(db, "admin", PASSWORD)
     chain_ok = verify_records(db).ok
     saved = {Path(r["recording"]) for r in list_sessions(db, admin) if r["recording"]}

@@ -33,7 +33,7 @@ def build(work: Path, trainees: int, sessions: int) -> tuple[Path, object]:
     from app.storage.accounts import create_first_admin
     from app.storage.db import add_trainee, open_db, save_session
     db_path = work / "unit.db"
-    db = open_db(db_path)
+    db = open_db(db_path, create=True)
     admin = create_first_admin(db, "admin", "bench-admin-pw")
     track = read_track(demo_track())
     table = default_table()
@@ -85,7 +85,7 @@ def main() -> int:
         from app.reports.csv_report import write_report_csv
         from app.storage.db import open_db
         from app.ui.pdf_report import write_report_pdf
-        db = open_db(db_path)
+        db = open_db(db_path, create=True)
         table = default_table()
         figures = {"sessions": n}
         figures["chain_check_s"] = best_of(args.repeat, lambda: verified(db))

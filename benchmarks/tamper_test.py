@@ -53,13 +53,15 @@ def build(work: Path) -> tuple[Path, list[int]]:
     from app.core.tracks import read_track
     from app.core.types import PoseTrack
     from app.storage.accounts import create_first_admin
-    from app.storage.chain import head_path
     from app.storage.db import add_trainee, open_db, save_session
+    from app.storage.heads import head_path
     db_path = work / "base" / "t.db"
     heads = db_path.parent / "heads"
     db_path.parent.mkdir(parents=True)
-    db = open_db(db_path)
+    db = open_db(db_path, create=True)
     admin = create_first_admin(db, "admin", "tamper-admin-pw")
+    from app.storage.accounts import add_user
+    add_user(db, admin, "sgt", "instructor", "tamper-instructor-pw")
     tids = [add_trainee(db, admin, n, "male", 2005, "1st") for n in ("Ann", "Bob", "Cy")]
     track = read_track(DEMO_TRACK)
     ids = []
@@ -198,6 +200,52 @@ def tamper(kind: str, conn: sqlite3.Connection, folder: Path, ids: list[int], re
         sid = rng.choice(rec_ids)
         shutil.rmtree(_folder(conn, sid, folder))
         return sid
+    if kind == "edit a trainee's name, sex, birth year or unit":
+        tid = rng.choice([1, 2, 3])
+        col, val = rng.choice([("name", "Someone Else"), ("sex", "female"), ("birth_year", 1970), ("unit", "2nd")])
+        conn.execute(f"update trainees set [{col}] = ? where id = ?", [val, tid])
+        return ("trainee", tid)
+    if kind == "edit, plant or delete an account":
+        how = rng.choice(["role", "secret", "plant", "delete"])
+        if how == "role":
+            conn.execute("update users set role = 'admin' where username = 'sgt'")
+        elif how == "secret":
+            conn.execute("update users set secret = (select secret from users where username = 'admin') "
+                         "where username = 'sgt'")
+        elif how == "plant":
+            conn.execute("insert into users (username, role, secret, pin, disabled) values ('evil', 'admin', 'x', 0, 0)")
+        else:
+            conn.execute("delete from users where username = 'sgt'")
+        return None
+    if kind == "edit or delete audit rows":
+        rid = rng.choice([r[0] for r in conn.execute("select id from audit")])
+        if rng.random() < 0.5:
+            conn.execute("delete from audit where id = ?", [rid])
+        else:
+            conn.execute("update audit set detail = '{}' where id = ?", [rid])
+        return None
+    if kind == "strip the seal and re-run the migration":
+        conn.execute("delete from _sqlite_migrations where name in ('m003_accounts_audit_chain', 'm004_sealed_ledger')")
+        for t in ("chain", "audit", "users", "meta"):
+            conn.execute(f"drop table {t}")
+        conn.execute("update sessions set count_standard = count_standard + 5 where id = ?", [sid])
+        return None
+    if kind == "delete an entry and forge the one after it":
+        later = rng.choice(ids[1:])
+        conn.execute("delete from chain where session_id = ?", [later - 1])
+        conn.execute("update sessions set count_standard = count_standard + 5 where id = ?", [later])
+        payload = json.loads(conn.execute("select payload from chain where session_id = ?", [later]).fetchone()[0])
+        payload["count_standard"] += 5
+        conn.execute("update chain set payload = ? where session_id = ?",
+                     [json.dumps(payload, sort_keys=True, separators=(",", ":")), later])
+        return later
+    if kind == "wipe the chain and the key id":
+        conn.execute("delete from chain")
+        conn.execute("delete from meta")
+        if rng.random() < 0.5:
+            for t in ("reps", "tracks", "models_used", "sessions"):
+                conn.execute(f"delete from {t}")
+        return None
     if kind == "insert a forged session":
         new = conn.execute("insert into sessions (trainee_id, exercise, started, frames, fps, duration_s, count_total, "
                            "count_standard) values (1, 'pushup', '2026-01-01', 10, 30, 0.3, 50, 50)").lastrowid
@@ -222,7 +270,12 @@ KINDS = ("edit a session field", "edit a rep field", "delete a rep", "add a rep"
          "flip a byte of a pose track", "swap two pose tracks", "edit, add or delete a model hash",
          "delete a session", "swap two sessions' ids", "reorder chain entries", "delete a chain entry",
          "re-seal an edit without the key", "edit a recording file", "delete or add a recording file",
-         "delete a recording folder", "insert a forged session")
+         "delete a recording folder", "insert a forged session",
+         # issue 20: what decides a result outside the session rows, and the chain's shape
+         "edit a trainee's name, sex, birth year or unit", "edit, plant or delete an account",
+         "edit or delete audit rows", "strip the seal and re-run the migration",
+         "delete an entry and forge the one after it", "wipe the chain and the key id",
+         "replace the database with a fresh one")
 
 
 def _copy(base: Path, dest: Path) -> Path:
@@ -231,17 +284,37 @@ def _copy(base: Path, dest: Path) -> Path:
 
 
 def trial(base: Path, ids: list[int], rec_ids: list[int], kind: str, rng: random.Random, dest: Path) -> dict:
-    from app.storage.db import open_db, verify_records
+    from app.storage.db import StorageError, open_db, verify_records
+    from app.storage.heads import refresh
     path = _copy(base, dest)
-    conn = _raw(path)
-    expect = tamper(kind, conn, path.parent, ids, rec_ids, rng)
-    conn.commit()
-    conn.close()
     db = open_db(path)
+    refresh(db.conn)  # this installation has sealed records at this path (as at the original's)
+    db.conn.close()
+    if kind == "replace the database with a fresh one":
+        fresh = dest / "elsewhere" / base.name
+        fresh.parent.mkdir()
+        other = open_db(fresh, create=True)
+        from app.storage.accounts import create_first_admin
+        create_first_admin(other, "admin", "tamper-admin-pw")
+        other.conn.close()
+        shutil.copy(fresh, path)
+        expect = None
+    else:
+        conn = _raw(path)
+        expect = tamper(kind, conn, path.parent, ids, rec_ids, rng)
+        conn.commit()
+        conn.close()
+    try:
+        db = open_db(path, read_only=True)  # as `drillscore verify` opens it
+    except StorageError as e:  # refused outright (a stripped seal, a replaced file): not "all as sealed"
+        shutil.rmtree(dest)
+        return {"kind": kind, "detected": True, "problems": [str(e)]}
     report = verify_records(db)
     db.conn.close()
-    named = report.failing_sessions()
-    ok = not report.ok and (expect is None or expect in named)
+    if isinstance(expect, tuple):
+        ok = any(p.trainee == expect[1] for p in report.problems)
+    else:
+        ok = not report.ok and (expect is None or expect in report.failing_sessions())
     shutil.rmtree(dest)
     return {"kind": kind, "detected": ok, "problems": [str(p) for p in report.problems][:3]}
 
@@ -249,8 +322,8 @@ def trial(base: Path, ids: list[int], rec_ids: list[int], kind: str, rng: random
 def rollback(base: Path, ids: list[int], k: int, dest: Path) -> dict:
     """Delete the newest k sessions with every trace (rows, chain entries, audit rows) and put
     back this installation's own head file as it was before they were saved."""
-    from app.storage.chain import head_path
     from app.storage.db import open_db, verify_records
+    from app.storage.heads import head_path
     path = _copy(base, dest)
     conn = _raw(path)
     for sid in ids[-k:]:
@@ -260,7 +333,7 @@ def rollback(base: Path, ids: list[int], k: int, dest: Path) -> dict:
     conn.commit()
     conn.close()
     shutil.copy(base.parent / "heads" / f"after{len(ids) - k}", head_path(path))
-    db = open_db(path)
+    db = open_db(path, read_only=True)
     report = verify_records(db)
     db.conn.close()
     shutil.rmtree(dest)
@@ -284,9 +357,9 @@ def run(trials: int, work: Path, seed: int = 0, say=print) -> dict:
         if not r["detected"]:
             missed.append(r)
     for kind in KINDS:
-        say(f"{kind:<36} {caught[kind]:>4} of {per_kind[kind]:<4} detected")
+        say(f"{kind:<48} {caught[kind]:>4} of {per_kind[kind]:<4} detected")
     rolls = [rollback(base, ids, k, work / f"rollback{k}") for k in (1, 2, 3)]
-    say(f"{'rollback with the old head put back':<36} {sum(r['detected'] for r in rolls):>4} of {len(rolls):<4} "
+    say(f"{'rollback with the old head put back':<48} {sum(r['detected'] for r in rolls):>4} of {len(rolls):<4} "
         "detected")
     totals = {"trials": trials, "detected": sum(caught.values()), "missed": missed[:5],
               "rollbacks": len(rolls), "rollbacks_detected": sum(r["detected"] for r in rolls)}

@@ -156,7 +156,7 @@ def live_workspace_with_trainee(qtbot, tmp_path, name: str, classifier: bool = T
     from app.pipeline.live_test import session_factory
     from app.storage.db import open_db
     from app.ui.live_workspace import LiveWorkspace
-    db = open_db(tmp_path / "live.db")
+    db = open_db(tmp_path / "live.db", create=True)
     me = admin_of(db)
     w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=classifier), "demo", db=db, actor=me)
     qtbot.addWidget(w)

@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     i = dbs.add_parser("init", help="create or migrate the database; --admin NAME creates the first admin")
     i.add_argument("--db")
     i.add_argument("--admin", metavar="NAME", help="the first admin's user name (password: DRILLSCORE_PASSWORD or asked)")
-    i.add_argument("--pin", action="store_true", help="the admin's secret is a PIN (4-12 digits)")
+    i.add_argument("--start-over", action="store_true",
+                   help="make a new database where this installation's sealed one is gone (it was lost for good)")
     s = dbs.add_parser("sessions", help="list stored sessions (a trainee sees their own)")
     s.add_argument("--db")
     s.add_argument("--trainee")

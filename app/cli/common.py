@@ -33,11 +33,20 @@ def secret(env: str, prompt: str, confirm: bool = False) -> str:
     return value
 
 
-def open_database(args):
-    """The database of --db (or the default), as a one-line error when it cannot be used."""
+def open_database(args, create: bool = False, read_only: bool = False, reads: bool = False):
+    """The database of --db (or the default), as a one-line error when it cannot be used.
+    create: only `db init` makes a new one; read_only: never write (verify); reads: a listing,
+    opened for writing (failed sign-ins are logged) but read-only where it cannot be written."""
     from app.storage.db import StorageError, open_db
+    from app.storage.errors import ReadOnlyError
+    path = args.db or default_db()
     try:
-        return open_db(args.db or default_db())
+        try:
+            return open_db(path, create=create, read_only=read_only)
+        except ReadOnlyError:
+            if not reads:
+                raise
+            return open_db(path, read_only=True)
     except StorageError as e:
         raise UsageError(str(e)) from None
 

@@ -8,16 +8,10 @@ def cmd_db(args) -> int:
     from app.storage import accounts
     from app.storage.db import StorageError, list_sessions, list_trainees
 
-    db = open_database(args)
+    if args.dbcmd == "init":
+        return _init(args)
+    db = open_database(args, reads=args.dbcmd in ("sessions", "trainees", "users", "audit"))
     try:
-        if args.dbcmd == "init":
-            if args.admin:
-                who = accounts.create_first_admin(
-                    db, args.admin, secret("DRILLSCORE_PASSWORD", f"new password or PIN for {args.admin}: ", True),
-                    pin=args.pin)
-                print(f"admin account created: {who}")
-            print(f"database ready: {args.db or default_db()}")
-            return 0
         actor = signed_in(args, db)
         if args.dbcmd == "sessions":
             rows = list_sessions(db, actor, args.trainee)
@@ -58,6 +52,31 @@ def cmd_db(args) -> int:
                 print(f"{r['at']}  {r['username']:<16} {r['action']:<16} {r['target']:<14} {r['detail']}")
     except StorageError as e:
         raise UsageError(str(e)) from None
+    return 0
+
+
+def _init(args) -> int:
+    """A new database (the only command that makes one), or an old one upgraded."""
+    from pathlib import Path
+
+    from app.storage import accounts
+    from app.storage.db import StorageError
+    path = Path(args.db or default_db())
+    if args.start_over:
+        if path.exists():
+            raise UsageError(f"{path}: exists; --start-over makes a new database where a sealed one is gone "
+                             "(move the file away first, keeping it as a backup)")
+        from app.storage.heads import forget
+        forget(path)
+    db = open_database(args, create=True)
+    try:
+        if args.admin:
+            who = accounts.create_first_admin(
+                db, args.admin, secret("DRILLSCORE_PASSWORD", f"new password for {args.admin}: ", True))
+            print(f"admin account created: {who}")
+    except StorageError as e:
+        raise UsageError(str(e)) from None
+    print(f"database ready: {path}")
     return 0
 
 

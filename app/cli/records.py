@@ -76,7 +76,7 @@ def cmd_verify(args) -> int:
     """Exit 0 when every sealed result and file is as sealed, 1 naming each that is not."""
     from app.storage.chain import ChainError
     from app.storage.db import verify_records
-    db = open_database(args)
+    db = open_database(args, read_only=True)  # checking never migrates, creates or writes anything
     try:
         report = verify_records(db)
     except ChainError as e:

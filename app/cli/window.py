@@ -80,7 +80,9 @@ def cmd_gui(args) -> int:
         db_path = Path(args.db) if args.db else default_db()
         from app.storage.db import StorageError, open_db
         try:
-            open_db(db_path)  # a locked or corrupt database is reported before the window opens
+            # a locked or corrupt database is reported before the window opens; the default one is
+            # made on the first run (the window then asks for the first admin), a --db never is
+            open_db(db_path, create=not args.db).conn.close()
         except StorageError as e:
             raise UsageError(str(e)) from None
     size = None

@@ -18,7 +18,7 @@ def demo_database(track_path: Path, folder: Path):
     from app.storage.accounts import create_first_admin
     from app.storage.db import get_or_add_trainee, open_db, save_session
     track = read_track(track_path)
-    db = open_db(folder / "demo.db")
+    db = open_db(folder / "demo.db", create=True)
     admin = create_first_admin(db, "demo", secrets.token_hex(12))
     tid = get_or_add_trainee(db, admin, "Demo Trainee", "male")
     box = ModelBox()

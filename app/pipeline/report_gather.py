@@ -8,7 +8,7 @@ the sealed chain first, and the report says so next to it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.assess.scoring import ScoringTable
 from app.reports.model import (
@@ -32,11 +32,19 @@ class Verified:
 
     problems: dict
     checked: bool
+    trainees: dict = field(default_factory=dict)  # trainee id -> what changed in their record
+    general: str | None = None  # a problem not tied to one record: nothing reads "verified" then
 
-    def status(self, session_id: int) -> str:
+    def status(self, session_id: int, trainee_id: int | None = None) -> str:
         if not self.checked:
             return "not verified (chain key missing)"
-        return self.problems.get(session_id, "sealed, verified")
+        if session_id in self.problems:
+            return self.problems[session_id]
+        if trainee_id in self.trainees:
+            return f"FAILED verification: the trainee record {self.trainees[trainee_id]}"
+        if self.general:
+            return f"not verified: {self.general} (run `drillscore verify`)"
+        return "sealed, verified"
 
 
 def verified(db) -> Verified:
@@ -46,14 +54,20 @@ def verified(db) -> Verified:
     except ChainError:
         return Verified({}, False)
     out: dict = {}
+    trainees: dict = {}
+    general = None
     for p in report.problems:
         if p.session is not None:
             out.setdefault(p.session, f"FAILED verification: {p.what}")
-    return Verified(out, True)
+        elif p.trainee is not None:
+            trainees.setdefault(p.trainee, p.what)
+        elif general is None:
+            general = str(p)
+    return Verified(out, True, trainees, general)
 
 
 def _status(row: dict, check: Verified) -> str:
-    s = check.status(row["id"])
+    s = check.status(row["id"], row.get("trainee_id"))
     if row.get("corrected_by"):
         s += f"; corrected by session {row['corrected_by']}"
     if row.get("corrects"):
@@ -104,7 +118,8 @@ def unit_report_for(db, actor: Actor, unit: str, table: ScoringTable, start: str
     rows = [r for r in list_sessions(db, actor) if r["trainee_id"] in ids]
     if progress:
         progress(1, 2)
-    failing = set(verified(db).problems)
+    check = verified(db)  # a session, its trainee's record, or the records as a whole in doubt
+    failing = {r["id"] for r in rows if check.status(r["id"], r["trainee_id"]) != "sealed, verified"}
     if progress:
         progress(2, 2)
     return unit_report(trainees[0]["unit"], trainees, rows, table, start, end, failing)

@@ -18,122 +18,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.core.hashing import sha256_file
+from app.storage.errors import ChainError
+from app.storage.findings import Problem, VerifyReport
+from app.storage.keyfile import installation_key
 
-KEY_BYTES = 32
-_KEY_ID_LABEL = b"drillscore chain key id"
+__all__ = ["ChainError", "Problem", "VerifyReport", "installation_key", "seal", "verify"]
+
 SESSION_FIELDS = ("id", "trainee_id", "exercise", "view", "started", "frames", "fps", "duration_s", "count_total",
                   "count_standard", "score", "source", "recording", "saved_by", "corrects", "correction_reason")
 REP_FIELDS = ("id", "n", "start_frame", "end_frame", "standard", "p_standard", "reasons", "measures")
-
-
-class ChainError(RuntimeError):
-    """The chain cannot be written or checked (key missing or foreign); str() says what to do."""
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One finding of verify: session (id or None), seq (chain entry or None), what (one line)."""
-
-    session: int | None
-    seq: int | None
-    what: str
-
-    def __str__(self) -> str:
-        where = (f"session {self.session}" if self.session is not None else
-                 f"chain entry {self.seq}" if self.seq is not None else "chain")
-        return f"{where}: {self.what}"
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """entries: chain entries read; sessions: session rows; problems: every finding, in order."""
-
-    entries: int
-    sessions: int
-    problems: tuple[Problem, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def failing_sessions(self) -> set[int]:
-        return {p.session for p in self.problems if p.session is not None}
-
-
-# --- the key ---------------------------------------------------------------------------------
-
-def key_path() -> Path:
-    """$DRILLSCORE_KEY, else chain.key in the settings folder (outside the database file)."""
-    env = os.environ.get("DRILLSCORE_KEY")
-    if env:
-        return Path(env)
-    from app.paths import config_dir
-    return config_dir() / "chain.key"
-
-
-def _key_id(key: bytes) -> str:
-    return hmac.new(key, _KEY_ID_LABEL, hashlib.sha256).hexdigest()[:16]
-
-
-def _read_key(path: Path) -> bytes | None:
-    try:
-        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as e:
-        raise ChainError(f"{path}: the chain key cannot be read ({e}); restore it from your backup") from None
-    if len(key) != KEY_BYTES:
-        raise ChainError(f"{path}: the chain key is damaged ({len(key)} bytes, expected {KEY_BYTES}); "
-                         "restore it from your backup")
-    return key
-
-
-def _create_key(path: Path) -> bytes:
-    key = os.urandom(KEY_BYTES)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # readable by this user only
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(key.hex() + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-    except FileExistsError:  # another process made it first: use theirs
-        return _read_key(path) or key
-    except OSError as e:
-        raise ChainError(f"{path}: cannot create the chain key ({e.strerror}); make the folder writable "
-                         "or set DRILLSCORE_KEY to a writable file") from None
-    return key
-
-
-def installation_key(conn: sqlite3.Connection, create: bool) -> bytes:
-    """The key this database is sealed with. create: make one when there is none yet and the
-    database has no sealed entries (a new installation). ChainError when the key is missing
-    for a sealed database, or is another installation's key."""
-    path = key_path()
-    key = _read_key(path)
-    row = conn.execute("select value from meta where name = 'chain_key_id'").fetchone()
-    if key is None:
-        if row is not None:
-            raise ChainError(f"{path}: the chain key is missing, and this database's results were sealed with it; "
-                             "restore it from your backup (or set DRILLSCORE_KEY to it). The live recording is "
-                             "kept, and can be recovered once the key is back")
-        if not create:
-            raise ChainError(f"{path}: no chain key yet; nothing has been sealed")
-        key = _create_key(path)
-    if row is None:
-        if create:
-            conn.execute("insert into meta (name, value) values ('chain_key_id', ?)", [_key_id(key)])
-    elif row[0] != _key_id(key):
-        raise ChainError(f"{path}: this is not the key this database was sealed with (another installation's?); "
-                         "point DRILLSCORE_KEY at the right one")
-    return key
 
 
 # --- the payload -----------------------------------------------------------------------------
@@ -182,65 +80,20 @@ def _mac(key: bytes, prev: str, seq: int, session_id: int, kind: str, payload_te
     return hmac.new(key, f"{prev}|{seq}|{session_id}|{kind}|{digest}".encode(), hashlib.sha256).hexdigest()
 
 
-# --- the head file ---------------------------------------------------------------------------
-
-def head_path(db_file: Path) -> Path:
-    return db_file.with_name(db_file.name + ".chain-head")
-
-
-def key_side_head_path(origin: str) -> Path:
-    """The second head, kept beside the installation key (outside the database's folder) and
-    named for the database by its first entry's MAC, so a copy of the database folder (or a
-    backup put back) is still checked against the newest state this installation sealed."""
-    return key_path().parent / "heads" / f"{origin[:32]}.head"
-
-
-def _put_head(p: Path, body: dict) -> None:
-    tmp = p.with_name(p.name + ".part")
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(body) + "\n", encoding="utf-8")
-        os.replace(tmp, p)
-    except OSError:
-        pass  # the heads are a second line of defence; the sealed entry is already committed
-
-
-def write_head(db_file: Path, key: bytes, seq: int, mac: str, origin: str) -> None:
-    """After the commit: the last entry, MACed, beside the database and beside the key (a stale
-    head lags by one after a crash: fine, the entry it lags is in the chain)."""
-    body = {"seq": seq, "mac": mac}
-    body["head_mac"] = hmac.new(key, f"head|{seq}|{mac}".encode(), hashlib.sha256).hexdigest()
-    _put_head(head_path(db_file), body)
-    _put_head(key_side_head_path(origin), body)
-
-
-def _read_head(p: Path, key: bytes) -> tuple[int, str] | str | None:
-    if not p.exists():
-        return None
-    try:
-        body = json.loads(p.read_text(encoding="utf-8"))
-        seq, mac = int(body["seq"]), str(body["mac"])
-        good = hmac.new(key, f"head|{seq}|{mac}".encode(), hashlib.sha256).hexdigest()
-    except (OSError, ValueError, KeyError, TypeError):
-        return "unreadable"
-    return (seq, mac) if hmac.compare_digest(good, str(body.get("head_mac", ""))) else "forged"
-
-
 # --- sealing and checking --------------------------------------------------------------------
 
-def seal(conn: sqlite3.Connection, session_id: int, db_folder: Path,
-         kind: str = "result") -> tuple[bytes, int, str, str]:
-    """Append the session's entry, inside the caller's transaction. -> (key, seq, mac, origin:
-    the first entry's MAC) for write_head."""
+def seal(conn: sqlite3.Connection, session_id: int, db_folder: Path, kind: str = "result") -> bytes:
+    """Append the session's entry, inside the caller's transaction; -> the key (for the heads,
+    written after the commit). The entry keeps the MAC it chains to (`prev`), so its own MAC
+    can be checked even when the entry before it was deleted."""
     key = installation_key(conn, create=True)
     last = conn.execute("select seq, mac from chain order by seq desc limit 1").fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, "")
     text = _canonical(session_payload(conn, session_id, db_folder))
     mac = _mac(key, prev, seq, session_id, kind, text)
-    conn.execute("insert into chain (seq, session_id, kind, at, payload, mac) values (?, ?, ?, ?, ?, ?)",
-                 [seq, session_id, kind, datetime.now(UTC).isoformat(timespec="seconds"), text, mac])
-    first = conn.execute("select mac from chain where seq = 1").fetchone()
-    return key, seq, mac, first[0] if first else mac
+    conn.execute("insert into chain (seq, session_id, kind, at, payload, mac, prev) values (?, ?, ?, ?, ?, ?, ?)",
+                 [seq, session_id, kind, datetime.now(UTC).isoformat(timespec="seconds"), text, mac, prev])
+    return key
 
 
 def _differences(sealed: dict, now: dict) -> str:
@@ -273,28 +126,42 @@ def _differences(sealed: dict, now: dict) -> str:
 
 
 def verify(conn: sqlite3.Connection, db_file: Path) -> VerifyReport:
-    """Check the chain and everything it seals; ChainError when the key cannot be used."""
-    rows = conn.execute("select seq, session_id, kind, payload, mac from chain order by seq").fetchall()
+    """Check the chain and everything it seals, the audit log, the trainees and accounts it
+    vouches for, and the head files; ChainError when the key cannot be used."""
+    from app.storage import heads, ledger
+    rows = conn.execute("select seq, session_id, kind, payload, mac, prev from chain order by seq").fetchall()
     session_ids = [r[0] for r in conn.execute("select id from sessions order by id")]
     problems: list[Problem] = []
-    if not rows:
-        if conn.execute("select 1 from meta where name = 'chain_key_id'").fetchone():
-            problems.append(Problem(None, None, "the chain is empty although results were sealed: it was wiped"))
+    has_key_id = conn.execute("select 1 from meta where name = 'chain_key_id'").fetchone() is not None
+    now = heads.current(conn)
+    if now.empty and not has_key_id and not heads.head_path(db_file).exists() and not heads.known_at(db_file):
+        # nothing was ever sealed here (a new database): only rows added behind the app's back
         problems += [Problem(s, None, "not in the chain: added behind the app's back") for s in session_ids]
+        problems += ledger.unsealed(conn)
         return VerifyReport(0, len(session_ids), tuple(problems))
     key = installation_key(conn, create=False)
+    if not rows and has_key_id is False and session_ids:
+        problems.append(Problem(None, None, "the chain and its key id were wiped", where="database"))
+    elif not rows and session_ids:
+        problems.append(Problem(None, None, "the chain is empty although results were sealed: it was wiped"))
     prev, expect = "", 1
     sealed: set[int] = set()
     macs = {r[4] for r in rows} | {""}
-    for seq, sid, kind, text, mac in rows:
+    for seq, sid, kind, text, mac, stored_prev in rows:
         gap = seq != expect
         if gap:
             problems.append(Problem(None, seq, f"entries {expect}..{seq - 1} before it were deleted"))
-        if not hmac.compare_digest(_mac(key, prev, seq, sid, kind, text), mac):
-            # after a gap its predecessor is gone and cannot be checked against; and an entry that
-            # seals right after some other entry is intact, only its neighbour was moved (said there)
-            intact = gap or any(hmac.compare_digest(_mac(key, m, seq, sid, kind, text), mac) for m in macs)
-            if not intact:
+        if stored_prev is not None:
+            # the entry names what it chains to: its own MAC is checked whatever happened around it
+            if not hmac.compare_digest(_mac(key, stored_prev, seq, sid, kind, text), mac):
+                problems.append(Problem(sid, seq, f"chain entry {seq} was altered (its seal does not match)"))
+            elif stored_prev != prev and not gap:
+                problems.append(Problem(None, seq, f"chain entry {seq} was moved or reordered"))
+        elif not hmac.compare_digest(_mac(key, prev, seq, sid, kind, text), mac):
+            if gap:  # an entry sealed before `prev` was stored: its predecessor is gone, so is the proof
+                problems.append(Problem(sid, seq, f"its seal cannot be checked: the entry before it ({seq - 1}) "
+                                                  "was deleted"))
+            elif not any(hmac.compare_digest(_mac(key, m, seq, sid, kind, text), mac) for m in macs):
                 problems.append(Problem(sid, seq, f"chain entry {seq} was altered, moved or reordered"))
         prev, expect = mac, seq + 1
         sealed.add(sid)
@@ -303,30 +170,15 @@ def verify(conn: sqlite3.Connection, db_file: Path) -> VerifyReport:
         except ValueError:
             problems.append(Problem(sid, seq, "its sealed record is unreadable"))
             continue
-        now = session_payload(conn, sid, db_file.parent)
-        if now is None:
+        current = session_payload(conn, sid, db_file.parent)
+        if current is None:
             problems.append(Problem(sid, seq, "deleted"))
-        elif now != then:
-            problems.append(Problem(sid, seq, "changed: " + _differences(then, now)))
-    last_seq = rows[-1][0]
-    by_seq = {r[0]: r[4] for r in rows}
-    beside_key = key_side_head_path(by_seq[1]) if 1 in by_seq else None
-    for where, path in (("beside the database", head_path(db_file)), ("beside the key", beside_key)):
-        if path is None:
-            continue  # entry 1 is gone: the gap is said above
-        head = _read_head(path, key)
-        if head is None:
-            problems.append(Problem(None, last_seq, f"the head file {where} ({path}) is missing: entries cut from "
-                                                    "the end could not be checked; restore it from the backup"))
-        elif isinstance(head, str):
-            problems.append(Problem(None, last_seq, f"the head file {where} ({path.name}) is {head}"))
-        elif head[0] > last_seq:
-            problems.append(Problem(None, head[0], f"entries {last_seq + 1}..{head[0]} were deleted from the end "
-                                                   f"(the head file {where} says so; a backup put back loses the "
-                                                   "results saved after it)"))
-        elif by_seq.get(head[0]) != head[1]:
-            problems.append(Problem(None, head[0], f"the chain was rewritten (the head file {where} does not "
-                                                   "match it)"))
+        elif current != then:
+            problems.append(Problem(sid, seq, "changed: " + _differences(then, current)))
+    audit_macs, ledger_problems = ledger.check(conn, key)
+    problems += ledger_problems
+    problems += [Problem(None, None, what, where="records")
+                 for what in heads.check(db_file, key, now, {r[0]: r[4] for r in rows}, audit_macs)]
     for sid in session_ids:
         if sid not in sealed:
             problems.append(Problem(sid, None, "not in the chain: added behind the app's back"))
@@ -344,4 +196,4 @@ def verify(conn: sqlite3.Connection, db_file: Path) -> VerifyReport:
         if sid not in present and sid not in named:
             problems.append(Problem(sid, None, "deleted with its chain entry and audit row (its id is missing "
                                                "between the sessions before and after it)"))
-    return VerifyReport(len(rows), len(session_ids), tuple(problems))
+    return VerifyReport(len(rows), len(session_ids), tuple(problems), len(audit_macs))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,9 +21,10 @@ from app.core.judgement import Judgement
 from app.core.judgement_json import from_dict, to_dict
 from app.core.types import PoseTrack
 from app.storage.audit import audit
-from app.storage.chain import ChainError, seal, write_head
-from app.storage.errors import AccessError, StorageError, locked_or
+from app.storage.chain import ChainError, seal
+from app.storage.errors import AccessError, ReadOnlyError, StorageError, locked_or
 from app.storage.location import database_path
+from app.storage.names import NameError_, clean_name, look_alike
 from app.storage.roles import ADMIN, INSTRUCTOR, Actor, can_see_trainee, require
 
 __all__ = ["AccessError", "StorageError", "open_db"]
@@ -57,10 +59,20 @@ def m002_session_recording(db: sqlite_utils.Database) -> None:
 APPEND_ONLY = ("sessions", "reps", "tracks", "models_used", "chain", "audit")
 
 
+def _sealed_here(db: sqlite_utils.Database) -> bool:
+    from app.storage.heads import head_path, known_at
+    path = database_path(db)
+    return head_path(path).exists() or known_at(path)
+
+
 @migrations()
 def m003_accounts_audit_chain(db: sqlite_utils.Database) -> None:
     # accounts and roles (app.storage.accounts), the audit log (app.storage.audit), the HMAC
     # chain sealing every result (app.storage.chain); who saved a session and what it corrects
+    if "saved_by" in db["sessions"].columns_dict or _sealed_here(db):
+        # the seal's own tables were removed from a sealed database: never rebuild and re-seal
+        raise ChainError(f"{database_path(db)}: this database was sealed before and its seal tables were removed; "
+                         "restore the database from a backup")
     db["users"].create({"id": int, "username": str, "role": str, "secret": str, "pin": int, "trainee_id": int,
                         "disabled": int, "created": str}, pk="id", not_null={"username", "role", "secret"},
                        foreign_keys=[("trainee_id", "trainees", "id")])
@@ -74,52 +86,153 @@ def m003_accounts_audit_chain(db: sqlite_utils.Database) -> None:
         db["sessions"].add_column(col, kind)
     db["sessions"].create_index(["corrects"])     # "corrected by" in every session list
     db["sessions"].create_index(["trainee_id"])   # a trainee's history, a unit's report
-    conn = db.conn
-    from app.storage.audit import audit
-    from app.storage.chain import seal
-    path = database_path(db)
-    last = None
-    for (sid,) in conn.execute("select id from sessions order by id").fetchall():  # results saved before the chain
-        last = seal(conn, sid, path.parent, kind="adopted")
-    if last is not None:
-        audit(conn, None, "adopt_sessions", "chain", {"sessions": last[1]})
     # Records are never edited or deleted in place: a correction is a new session (correct_session)
     for t in APPEND_ONLY:
         for op in ("update", "delete"):
-            conn.execute(f"create trigger {t}_no_{op} before {op} on {t} begin select raise(abort, "
-                         f"'DrillScore records are append-only: save a correction instead'); end")
-    if last is not None:
-        _pending_heads.append((path, last))
+            db.conn.execute(f"create trigger {t}_no_{op} before {op} on {t} begin select raise(abort, "
+                            f"'DrillScore records are append-only: save a correction instead'); end")
 
 
-_pending_heads: list = []  # the chain head to write once the migration's transaction is committed
+@migrations()
+def m004_sealed_ledger(db: sqlite_utils.Database) -> None:
+    # Each chain entry keeps the MAC it chains to (checkable after a gap); the audit log is a
+    # sealed chain too (app.storage.ledger) vouching for the trainees and accounts; failed
+    # sign-ins are counted per account (app.storage.accounts).
+    from app.storage.heads import audit_sealed_here
+    path = database_path(db)
+    if "mac" in db["audit"].columns_dict or audit_sealed_here(path):
+        raise ChainError(f"{path}: this database's audit log was sealed before and its seal was removed; "
+                         "restore the database from a backup")
+    db["chain"].add_column("prev", str)
+    db["audit"].add_column("mac", str)
+    db["audit"].add_column("prev", str)
+    db["users"].add_column("failed_signins", int)
+    db["users"].add_column("locked_until", str)
+    conn = db.conn
+    adopt_sessions = [] if conn.execute("select 1 from chain limit 1").fetchone() or _sealed_here(db) else \
+        [r[0] for r in conn.execute("select id from sessions order by id")]
+    has_people = conn.execute("select 1 from trainees limit 1").fetchone() or \
+        conn.execute("select 1 from users limit 1").fetchone()
+    if not adopt_sessions and not has_people:
+        return  # a new database: nothing to adopt
+    from app.storage.ledger import snapshot
+    for sid in adopt_sessions:  # results saved before the chain existed, sealed as they are
+        seal(conn, sid, path.parent, kind="adopted")
+    # the trainees and accounts as they are at the upgrade: the sealed audit log starts here
+    audit(conn, None, "adopt_records", "records", {**snapshot(conn), "sessions": len(adopt_sessions)})
+    _migrated.append(True)
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate the database at `path`, in WAL mode."""
+KNOWN_MIGRATIONS = ("m001_initial", "m002_session_recording", "m003_accounts_audit_chain", "m004_sealed_ledger")
+_migrated: list = []  # a migration sealed something: write the heads once its transaction is committed
+
+
+def open_db(path: str | Path, *, create: bool = False, read_only: bool = False) -> sqlite_utils.Database:
+    """Open and migrate the database at `path` (WAL mode). create: make it when there is no
+    file (only `db init` and the first-run flow do). read_only: open for reading only (verify,
+    listings): never migrates or writes anything, and works on read-only media."""
     p = Path(path)
     if p.exists() and p.is_dir():
         raise StorageError(f"{p}: is a folder; give a database file path")
+    if not p.exists():
+        _create_file(p, create and not read_only)
+    elif p.stat().st_size == 0:
+        raise StorageError(f"{p}: the file is empty (0 bytes), not a DrillScore database; restore it from a backup, "
+                           "or delete it and run `drillscore db init`")
+    elif not p.is_file():
+        raise StorageError(f"{p}: is not a regular file; give a database file path")
+    conn = None
+    try:
+        conn = _connect_read_only(p) if read_only else sqlite3.connect(str(p), timeout=5.0)
+        db = sqlite_utils.Database(conn)
+        applied = [m.name for m in migrations.applied(db)]
+        unknown = sorted(set(applied) - set(KNOWN_MIGRATIONS))
+        if unknown:
+            raise StorageError(f"{p}: made by a newer DrillScore (it has {', '.join(unknown)}); update DrillScore "
+                               "to open it")
+        if read_only:
+            if not applied:
+                raise StorageError(f"{p}: not a DrillScore database (it has none of its tables); check --db")
+            pending = [m.name for m in migrations.pending(db)]
+            if pending:
+                raise StorageError(f"{p}: its tables are older than this DrillScore (missing {', '.join(pending)}); "
+                                   "open it once with `drillscore db init --db FILE` to upgrade it")
+        else:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            migrations.apply(db)
+            if _migrated:
+                _migrated.clear()
+                from app.storage.heads import refresh
+                refresh(conn)
+            _owner_only(p)
+    except ChainError as e:
+        _close(conn)
+        raise StorageError(str(e)) from None
+    except StorageError:
+        _close(conn)
+        raise
+    except sqlite3.DatabaseError as e:
+        _close(conn)
+        _migrated.clear()
+        raise _open_error(p, e) from None
+    return db
+
+
+def _create_file(p: Path, create: bool) -> None:
+    """A new, owner-only database file; refused where it must not be made."""
+    from app.storage.heads import known_at
+    if not create:
+        raise StorageError(f"{p}: no such database; check --db (a new one is made by `drillscore db init --db {p}`)")
     if not p.parent.exists():
         raise StorageError(f"{p}: folder {p.parent} does not exist; create it or choose another --db")
+    if known_at(p):
+        raise StorageError(f"{p}: this installation sealed records in a database here and it is gone; put it back "
+                           "from your backup (or start a new one with `drillscore db init --start-over`)")
     try:
-        conn = sqlite3.connect(str(p), timeout=5.0)
-        db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        migrations.apply(db)
-        while _pending_heads:
-            from app.storage.chain import write_head
-            hp, sealed = _pending_heads.pop()
-            write_head(hp, *sealed)
-    except ChainError as e:
-        raise StorageError(str(e)) from None
-    except sqlite3.DatabaseError as e:
-        msg = str(e)
-        if "locked" in msg:
-            raise StorageError(f"{p}: the database is locked by another program; close it and try again") from None
-        raise StorageError(f"{p}: not a usable DrillScore database ({msg}); choose another --db or restore a backup") from None
-    return db
+        os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # made by another process at the same moment: open theirs
+    except OSError as e:
+        raise StorageError(f"{p}: cannot create the database ({e.strerror}); choose a writable folder") from None
+
+
+def _connect_read_only(p: Path) -> sqlite3.Connection:
+    uri = p.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5.0)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        # read-only media: the WAL's shared-memory file cannot be made beside it; a database
+        # there cannot change under us, so read it as immutable
+        conn.close()
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=5.0)
+
+
+def _owner_only(p: Path) -> None:
+    """Results and password hashes are for this user's eyes: 0600 (also on a file made before)."""
+    for f in (p, p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")):
+        try:
+            if f.exists() and f.stat().st_mode & 0o077:
+                os.chmod(f, 0o600)
+        except OSError:
+            pass  # not ours to change (another user's file, read-only media): reading still works
+
+
+def _close(conn) -> None:
+    if conn is not None:
+        conn.close()
+
+
+def _open_error(p: Path, e: sqlite3.DatabaseError) -> StorageError:
+    msg = str(e)
+    if "locked" in msg or "busy" in msg:
+        return StorageError(f"{p}: the database is locked by another program; close it and try again")
+    if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
+        return ReadOnlyError(f"{p}: the database cannot be written here ({msg}); reading works (`drillscore db "
+                            "sessions`, `drillscore verify`); to save, copy it to a writable folder")
+    return StorageError(f"{p}: not a usable DrillScore database ({msg}); choose another --db or restore a backup")
 
 
 def _now() -> str:
@@ -157,7 +270,10 @@ def _write(db: sqlite_utils.Database, what: str, job):
     conn = db.conn
     try:
         with conn:  # commits on success, rolls everything back on any exception
-            return job(conn)
+            out = job(conn)
+        from app.storage.heads import refresh
+        refresh(conn)  # the heads follow the commit (what it sealed: a chain entry, audit rows)
+        return out
     except sqlite3.OperationalError as e:
         raise locked_or(e, what) from None
     except sqlite3.IntegrityError as e:
@@ -187,7 +303,8 @@ def _trainee_row(conn: sqlite3.Connection, trainee_id: int) -> tuple:
 
 def find_trainee(db: sqlite_utils.Database, actor: Actor, name: str) -> dict:
     """The trainee called `name` (as the actor may see them); StorageError naming close matches."""
-    rows = [t for t in list_trainees(db, actor, include_archived=True) if t["name"].lower() == name.strip().lower()]
+    key = look_alike(name)
+    rows = [t for t in list_trainees(db, actor, include_archived=True) if look_alike(t["name"]) == key]
     if rows:
         return rows[0]
     known = [t["name"] for t in list_trainees(db, actor, include_archived=True)]
@@ -198,13 +315,15 @@ def find_trainee(db: sqlite_utils.Database, actor: Actor, name: str) -> dict:
 
 def get_or_add_trainee(db: sqlite_utils.Database, actor: Actor, name: str, sex: str | None = None,
                        birth_year: int | None = None, unit: str | None = None) -> int:
-    name = name.strip()
-    if not name:
+    if not (name or "").strip():
         raise StorageError("trainee name is empty; give --trainee NAME")
     require(actor, *STAFF, to="add trainees")
-    row = db.execute("select id from trainees where name = ?", [name]).fetchone()
-    if row:
-        return int(row[0])
+    name = _check_trainee({"name": name})["name"]
+    key = look_alike(name)
+    row = next((tid for tid, stored in db.execute("select id, name from trainees").fetchall()
+                if look_alike(stored) == key), None)
+    if row is not None:
+        return int(row)
     return add_trainee(db, actor, name, sex, birth_year, unit)
 
 
@@ -222,16 +341,33 @@ def list_trainees(db: sqlite_utils.Database, actor: Actor, include_archived: boo
 
 def _check_trainee(fields: dict) -> dict:
     out = {k: v for k, v in fields.items() if k in TRAINEE_FIELDS}
-    if "name" in out:
-        out["name"] = (out["name"] or "").strip()
-        if not out["name"]:
-            raise StorageError("a trainee needs a name")
+    try:
+        if "name" in out:
+            out["name"] = clean_name(out["name"], "trainee name")
+        if out.get("unit") not in (None, ""):
+            out["unit"] = clean_name(out["unit"], "unit")
+    except NameError_ as e:
+        raise StorageError(str(e)) from None
     if out.get("sex") not in (None, "", "male", "female"):
         raise StorageError(f"sex must be male or female, got {out['sex']!r}")
     year = out.get("birth_year")
-    if year not in (None, "") and not 1900 <= int(year) <= datetime.now(UTC).year:
-        raise StorageError(f"birth year {year} is not plausible; give a four-digit year")
+    if year not in (None, ""):
+        try:
+            out["birth_year"] = int(year)
+        except (TypeError, ValueError):
+            raise StorageError(f"birth year {year!r} is not a year; give a four-digit year") from None
+        if not 1900 <= out["birth_year"] <= datetime.now(UTC).year:
+            raise StorageError(f"birth year {year} is not plausible; give a four-digit year")
     return out
+
+
+def _name_taken(conn: sqlite3.Connection, name: str, other_than: int | None = None) -> str | None:
+    """The stored name that looks the same as `name` (another trainee's), if any."""
+    key = look_alike(name)
+    for tid, stored in conn.execute("select id, name from trainees"):
+        if tid != other_than and look_alike(stored) == key:
+            return stored
+    return None
 
 
 def add_trainee(db: sqlite_utils.Database, actor: Actor, name: str, sex: str | None = None,
@@ -242,8 +378,10 @@ def add_trainee(db: sqlite_utils.Database, actor: Actor, name: str, sex: str | N
     row = _check_trainee({"name": name, "sex": sex or None, "birth_year": birth_year or None, "unit": unit or None})
 
     def job(conn: sqlite3.Connection) -> int:
-        if conn.execute("select 1 from trainees where name = ?", [row["name"]]).fetchone():
-            raise StorageError(f"a trainee named {row['name']!r} already exists; choose another name or edit that one")
+        taken = _name_taken(conn, row["name"])
+        if taken is not None:
+            same = "" if taken == row["name"] else f" (it looks the same as {row['name']!r})"
+            raise StorageError(f"a trainee named {taken!r} already exists{same}; choose another name or edit that one")
         tid = _insert(conn, "trainees", {**row, "archived": 0, "created": _now()})
         audit(conn, actor, "add_trainee", f"trainee {tid}", row)
         return tid
@@ -256,9 +394,9 @@ def update_trainee(db: sqlite_utils.Database, actor: Actor, trainee_id: int, **f
 
     def job(conn: sqlite3.Connection) -> None:
         _trainee_row(conn, trainee_id)
-        if "name" in row and conn.execute("select 1 from trainees where name = ? and id != ?",
-                                          [row["name"], trainee_id]).fetchone():
-            raise StorageError(f"a trainee named {row['name']!r} already exists; choose another name")
+        taken = _name_taken(conn, row["name"], trainee_id) if "name" in row else None
+        if taken is not None:
+            raise StorageError(f"a trainee named {taken!r} already exists; choose another name")
         vals = {k: (v if v != "" else None) for k, v in row.items()}
         if vals:
             conn.execute(f"update trainees set {', '.join(f'[{k}] = ?' for k in vals)} where id = ?",
@@ -291,7 +429,6 @@ def save_session(db: sqlite_utils.Database, actor: Actor, trainee_id: int, judge
     result = to_dict(judgement)
     models = judgement.models
     folder = database_path(db).parent
-    sealed: list = []
     if recording and Path(recording).is_absolute() and Path(recording).is_relative_to(folder):
         # kept relative to the database: the folder moves (or is restored) as one piece and still verifies
         recording = str(Path(recording).relative_to(folder))
@@ -314,14 +451,12 @@ def save_session(db: sqlite_utils.Database, actor: Actor, trainee_id: int, judge
         _insert(conn, "tracks", {"session_id": sid, "npz": track_to_bytes(track)})
         for name, sha in (models or {}).items():
             _insert(conn, "models_used", {"session_id": sid, "name": name, "sha256": sha})
-        sealed.append(seal(conn, sid, folder, "correction" if corrects else "result"))
+        seal(conn, sid, folder, "correction" if corrects else "result")
         audit(conn, actor, "correct_session" if corrects else "save_session", f"session {sid}",
               {"trainee_id": trainee_id, "corrects": corrects, "reason": reason,
                "count_standard": result["count_standard"]})
         return sid
-    sid = _write(db, "nothing was saved", job)
-    write_head(database_path(db), *sealed[0])
-    return sid
+    return _write(db, "nothing was saved", job)
 
 
 def _session_row(db: sqlite_utils.Database, actor: Actor, session_id: int) -> dict:

@@ -8,6 +8,14 @@ class StorageError(RuntimeError):
     """A database problem; str() says which file and what to do."""
 
 
+class ChainError(RuntimeError):
+    """The seal cannot be written or checked (key missing or foreign); str() says what to do."""
+
+
+class ReadOnlyError(StorageError):
+    """The database cannot be written where it is (read-only media, a write-protected file)."""
+
+
 class AccessError(StorageError):
     """The acting user may not do this, or sign-in failed; str() says who may."""
 

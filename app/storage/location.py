@@ -10,3 +10,11 @@ def database_path(db) -> Path:
         if name == "main" and file:
             return Path(file)
     raise ValueError("the database has no file (in memory); the writer needs a database file")
+
+
+def connection_path(conn) -> Path | None:
+    """The file behind a sqlite3 connection; None in memory."""
+    for _seq, name, file in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return Path(file)
+    return None

@@ -17,13 +17,23 @@ class SecretError(ValueError):
     """A password or PIN that cannot be used; str() says what a usable one looks like."""
 
 
-def check_secret(secret: str, pin: bool = False) -> str:
-    """A PIN is 4-12 digits; a password at least 8 characters. -> the secret; SecretError says why not."""
+STAFF_MIN = 10  # staff hashes guard every result: long enough that an offline guess takes years, not seconds
+
+
+def check_secret(secret: str, pin: bool = False, staff: bool = False) -> str:
+    """A PIN is 4-12 digits, not all one digit; a password at least 8 characters (STAFF_MIN for
+    staff), not digits only. -> the secret; SecretError says why not."""
     if pin:
         if not (secret.isdigit() and 4 <= len(secret) <= 12):
             raise SecretError("a PIN is 4 to 12 digits")
-    elif len(secret) < 8:
-        raise SecretError("a password needs at least 8 characters")
+        if len(set(secret)) == 1:
+            raise SecretError(f"a PIN of one digit repeated ({secret[0]} x{len(secret)}) is the first guess; choose another")
+        return secret
+    least = STAFF_MIN if staff else 8
+    if len(secret) < least:
+        raise SecretError(f"a {'staff ' if staff else ''}password needs at least {least} characters")
+    if secret.isdigit():
+        raise SecretError("a password of digits only is a PIN; add letters")
     return secret
 
 

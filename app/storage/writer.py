@@ -19,9 +19,11 @@ _STOP = object()
 
 
 class DatabaseWriter:
-    def __init__(self, path: str | Path) -> None:
-        """path: the database file (opened and migrated by the writer thread)."""
+    def __init__(self, path: str | Path, create: bool = False) -> None:
+        """path: the database file (opened and migrated by the writer thread); create: make it
+        when missing (the app's first run makes it before; a test may ask the writer)."""
         self.path = Path(path)
+        self._create = create
         self._q: queue.Queue = queue.Queue()
         self._ready: Future = Future()
         self._thread = threading.Thread(target=self._run, name="db-writer", daemon=True)
@@ -31,7 +33,7 @@ class DatabaseWriter:
     def _run(self) -> None:
         from app.storage.db import open_db
         try:
-            db = open_db(self.path)
+            db = open_db(self.path, create=self._create)
         except Exception as e:  # noqa: BLE001 - handed to the constructor
             self._ready.set_exception(e)
             return

@@ -74,7 +74,7 @@ def test_the_protocol_is_chosen_per_test_and_stored_with_the_session(tmp_path, m
     from app.cli import main
     from app.storage.db import load_session, open_db
     db_path = tmp_path / "p.db"
-    admin_of(open_db(db_path))
+    admin_of(open_db(db_path, create=True))
     monkeypatch.setenv("DRILLSCORE_USER", "admin")
     monkeypatch.setenv("DRILLSCORE_PASSWORD", "admin-secret")
     out = tmp_path / "r.json"
@@ -82,7 +82,7 @@ def test_the_protocol_is_chosen_per_test_and_stored_with_the_session(tmp_path, m
                  "--no-classifier", "--json", str(out), "--save", "--trainee", "Ann", "--db", str(db_path)]) == 0
     res = json.loads(out.read_text())
     assert res["protocol"] == "Arms crossed on the chest (EXAMPLE)"
-    j, _ = load_session(open_db(db_path), admin_of(open_db(db_path)), res["session_id"])
+    j, _ = load_session(open_db(db_path, create=True), admin_of(open_db(db_path, create=True)), res["session_id"])
     assert j.protocol == res["protocol"]
     assert main(["analyze", str(DEMO_TRACK), "--exercise", "pushup", "--protocol", "nope"]) == 2
 

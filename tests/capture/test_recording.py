@@ -185,7 +185,7 @@ def test_database_writer_runs_jobs_in_order_from_many_threads(tmp_path):
     from app.storage.db import StorageError, add_trainee, list_trainees, open_db
     from app.storage.writer import DatabaseWriter
     before = threading.active_count()
-    w = DatabaseWriter(tmp_path / "w.db")
+    w = DatabaseWriter(tmp_path / "w.db", create=True)
     me = w.call(admin_of)
     futures = []
 
@@ -204,7 +204,7 @@ def test_database_writer_runs_jobs_in_order_from_many_threads(tmp_path):
     assert w.call(add_trainee, me, "after") == 41
     w.close()
     assert not w.alive and threading.active_count() == before
-    assert len(list_trainees(open_db(tmp_path / "w.db"), me)) == 41
+    assert len(list_trainees(open_db(tmp_path / "w.db", create=True), me)) == 41
     with pytest.raises(StorageError, match="is a folder"):
         DatabaseWriter(tmp_path)
 

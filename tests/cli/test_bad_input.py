@@ -13,8 +13,8 @@ from conftest import DEMO_TRACK, admin_of
 
 from app.cli import main
 from app.core.judgement_json import from_dict
-from app.storage.chain import head_path
 from app.storage.db import StorageError, add_trainee, list_sessions, open_db, save_session, verify_records
+from app.storage.heads import head_path
 
 HOLD = """
 import sqlite3, sys, time
@@ -27,7 +27,7 @@ time.sleep(120)
 
 def _saved_once(tmp_path: Path, monkeypatch) -> Path:
     path = tmp_path / "d.db"
-    db = open_db(path)
+    db = open_db(path, create=True)
     admin_of(db)
     db.conn.close()
     monkeypatch.setenv("DRILLSCORE_USER", "admin")
@@ -51,7 +51,7 @@ def test_a_database_another_process_holds_is_said_and_nothing_is_lost(tmp_path, 
     finally:
         holder.kill()
         holder.wait(10)
-    db = open_db(path)
+    db = open_db(path, create=True)
     assert len(list_sessions(db, admin_of(db))) == 1 and verify_records(db).ok  # the first session is intact
     assert main(args) == 0  # and once the other program lets go, the save goes through
     assert len(list_sessions(db, admin_of(db))) == 2 and verify_records(db).ok
@@ -68,7 +68,7 @@ def test_a_full_disk_while_saving_saves_nothing_half_and_keeps_what_was_saved(tm
 
     from app.core.tracks import read_track
     path = _saved_once(tmp_path, monkeypatch)
-    db = open_db(path)
+    db = open_db(path, create=True)
     me = admin_of(db)
     tid = db.execute("select id from trainees where name = 'Ann'").fetchone()[0]
     res = from_dict(json.loads(db.execute("select result_json from sessions").fetchone()[0]))
@@ -92,7 +92,7 @@ def test_a_live_save_that_fails_keeps_the_test_to_save_again_or_recover(qtbot, t
     from app.pipeline.live_test import session_factory
     from app.pipeline.recovery import find_unsaved
     from app.ui.main_window import MainWindow
-    db = open_db(tmp_path / "d.db")
+    db = open_db(tmp_path / "d.db", create=True)
     me = admin_of(db)
     add_trainee(db, me, "Cadet Cy", "male", 2006)
     win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db, actor=me)

@@ -78,6 +78,9 @@ def test_save_and_list_need_credentials(track_file, tmp_path, capsys, monkeypatc
     path, _ = track_file
     db = tmp_path / "d.db"
     save = ["analyze", str(path), "--exercise", "situp", "--save", "--trainee", "Pvt Doe", "--db", str(db)]
+    # a mistyped or new --db is never made by a save: only `db init` makes a database
+    assert main(save) == 2 and "no such database" in capsys.readouterr().err and not db.exists()
+    assert main(["db", "init", "--db", str(db)]) == 0
     assert main(save) == 2 and "no accounts yet" in capsys.readouterr().err
     monkeypatch.setenv("DRILLSCORE_PASSWORD", "first-admin-pw")
     assert main(["db", "init", "--db", str(db), "--admin", "boss"]) == 0
@@ -98,7 +101,7 @@ def test_saved_session_reads_back_identical(track_file, tmp_path):
     from conftest import rules_judgement
 
     from app.core.judgement_json import to_dict
-    db = open_db(tmp_path / "x.db")
+    db = open_db(tmp_path / "x.db", create=True)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     track = clip.track()
     res = rules_judgement(track, "situp", "side")
@@ -116,7 +119,7 @@ def test_failed_save_leaves_nothing(tmp_path, monkeypatch):
     from conftest import rules_judgement
 
     import app.storage.db as storage
-    db = open_db(tmp_path / "y.db")
+    db = open_db(tmp_path / "y.db", create=True)
     me = admin_of(db)
     tid = get_or_add_trainee(db, me, "B")
     track = make_clip(1, "situp").track()
@@ -133,11 +136,11 @@ def test_failed_save_leaves_nothing(tmp_path, monkeypatch):
 
 def test_locked_and_corrupt_database(tmp_path):
     p = tmp_path / "z.db"
-    me = admin_of(open_db(p))
+    me = admin_of(open_db(p, create=True))
     holder = sqlite3.connect(p)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        db = open_db(p)
+        db = open_db(p, create=True)
         db.conn.execute("PRAGMA busy_timeout=100")
         with pytest.raises(StorageError, match="locked"):
             get_or_add_trainee(db, me, "C")
@@ -147,7 +150,7 @@ def test_locked_and_corrupt_database(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError, match="not a usable DrillScore database"):
-        open_db(junk)
+        open_db(junk, create=True)
 
 
 def test_scoring_table(tmp_path):

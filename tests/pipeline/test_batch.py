@@ -90,7 +90,7 @@ def test_analyse_tab_saves_sessions_shows_problems_and_cancels(qtbot, tmp_path, 
     from app.storage.writer import DatabaseWriter
     from app.ui.analyse_workspace import AnalyseWorkspace
     threads = threading.active_count()
-    db = open_db(tmp_path / "s.db")
+    db = open_db(tmp_path / "s.db", create=True)
     me = admin_of(db)
     add_trainee(db, me, "Cadet Ed")
     writer = DatabaseWriter(tmp_path / "s.db")

@@ -129,7 +129,7 @@ def test_recovered_auto_test_is_judged_as_the_event_it_recognised(tmp_path):
     from app.capture.recorder import SessionRecorder
     from app.pipeline.recovery import recover
     from app.storage.db import add_trainee, load_session, open_db
-    db = open_db(tmp_path / "d.db")
+    db = open_db(tmp_path / "d.db", create=True)
     me = admin_of(db)
     tid = add_trainee(db, me, "Ann", "female", 2002)
     rec = SessionRecorder(tmp_path / "rec" / "auto", TRACK.fps, TRACK.size,

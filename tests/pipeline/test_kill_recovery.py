@@ -41,7 +41,7 @@ def _recording(root: Path, name: str, trainee: dict | None, frames: int) -> Path
 
 
 def test_unsaved_recordings_are_offered_recovered_or_dismissed(tmp_path, monkeypatch, capsys):
-    db = open_db(tmp_path / "d.db")
+    db = open_db(tmp_path / "d.db", create=True)
     me = admin_of(db)
     tid = add_trainee(db, me, "Ann", "female", 2002)
     root = tmp_path / "recordings"
@@ -77,7 +77,7 @@ def test_unsaved_recordings_are_offered_recovered_or_dismissed(tmp_path, monkeyp
 def test_the_window_offers_an_unsaved_test_at_start(qtbot, tmp_path):
     from app.pipeline.live_test import session_factory
     from app.ui.main_window import MainWindow
-    db = open_db(tmp_path / "d.db")
+    db = open_db(tmp_path / "d.db", create=True)
     me = admin_of(db)
     tid = add_trainee(db, me, "Bo", "male", 2000)
     root = tmp_path / "recordings"

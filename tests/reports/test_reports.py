@@ -40,7 +40,7 @@ def _table(tmp_path: Path) -> Path:
 def _world(tmp_path: Path, extra_trainees: int = 0):
     """An admin, an instructor, trainees in two units with sessions of 3, 5 or 8 reps on known
     days, one corrected. -> (db, admin, ids by name, session ids)."""
-    db = open_db(tmp_path / "r.db")
+    db = open_db(tmp_path / "r.db", create=True)
     admin = admin_of(db)
     inst = add_user(db, admin, "sgt", "instructor", "instructor-pw")
     tids = {}
@@ -104,7 +104,7 @@ def test_the_report_models_say_what_the_database_holds(tmp_path):
     raw.execute("update sessions set count_standard = 40 where id = ?", [sids[3]])
     raw.commit()
     raw.close()
-    db = open_db(tmp_path / "r.db")
+    db = open_db(tmp_path / "r.db", create=True)
     u = build_report(db, admin, "unit", "1st", table)
     assert [x.verified for x in u.rows if x.trainee == "Bob"] == [False]
     assert build_report(db, admin, "session", str(sids[3])).status.startswith("FAILED verification")
@@ -302,7 +302,7 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path):
     assert csv_text("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert [csv_text(x) for x in ("+1 call", "@sum", "-x", "-1.5", "Ann", "")] == \
         ["'+1 call", "'@sum", "'-x", "-1.5", "Ann", ""]
-    db = open_db(tmp_path / "f.db")
+    db = open_db(tmp_path / "f.db", create=True)
     admin = admin_of(db)
     tid = add_trainee(db, admin, "=2+5", "male", 2006, "@unit")
     part = PoseTrack(TRACK.keypoints[:250], TRACK.fps, TRACK.size, "pushup")

@@ -12,7 +12,7 @@ from app.storage.db import AccessError, add_trainee, open_db
 def test_the_accounts_panel_adds_resets_disables_and_shows_the_audit_log(qtbot, tmp_path):
     from app.storage.writer import DatabaseWriter
     from app.ui.accounts_panel import AccountsPanel
-    db = open_db(tmp_path / "a.db")
+    db = open_db(tmp_path / "a.db", create=True)
     admin = admin_of(db)
     add_trainee(db, admin, "Ann Lee", "female", 2006)
     writer = DatabaseWriter(tmp_path / "a.db")
@@ -60,7 +60,7 @@ def test_the_accounts_panel_adds_resets_disables_and_shows_the_audit_log(qtbot, 
 
 def test_account_commands_need_an_admin_except_for_your_own_password(tmp_path, monkeypatch, capsys):
     path = tmp_path / "a.db"
-    db = open_db(path)
+    db = open_db(path, create=True)
     admin = admin_of(db)
     base = ["--db", str(path)]
     monkeypatch.setenv("DRILLSCORE_USER", "admin")
@@ -94,7 +94,7 @@ def test_anyone_changes_their_own_password_from_the_window(qtbot, tmp_path):
     from app.pipeline.live_test import session_factory
     from app.storage.accounts import add_user
     from app.ui.main_window import MainWindow
-    db = open_db(tmp_path / "a.db")
+    db = open_db(tmp_path / "a.db", create=True)
     admin = admin_of(db)
     tid = add_trainee(db, admin, "Ann Lee", "female", 2006)
     ann = add_user(db, admin, "ann", "trainee", "2468", pin=True, trainee_id=tid)
@@ -114,5 +114,8 @@ def test_anyone_changes_their_own_password_from_the_window(qtbot, tmp_path):
     assert sign_in(db, "ann", "97531").trainee_id == tid
     with pytest.raises(AccessError):
         sign_in(db, "ann", "2468")
-    assert list_audit(db, admin, 1)[0]["action"] == "set_secret" and list_audit(db, admin, 1)[0]["username"] == "ann"
+    last = list_audit(db, admin, 2)
+    # the old PIN was tried after the change: refused and audited, after the change itself
+    assert last[0]["action"] == "sign_in_failed" and '"username": "ann"' in last[0]["detail"]
+    assert last[1]["action"] == "set_secret" and last[1]["username"] == "ann"
     win.close()

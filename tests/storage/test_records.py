@@ -12,7 +12,6 @@ from app.cli import main
 from app.core.tracks import read_track
 from app.storage.accounts import add_user, create_first_admin, list_users, set_disabled, set_secret, sign_in
 from app.storage.audit import list_audit
-from app.storage.chain import head_path
 from app.storage.db import (
     AccessError,
     StorageError,
@@ -27,6 +26,7 @@ from app.storage.db import (
     update_trainee,
     verify_records,
 )
+from app.storage.heads import head_path
 
 TRACK = read_track(DEMO_TRACK)
 
@@ -40,7 +40,7 @@ def _result(frames: int = 300) -> tuple:
 def _world(tmp_path):
     """A database with an admin, an instructor, two trainees with accounts, and four sealed
     sessions (one with a recording folder) -> (db, admin, instructor, ann, bob, session ids)."""
-    db = open_db(tmp_path / "r.db")
+    db = open_db(tmp_path / "r.db", create=True)
     admin = admin_of(db)
     inst = add_user(db, admin, "sgt", "instructor", "instructor-pw")
     a_id = add_trainee(db, inst, "Ann", "female", 2001, "1st")
@@ -227,14 +227,14 @@ def test_verify_names_every_edit_deletion_and_reordering(tmp_path, capsys):
         shutil.copy(src, case / "r.db")
         shutil.copy(head_path(src), head_path(case / "r.db"))
         shutil.copytree(tmp_path / "recordings", case / "recordings")
-        copy = open_db(case / "r.db")
+        copy = open_db(case / "r.db", create=True)
         assert verify_records(copy).ok  # the folder moved as one piece: still as sealed
         copy.conn.close()
         conn = _raw(case / "r.db")
         tamper(conn, case / "recordings" / "t1")
         conn.commit()
         conn.close()
-        report = verify_records(open_db(case / "r.db"))
+        report = verify_records(open_db(case / "r.db", create=True))
         ok = not report.ok and (expect is None or expect <= report.failing_sessions())
         detected.append((name, ok, [str(p) for p in report.problems]))
         assert main(["verify", "--db", str(case / "r.db")]) == 1
@@ -274,7 +274,7 @@ def test_sessions_saved_before_the_chain_are_adopted_by_the_migration(tmp_path):
                             "fps": 30.0, "duration_s": 0.0, "count_total": 0, "count_standard": 0,
                             "result_json": json.dumps({"reps": []})})
     old.conn.close()
-    db = open_db(path)
+    db = open_db(path, create=True)
     report = verify_records(db)
     assert report.ok and report.entries == 1
     assert db.execute("select kind from chain").fetchone()[0] == "adopted"
@@ -298,14 +298,14 @@ def test_sign_in_dialog_first_run_and_tabs_by_role(qtbot, tmp_path):
     from app.pipeline.live_test import session_factory
     from app.ui.main_window import MainWindow
     from app.ui.sign_in import SignInDialog
-    db = open_db(tmp_path / "g.db")
+    db = open_db(tmp_path / "g.db", create=True)
     first = SignInDialog(db)
     qtbot.addWidget(first)
     assert first.first_run
     first.user.setText("chief")
     first.secret.setText("short")
     first.confirm.setText("short")
-    assert not first.submit() and "at least 8" in first.message.text()
+    assert not first.submit() and "at least 10" in first.message.text()
     first.secret.setText("long-enough")
     first.confirm.setText("long-enough-typo")
     assert not first.submit() and "differ" in first.message.text()

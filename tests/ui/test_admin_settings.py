@@ -106,7 +106,7 @@ def test_live_test_judges_with_the_admins_thresholds_and_scores_with_the_active_
     from app.pipeline.live_test import session_factory
     from app.storage.db import open_db, update_trainee
     from app.ui.live_workspace import LiveWorkspace
-    db = open_db(tmp_path / "d.db")
+    db = open_db(tmp_path / "d.db", create=True)
     table = tmp_path / "unit.json"
     table.write_text(json.dumps(TABLE))
     me = admin_of(db)

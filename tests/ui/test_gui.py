@@ -193,10 +193,10 @@ def test_admin_adds_edits_archives_a_trainee_and_exports_csv(qtbot, tmp_path):
 
 def test_trainee_repository_rejects_bad_input(tmp_path):
     from app.storage.db import StorageError, add_trainee, archive_trainee, open_db, update_trainee
-    db = open_db(tmp_path / "t.db")
+    db = open_db(tmp_path / "t.db", create=True)
     me = admin_of(db)
     tid = add_trainee(db, me, "A")
-    for bad, msg in (({"name": " "}, "needs a name"), ({"sex": "x"}, "male or female"),
+    for bad, msg in (({"name": " "}, "cannot be empty"), ({"sex": "x"}, "male or female"),
                      ({"birth_year": 1700}, "not plausible")):
         with pytest.raises(StorageError, match=msg):
             update_trainee(db, me, tid, **bad)
@@ -360,7 +360,7 @@ def test_main_window_records_the_test_saves_it_through_the_writer_and_review_ope
     from app.storage.db import list_sessions, open_db
     from app.ui.main_window import MainWindow
     threads = threading.active_count()
-    db = open_db(tmp_path / "d.db")
+    db = open_db(tmp_path / "d.db", create=True)
     win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db, actor=admin_of(db))
     qtbot.addWidget(win)
     live = win.live
@@ -532,12 +532,12 @@ def test_a_finished_unsaved_test_is_never_lost_without_asking(qtbot, tmp_path):
 def test_nobody_is_chosen_as_the_trainee_until_the_instructor_picks_one(qtbot, tmp_path):
     from app.storage.db import add_trainee, open_db
     from app.ui.live_workspace import PICK_TRAINEE
-    db = open_db(tmp_path / "t.db")
+    db = open_db(tmp_path / "t.db", create=True)
     me = admin_of(db)
     for name in ("Adams", "Brown"):
         add_trainee(db, me, name)
     from app.storage.writer import DatabaseWriter
-    writer = DatabaseWriter(tmp_path / "t.db")
+    writer = DatabaseWriter(tmp_path / "t.db", create=True)
     w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo", db=db, writer=writer,
                       actor=me)
     qtbot.addWidget(w)
@@ -559,7 +559,7 @@ def test_quitting_with_a_test_in_hand_asks_and_cancel_keeps_the_window(qtbot, tm
     from app.storage.db import open_db
     from app.ui.dialogs import answer
     from app.ui.main_window import MainWindow
-    db = open_db(tmp_path / "q.db")
+    db = open_db(tmp_path / "q.db", create=True)
     win = MainWindow(session_factory(TRACK, realtime=False, classifier=False), "demo", db, actor=admin_of(db))
     qtbot.addWidget(win)
     win.show()
@@ -606,7 +606,7 @@ def test_nothing_of_the_last_test_or_source_shows_in_the_next(qtbot, tmp_path):
 def test_trainees_quick_added_in_the_live_test_are_in_the_admin_roster(qtbot, tmp_path):
     from app.storage.db import open_db
     from app.ui.main_window import MainWindow
-    db = open_db(tmp_path / "r.db")
+    db = open_db(tmp_path / "r.db", create=True)
     win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db, actor=admin_of(db))
     qtbot.addWidget(win)
     win.show()
@@ -626,9 +626,9 @@ def test_quick_add_takes_sex_and_birth_year_and_the_card_says_why_points_are_mis
     from app.storage.db import list_trainees
     from app.storage.db import open_db as _open
     from app.storage.writer import DatabaseWriter
-    db = _open(tmp_path / "p.db")
+    db = _open(tmp_path / "p.db", create=True)
     me = admin_of(db)
-    writer = DatabaseWriter(tmp_path / "p.db")
+    writer = DatabaseWriter(tmp_path / "p.db", create=True)
     w = LiveWorkspace(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo", db=db, writer=writer,
                       actor=me)
     qtbot.addWidget(w)
@@ -655,7 +655,7 @@ def test_every_chart_names_both_axes_in_a_graders_words(qtbot, tmp_path):
 
     from app.storage.db import open_db
     from app.ui.main_window import MainWindow
-    db = open_db(tmp_path / "c.db")
+    db = open_db(tmp_path / "c.db", create=True)
     win = MainWindow(session_factory(DEMO_TRACK, realtime=False), "demo", db, actor=admin_of(db))
     qtbot.addWidget(win)
     plots = win.findChildren(pg.PlotWidget)
@@ -676,7 +676,7 @@ def test_the_window_fits_a_laptop_screen_and_never_grows_by_itself(qtbot, tmp_pa
 
     from app.storage.db import open_db
     from app.ui.main_window import MainWindow
-    db = open_db(tmp_path / "f.db")
+    db = open_db(tmp_path / "f.db", create=True)
     win = MainWindow(session_factory(DEMO_TRACK, realtime=False, classifier=False), "demo", db, actor=admin_of(db))
     qtbot.addWidget(win)
     win.resize(*size)

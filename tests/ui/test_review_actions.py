@@ -10,7 +10,7 @@ from app.storage.db import add_trainee, list_sessions, load_session, open_db, sa
 
 
 def _one_session(tmp_path):
-    db = open_db(tmp_path / "r.db")
+    db = open_db(tmp_path / "r.db", create=True)
     admin = admin_of(db)
     sgt = add_user(db, admin, "sgt", "instructor", "instructor-pw")
     tid = add_trainee(db, admin, "Ann", "female", 2006)
