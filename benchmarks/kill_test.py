@@ -44,6 +44,7 @@ def child(db_path: str, root: str) -> None:
     from app.capture.recorder import SessionRecorder, new_recording_folder
     from app.paths import demo_track
     from app.pipeline.judge import JudgeRequest, judge
+    from app.pipeline.recovery import seal_recording
     DEMO_TRACK = demo_track()
     from app.core.tracks import read_track
     from app.core.types import PoseTrack
@@ -65,7 +66,7 @@ def child(db_path: str, root: str) -> None:
     threading.Thread(target=saver, daemon=True).start()
     rec = SessionRecorder(new_recording_folder(root, "Kill Test"), FPS, (320, 240),
                           {"exercise": "pushup", "view": "side", "source": "kill-test",
-                           "trainee": {"id": tid, "name": "Kill Test"}})
+                           "trainee": {"id": tid, "name": "Kill Test"}}, seal=seal_recording)
     t0 = time.monotonic()
     for i in range(10 ** 9):
         k = track.keypoints[i % track.frames]

@@ -19,6 +19,7 @@ import queue
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,9 +60,12 @@ class Recording:
 
 class SessionRecorder:
     def __init__(self, folder: str | Path, fps: float, size: tuple[int, int], meta: dict | None = None,
-                 flush_every_s: float = 1.0, max_queue_s: float = 4.0) -> None:
+                 flush_every_s: float = 1.0, max_queue_s: float = 4.0,
+                 seal: Callable[[str, bytes], str | None] | None = None) -> None:
         """folder: created (must not hold a recording already); meta: anything JSON (trainee,
-        exercise, source...) stored with fps and size."""
+        exercise, source...) stored with fps and size; seal(folder name, meta bytes) -> a MAC
+        under the installation key, kept in meta.seal so that recovery can tell this
+        installation's recordings from planted ones."""
         self.folder = Path(folder)
         self.fps, self.size = float(fps), (int(size[0]), int(size[1]))
         self.flush_every_s = flush_every_s
@@ -69,7 +73,11 @@ class SessionRecorder:
             self.folder.mkdir(parents=True, exist_ok=False)
             full = {**(meta or {}), "fps": self.fps, "size": list(self.size),
                     "started": datetime.now(UTC).isoformat(timespec="seconds")}
-            (self.folder / "meta.json").write_text(json.dumps(full, indent=1))
+            data = json.dumps(full, indent=1).encode("utf-8")
+            _write_synced(self.folder / "meta.json", data)  # all or nothing, on disk before the first frame
+            mac = seal(self.folder.name, data) if seal else None
+            if mac:
+                _write_synced(self.folder / "meta.seal", (mac + "\n").encode("ascii"))
             self._track = open(self.folder / "track.bin", "wb")  # noqa: SIM115 - open for the whole test
             self._track.write(MAGIC)
             self._events = open(self.folder / "events.jsonl", "a")  # noqa: SIM115 - open for the whole test
@@ -177,13 +185,47 @@ class SessionRecorder:
             self._video.close()
 
 
+def _write_synced(path: Path, data: bytes) -> None:
+    """Write through a temporary name, fsync, rename, fsync the folder: a crash leaves the old
+    file or the new one, never an empty one."""
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # some filesystems cannot fsync a folder; the file itself is synced
+
+
 def read_recording(folder: str | Path) -> Recording:
-    """A recording folder -> Recording (complete or cut short by a crash)."""
+    """A recording folder -> Recording (complete or cut short by a crash); RecordingError
+    naming what is wrong with a damaged one."""
     folder = Path(folder)
     try:
-        meta = json.loads((folder / "meta.json").read_text())
+        text = (folder / "meta.json").read_text(encoding="utf-8")
+        if not text.strip():
+            raise RecordingError(f"{folder}/meta.json is empty (the test's details were lost); recover it with "
+                                 "`drillscore analyze` on its video")
+        meta = json.loads(text)
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+        fps, size = float(meta["fps"]), tuple(int(v) for v in meta["size"])
+        if not (1.0 <= fps <= 240.0) or len(size) != 2 or min(size) < 1:
+            raise ValueError(f"fps {fps} or size {size} out of range")
         raw = (folder / "track.bin").read_bytes()
-    except (OSError, ValueError) as e:
+    except RecordingError:
+        raise
+    except KeyError as e:
+        raise RecordingError(f"{folder}/meta.json lacks {e} (damaged); recover it with `drillscore analyze` on its "
+                             "video") from None
+    except (OSError, ValueError, TypeError) as e:
         raise RecordingError(f"{folder}: not a readable recording ({e}); pick a recording folder") from None
     if not raw.startswith(MAGIC):
         raise RecordingError(f"{folder}/track.bin: not a DrillScore pose journal; pick a recording folder")
@@ -199,7 +241,7 @@ def read_recording(folder: str | Path) -> Recording:
             except ValueError:
                 break  # a torn last line
     video = folder / "video.avi"
-    track = PoseTrack(np.array(rows["k"], np.float32), float(meta["fps"]), tuple(meta["size"]),
+    track = PoseTrack(np.array(rows["k"], np.float32), fps, size,
                       meta.get("exercise") if meta.get("exercise") != "auto" else None, meta.get("view"))
     has = (rows["flags"] & HAS_IMAGE).astype(bool)
     video_frame = np.cumsum(has) - 1

@@ -11,9 +11,15 @@ def cmd_recover(args) -> int:
     from app.config import SettingsError, load_settings
     from app.pipeline.recovery import RecoveryError, dismiss, find_unsaved, recover
     from app.storage.db import StorageError, find_trainee, list_sessions
+    from app.storage.db import STAFF
     from app.storage.location import database_path
+    from app.storage.roles import require
     db = open_database(args)
     actor = signed_in(args, db)
+    try:
+        require(actor, *STAFF, to="recover or dismiss unsaved tests")  # a trainee sees no one else's tests
+    except StorageError as e:
+        raise UsageError(str(e)) from None
     try:
         settings = load_settings()
     except SettingsError as e:
@@ -21,7 +27,7 @@ def cmd_recover(args) -> int:
     root = Path(args.recordings or settings.recordings or database_path(db).parent / "recordings")
     try:
         if args.dismiss:
-            dismiss(args.dismiss, actor.username)
+            dismiss(db, actor, args.dismiss, root)
             print(f"{args.dismiss}: dismissed (kept on disk, not offered again)")
             return 0
         saved = {Path(r["recording"]) for r in list_sessions(db, actor) if r["recording"]}
@@ -30,7 +36,7 @@ def cmd_recover(args) -> int:
             print(f"nothing to recover in {root}")
         tid = find_trainee(db, actor, args.trainee)["id"] if args.trainee else None
         for u in found:
-            if args.list:
+            if args.list or u.problem:
                 print(f"{u.folder}: {u.describe()}")
                 continue
             sid = recover(db, actor, u.folder, settings.rules(), settings.scoring_table, trainee_id=tid)

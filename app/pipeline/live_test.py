@@ -77,9 +77,10 @@ def session_factory(demo_track: Path, realtime: bool = True, classifier: bool = 
             from app.capture.recorder import RecordingError, SessionRecorder, new_recording_folder
             try:
                 folder = new_recording_folder(setup.record_under, (setup.trainee or {}).get("name"))
+                from app.pipeline.recovery import seal_recording
                 recorder = SessionRecorder(folder, fps, size,
                                            {"exercise": exercise, "view": view, "source": str(source),
-                                            "trainee": setup.trainee})
+                                            "trainee": setup.trainee}, seal=seal_recording)
             except RecordingError as e:
                 raise ValueError(str(e)) from None
         return LiveSession(items, exercise, fps, size, view, time_limit=setup.time_limit,

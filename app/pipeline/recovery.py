@@ -28,11 +28,33 @@ class RecoveryError(RuntimeError):
     """A recording that cannot be recovered; str() names the folder and what to do."""
 
 
+def seal_recording(folder_name: str, meta: bytes) -> str | None:
+    """The MAC a recording's meta.json gets under the installation key (None: no key yet)."""
+    from app.storage.keyfile import key_mac
+    return key_mac(f"recording|{folder_name}", meta)
+
+
+def _authentic(folder: Path) -> bool:
+    """Recorded by this installation: its meta.seal is the MAC of its meta.json and folder name."""
+    import hmac
+    try:
+        mac = (folder / "meta.seal").read_text(encoding="ascii").strip()
+        want = seal_recording(folder.name, (folder / "meta.json").read_bytes())
+    except (OSError, ValueError):
+        return False
+    return want is not None and hmac.compare_digest(mac, want)
+
+
+NOT_OURS = ("was not recorded by this installation (its seal is missing or does not match); nothing is "
+            "recovered from it — if it is genuine, judge its video with `drillscore analyze`")
+
+
 @dataclass(frozen=True, slots=True)
 class Unsaved:
     """A recording without a saved session: folder, trainee ({"id", "name"} or None),
     exercise, started (ISO time from meta.json), frames journaled, seconds, complete
-    (finished cleanly but never saved) or cut short."""
+    (finished cleanly but never saved) or cut short; problem: why it cannot be recovered
+    (damaged, not this installation's), None when it can."""
 
     folder: Path
     trainee: dict | None
@@ -41,8 +63,11 @@ class Unsaved:
     frames: int
     seconds: float
     complete: bool
+    problem: str | None = None
 
     def describe(self) -> str:
+        if self.problem:
+            return f"{self.folder.name}: cannot be recovered: {self.problem}"
         who = self.trainee["name"] if self.trainee else "no trainee chosen"
         how = "finished but not saved" if self.complete else "cut short"
         return f"{who}, {self.exercise}, started {self.started[:16].replace('T', ' ')}: {self.seconds:.0f} s " \
@@ -51,34 +76,48 @@ class Unsaved:
 
 def find_unsaved(root: str | Path, saved: set[Path]) -> list[Unsaved]:
     """Recording folders under `root` that no saved session points at (`saved`: the folders
-    the database knows), not dismissed, with at least one frame; oldest first. Folders that
-    cannot be read are skipped (they hold nothing to judge)."""
+    the database knows), not dismissed, with at least one frame; oldest first. Each folder is
+    judged on its own: a damaged or planted one is listed with its problem (so it is seen and
+    can be dismissed) and never stops the others."""
     root = Path(root)
     if not root.is_dir():
         return []
     known = {Path(p).resolve() for p in saved}
     out = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if folder.resolve() in known or (folder / DISMISSED).exists() or not (folder / "meta.json").exists():
+        if folder.resolve() in known or (folder / DISMISSED).exists():
             continue
+        if not (folder / "meta.json").exists() and not (folder / "track.bin").exists():
+            continue  # not a recording
         try:
             rec = read_recording(folder)
-        except RecordingError:
+        except RecordingError as e:
+            out.append(Unsaved(folder, None, "?", "", 0, 0.0, False, str(e).removeprefix(f"{folder}: ")))
             continue
         if rec.track.frames == 0:
             continue
         out.append(Unsaved(folder, rec.meta.get("trainee"), rec.meta.get("exercise") or "auto",
                            str(rec.meta.get("started", "")), rec.track.frames, rec.track.frames / rec.track.fps,
-                           rec.complete))
+                           rec.complete, None if _authentic(folder) else NOT_OURS))
     return out
 
 
-def dismiss(folder: str | Path, by: str, reason: str = "") -> None:
-    """Not offered again; the recording stays on disk."""
+def dismiss(db, actor, folder: str | Path, root: str | Path, reason: str = "") -> None:
+    """Not offered again; the recording stays on disk. Staff only, audited, and only a
+    recording folder directly under the recordings folder `root`."""
+    from app.storage.db import STAFF, record_event
+    from app.storage.roles import require
+    require(actor, *STAFF, to="dismiss unsaved tests")
+    folder, root = Path(folder), Path(root)
+    if folder.resolve().parent != root.resolve() or not folder.is_dir() or \
+            not ((folder / "meta.json").exists() or (folder / "track.bin").exists()):
+        raise RecoveryError(f"{folder}: not a recording in {root}; give a folder listed by `drillscore recover --list`")
     try:
-        (Path(folder) / DISMISSED).write_text(json.dumps({"by": by, "reason": reason}) + "\n", encoding="utf-8")
+        (folder / DISMISSED).write_text(json.dumps({"by": actor.username, "reason": reason}) + "\n",
+                                        encoding="utf-8")
     except OSError as e:
         raise RecoveryError(f"{folder}: cannot mark the recording dismissed ({e.strerror}); check the folder") from None
+    record_event(db, actor, "dismiss_recording", folder.name, {"reason": reason})
 
 
 def recover(db, actor, folder: str | Path, thresholds: Thresholds = DEFAULTS, table_path: str | None = None,
@@ -93,6 +132,8 @@ def recover(db, actor, folder: str | Path, thresholds: Thresholds = DEFAULTS, ta
         rec = read_recording(folder)
     except RecordingError as e:
         raise RecoveryError(str(e)) from None
+    if not _authentic(Path(folder)):
+        raise RecoveryError(f"{folder}: {NOT_OURS}")
     tid = trainee_id or (rec.meta.get("trainee") or {}).get("id")
     if tid is None:
         raise RecoveryError(f"{folder}: the test was recorded without a trainee; choose the trainee to recover it for")

@@ -527,6 +527,11 @@ def list_sessions(db: sqlite_utils.Database, actor: Actor, trainee: str | None =
     return rows
 
 
+def record_event(db: sqlite_utils.Database, actor: Actor, action: str, target: str, detail: dict) -> None:
+    """Something done outside the tables that the log must show (a recording dismissed)."""
+    _write(db, "it was done but not logged", lambda conn: audit(conn, actor, action, target, detail))
+
+
 def record_export(db: sqlite_utils.Database, actor: Actor, what: str, path: str | Path) -> None:
     """A report or export left the database: who made which one, into which file (audited).
     what: e.g. 'unit report 1st (pdf)'."""

@@ -60,8 +60,11 @@ class RecoveryBanner(QWidget):
             return
         u = self.pending[0]
         more = f" ({len(self.pending) - 1} more after it)" if len(self.pending) > 1 else ""
-        self.label.setText(f"{note}A live test was not saved: {u.describe()}{more}. Recover it?")
-        self.recover_btn.setEnabled(True)
+        if u.problem:  # damaged or not this installation's: it can only be looked at and dismissed
+            self.label.setText(f"{note}A recording was found that {u.describe()}{more}.")
+        else:
+            self.label.setText(f"{note}A live test was not saved: {u.describe()}{more}. Recover it?")
+        self.recover_btn.setEnabled(u.problem is None)
         self.dismiss_btn.setEnabled(True)
         self.show()
 
@@ -93,7 +96,7 @@ class RecoveryBanner(QWidget):
             return
         u = self.pending[0]
         try:
-            dismiss(u.folder, self.actor.username)
+            dismiss(self.db, self.actor, u.folder, u.folder.parent)
         except RecoveryError as e:
             self.label.setText(str(e))
             return

@@ -127,13 +127,14 @@ def test_recovered_auto_test_is_judged_as_the_event_it_recognised(tmp_path):
     """A live test run as "auto" that a crash cut short: its journal says which event the
     recogniser named, and recovery judges that event (it could not be recovered before)."""
     from app.capture.recorder import SessionRecorder
-    from app.pipeline.recovery import recover
+    from app.pipeline.recovery import recover, seal_recording
     from app.storage.db import add_trainee, load_session, open_db
     db = open_db(tmp_path / "d.db", create=True)
     me = admin_of(db)
     tid = add_trainee(db, me, "Ann", "female", 2002)
     rec = SessionRecorder(tmp_path / "rec" / "auto", TRACK.fps, TRACK.size,
-                          {"exercise": "auto", "view": "auto", "source": "camera:0", "trainee": {"id": tid}})
+                          {"exercise": "auto", "view": "auto", "source": "camera:0", "trainee": {"id": tid}},
+                          seal=seal_recording)
     for i in range(TRACK.frames):
         rec.frame(i, i / TRACK.fps, None, TRACK.keypoints[i])
         if i == 90:

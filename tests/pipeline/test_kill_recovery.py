@@ -15,7 +15,7 @@ from conftest import DEMO_TRACK
 from app.capture.recorder import SessionRecorder, read_recording
 from app.cli import main
 from app.core.tracks import read_track
-from app.pipeline.recovery import RecoveryError, dismiss, find_unsaved, recover
+from app.pipeline.recovery import RecoveryError, dismiss, find_unsaved, recover, seal_recording
 from app.storage.db import add_trainee, list_sessions, load_session, open_db, verify_records
 
 
@@ -33,7 +33,8 @@ def _recording(root: Path, name: str, trainee: dict | None, frames: int) -> Path
     """A live test's recording that finished but whose result was never saved."""
     track = read_track(DEMO_TRACK)
     rec = SessionRecorder(root / name, track.fps, track.size,
-                          {"exercise": "pushup", "view": "side", "source": "demo", "trainee": trainee})
+                          {"exercise": "pushup", "view": "side", "source": "demo", "trainee": trainee},
+                          seal=seal_recording)
     for i in range(frames):
         rec.frame(i, i / track.fps, None, track.keypoints[i])
     rec.close()
@@ -61,7 +62,7 @@ def test_unsaved_recordings_are_offered_recovered_or_dismissed(tmp_path, monkeyp
     saved = {Path(r["recording"]) for r in list_sessions(db, me) if r["recording"]}
     assert saved == {done} and verify_records(db).ok
     assert [u.folder for u in find_unsaved(root, saved)] == [nobody]
-    dismiss(nobody, "admin", "camera test, no trainee")
+    dismiss(db, me, nobody, root, "camera test, no trainee")
     assert find_unsaved(root, saved) == [] and (nobody / "track.bin").exists()  # kept, not offered
     # the command line: lists and recovers, with credentials
     again = _recording(root, "d-again", {"id": tid, "name": "Ann"}, 300)
@@ -98,3 +99,53 @@ def test_the_window_offers_an_unsaved_test_at_start(qtbot, tmp_path):
     qtbot.addWidget(again)
     assert again.recovery.isHidden() and again.recovery.pending == []  # nothing offered twice
     again.shutdown()
+
+
+def test_recovery_is_staff_only_audited_and_judges_each_folder_on_its_own(tmp_path, monkeypatch, capsys):
+    """Issue 20 item 6: a trainee cannot list or dismiss others' tests; --dismiss takes only a
+    recording in the recordings folder; a damaged meta.json or a planted folder never blocks
+    the others, is listed with its problem, and is never saved as a result."""
+    import json
+
+    from app.cli import main
+    from app.storage.accounts import add_user
+    db = open_db(tmp_path / "d.db", create=True)
+    me = admin_of(db)
+    tid = add_trainee(db, me, "Ann", "female", 2002)
+    add_user(db, me, "ann", "trainee", "2468", pin=True, trainee_id=tid)
+    root = tmp_path / "recordings"
+    good = _recording(root, "a-good", {"id": tid, "name": "Ann"}, 300)
+    no_fps = _recording(root, "b-no-fps", {"id": tid, "name": "Ann"}, 300)
+    meta = json.loads((no_fps / "meta.json").read_text())
+    del meta["fps"]
+    (no_fps / "meta.json").write_text(json.dumps(meta))
+    empty_meta = _recording(root, "c-empty-meta", {"id": tid, "name": "Ann"}, 300)
+    (empty_meta / "meta.json").write_text("")
+    planted = root / "d-planted"  # a genuine-looking recording copied in, without this installation's seal
+    import shutil
+    shutil.copytree(good, planted)
+    (planted / "meta.seal").unlink()
+    found = {u.folder.name: u for u in find_unsaved(root, set())}
+    assert set(found) == {"a-good", "b-no-fps", "c-empty-meta", "d-planted"}
+    assert found["a-good"].problem is None
+    assert "lacks 'fps'" in found["b-no-fps"].problem and "empty" in found["c-empty-meta"].problem
+    assert "not recorded by this installation" in found["d-planted"].problem
+    for bad in (no_fps, empty_meta, planted):
+        with pytest.raises(RecoveryError):
+            recover(db, me, bad)
+    assert list_sessions(db, me) == []
+    args = ["recover", "--db", str(tmp_path / "d.db"), "--recordings", str(root)]
+    monkeypatch.setenv("DRILLSCORE_USER", "ann")
+    monkeypatch.setenv("DRILLSCORE_PASSWORD", "2468")
+    assert main([*args, "--list"]) == 2 and "may not recover" in capsys.readouterr().err
+    assert main([*args, "--dismiss", str(good)]) == 2 and not (good / "dismissed.json").exists()
+    monkeypatch.setenv("DRILLSCORE_USER", "admin")
+    monkeypatch.setenv("DRILLSCORE_PASSWORD", "admin-secret")
+    assert main([*args, "--dismiss", str(tmp_path)]) == 2 and "not a recording in" in capsys.readouterr().err
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "a-good: recovered as session" in out and out.count("cannot be recovered") == 3
+    assert main([*args, "--dismiss", str(planted)]) == 0
+    from app.storage.audit import list_audit
+    assert any(r["action"] == "dismiss_recording" and r["target"] == "d-planted" for r in list_audit(db, me))
+    assert len(list_sessions(db, me)) == 1 and verify_records(db).ok
