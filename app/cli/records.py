@@ -10,8 +10,7 @@ from app.cli.common import UsageError, open_database, signed_in
 def cmd_recover(args) -> int:
     from app.config import SettingsError, load_settings
     from app.pipeline.recovery import RecoveryError, dismiss, find_unsaved, recover
-    from app.storage.db import StorageError, find_trainee, list_sessions
-    from app.storage.db import STAFF
+    from app.storage.db import STAFF, StorageError, find_trainee, list_sessions
     from app.storage.location import database_path
     from app.storage.roles import require
     db = open_database(args)
