@@ -215,7 +215,7 @@ def read_recording(folder: str | Path) -> Recording:
                                  "`drillscore analyze` on its video")
         meta = json.loads(text)
         if not isinstance(meta, dict):
-            raise ValueError("not a JSON object")
+            raise TypeError("meta.json is not a JSON object")
         fps, size = float(meta["fps"]), tuple(int(v) for v in meta["size"])
         if not (1.0 <= fps <= 240.0) or len(size) != 2 or min(size) < 1:
             raise ValueError(f"fps {fps} or size {size} out of range")
