@@ -18,6 +18,7 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 import cv2
 import numpy as np
 
+MIN_SIDE = 32  # pixels: below this no pose model finds a person (and letterboxing breaks down)
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 
 
@@ -43,6 +44,8 @@ def open_video(path: str | Path) -> tuple[cv2.VideoCapture, VideoInfo]:
     p = Path(path)
     if not p.exists():
         raise VideoError(f"{p}: no such file")
+    if not p.is_file():  # a pipe would block the decoder, a device never ends
+        raise VideoError(f"{p}: not a regular file (a pipe or a device?); give a video file")
     if p.stat().st_size == 0:
         raise VideoError(f"{p}: the file is empty (0 bytes); record or copy it again")
     cap = cv2.VideoCapture(str(p))
@@ -54,6 +57,10 @@ def open_video(path: str | Path) -> tuple[cv2.VideoCapture, VideoInfo]:
     if w <= 0 or h <= 0:
         cap.release()
         raise VideoError(f"{p}: the video has no picture size; the file is damaged, record or convert it again")
+    if w < MIN_SIDE or h < MIN_SIDE:
+        cap.release()
+        raise VideoError(f"{p}: the picture is {w}x{h} pixels, too small to see a person (at least "
+                         f"{MIN_SIDE}x{MIN_SIDE}); record at a normal camera resolution")
     if not (1.0 <= fps <= 240.0):
         fps = 30.0  # some containers omit it; 30 is what phones record
     return cap, VideoInfo(p, fps, (w, h), max(n, 0))

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--sex", choices=["male", "female"])
     a.add_argument("--age", type=int)
     a.add_argument("--save", action="store_true", help="store the session in the database")
+    a.add_argument("--accept-partial", action="store_true",
+                   help="with --save: store it although the video is cut short (said in the result)")
     a.add_argument("--trainee", help="trainee name for --save (added if new)")
     a.add_argument("--db", help="database file (default: $DRILLSCORE_DB or ~/.local/share/drillscore)")
     _credentials_option(a)

@@ -126,7 +126,16 @@ def cmd_analyze(args) -> int:
     if args.save:  # before the long part: a wrong password is said at once
         db = open_database(args)
         actor = signed_in(args, db)
+    from app.pipeline.input_check import check_input
+    check = check_input(track, vp.promised_frames if vp is not None else 0)
+    if args.save and check.fatal:
+        raise UsageError(f"{args.input}: nothing saved: {'; '.join(check.fatal)}")
+    if args.save and check.partial and not args.accept_partial:
+        raise UsageError(f"{args.input}: nothing saved: {'; '.join(check.partial)}; analyse the whole file, or "
+                         "save this part knowingly with --accept-partial")
     j = _judge(track, _request(args, args.exercise), box, vp)
+    if check.partial:  # kept with the result: whoever reads it later sees it was knowingly partial
+        j = j.with_notes(input_problems=list(check.partial))
     if args.track_out:
         try:
             write_track(args.track_out, track, j.arrays)
@@ -144,6 +153,9 @@ def cmd_analyze(args) -> int:
         write_json(out, args.json_out)
     if args.csv_out:
         _write_csv(j, args.csv_out)
+    import sys
+    for problem in (*check.fatal, *check.partial):
+        print(f"warning: {problem}", file=sys.stderr)
     if args.json_out != "-":
         print(summary_text(j))
         if args.save:

@@ -24,7 +24,12 @@ from app.core.types import EXERCISES, VIEWS, PoseTrack
 # extrapolated by some estimators), but not far: beyond this margin the coordinates are
 # almost surely in another unit (normalised, or another image size).
 COORD_MARGIN = 0.5
-MAX_FPS = 1000.0
+MIN_FPS, MAX_FPS = 1.0, 1000.0
+# Checked before anything is read, so a hostile or broken file is refused in one line instead of
+# a multi-gigabyte allocation: ten hours at 60 fps is far beyond any test.
+MAX_FRAMES = 10 * 3600 * 60
+MAX_FILE_BYTES = 1 << 30
+MAX_JSON_BYTES = 256 << 20
 
 
 class TrackFileError(ValueError):
@@ -55,8 +60,8 @@ def validate_track(keypoints: np.ndarray, fps: float, size, path: str | Path = "
         fps = float(np.asarray(fps).reshape(()))
     except (TypeError, ValueError):
         raise _fail(path, f"fps must be one number, got {fps!r}") from None
-    if not (0 < fps <= MAX_FPS) or not np.isfinite(fps):
-        raise _fail(path, f"fps must be in (0, {MAX_FPS:g}], got {fps}")
+    if not (MIN_FPS <= fps <= MAX_FPS) or not np.isfinite(fps):
+        raise _fail(path, f"fps must be in [{MIN_FPS:g}, {MAX_FPS:g}] frames per second, got {fps:g}")
     try:
         w, h = (float(v) for v in np.asarray(size).reshape(-1))
     except (TypeError, ValueError):
@@ -91,6 +96,25 @@ def _opt_str(value) -> str | None:
     return s or None
 
 
+def _check_npz_shapes(p: Path) -> None:
+    """Read only the array headers of a .npz and refuse one that declares more than MAX_FRAMES
+    frames (before numpy allocates what the header promises)."""
+    from numpy.lib import format as npformat
+    with zipfile.ZipFile(p) as z:
+        for info in z.infolist():
+            with z.open(info) as fh:
+                try:
+                    version = npformat.read_magic(fh)
+                    read = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
+                    shape, _fortran, dtype = read(fh)
+                except ValueError:
+                    continue  # said by np.load below
+            n = int(np.prod(shape, dtype=np.float64)) if shape else 1
+            if n * dtype.itemsize > MAX_FILE_BYTES or (shape and shape[0] > MAX_FRAMES):
+                raise _fail(p, f"{info.filename} declares shape {shape} ({n * dtype.itemsize / 2**30:.1f} GiB), "
+                               f"more than any pose track (at most {MAX_FRAMES} frames); check the file")
+
+
 def read_track(path: str | Path) -> PoseTrack:
     """Read a `.npz` or `.json` pose-track file (see module docstring)."""
     p = Path(path)
@@ -98,11 +122,20 @@ def read_track(path: str | Path) -> PoseTrack:
         raise _fail(p, "no such file")
     if p.is_dir():
         raise _fail(p, "is a folder, expected a .npz or .json pose-track file")
+    if not p.is_file():  # a FIFO would hang the read, /dev/zero would never end
+        raise _fail(p, "is not a regular file (a pipe or a device?); give a .npz or .json pose-track file")
+    size = p.stat().st_size
     suffix = p.suffix.lower()
+    if size > (MAX_JSON_BYTES if suffix == ".json" else MAX_FILE_BYTES):
+        raise _fail(p, f"is {size / 2**20:.0f} MB, far more than a pose track of {MAX_FRAMES} frames; "
+                       "check the file")
     if suffix == ".npz":
         try:
+            _check_npz_shapes(p)
             with np.load(p, allow_pickle=False) as z:
                 data = {k: z[k] for k in z.files}
+        except TrackFileError:
+            raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
             raise _fail(p, f"not a readable .npz archive ({e.__class__.__name__}); re-export the pose track") from None
         missing = [k for k in ("keypoints", "fps", "size") if k not in data]
@@ -117,6 +150,8 @@ def read_track(path: str | Path) -> PoseTrack:
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             where = f" at line {e.lineno}, column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
             raise _fail(p, f"not valid JSON{where}; re-export the pose track") from None
+        except RecursionError:
+            raise _fail(p, "is nested far too deeply to be a pose track; re-export it") from None
         if not isinstance(doc, dict):
             raise _fail(p, "top level must be an object with fps, size and keypoints")
         missing = [k for k in ("keypoints", "fps", "size") if k not in doc]

@@ -15,6 +15,8 @@ from app.core.types import PoseTrack
 from app.core.windows import sliding_windows
 from app.inference import session as S
 
+CHUNK_WINDOWS = 64  # windows per model call in recognise(): ~1000 frames at stride 15
+
 NAME = "pose_attention"
 
 
@@ -37,13 +39,19 @@ class ExerciseRecogniser:
                 np.zeros((0, 17), np.float32)
         return tuple(S.run(self.model, {"keypoints": k}))
 
-    def recognise(self, track: PoseTrack, stride: int = 15) -> ExerciseGuess:
-        """The track's exercise and view; raises ValueError when it is shorter than one window."""
-        _, w = sliding_windows(track.keypoints, self.window, stride)
-        if not len(w):
+    def recognise(self, track: PoseTrack, stride: int = 15, chunk: int = CHUNK_WINDOWS) -> ExerciseGuess:
+        """The track's exercise and view; raises ValueError when it is shorter than one window.
+        The windows go through the model `chunk` at a time: memory stays the same for a
+        one-minute and a one-hour track (only the (N, 7) probabilities grow)."""
+        if track.frames < self.window:
             raise ValueError(f"the track has {track.frames} frames; recognising the exercise needs at least "
                              f"{self.window} ({self.window / track.fps:.1f} s); name the exercise instead")
-        return guess(self.windows(w)[0])
+        span = (chunk - 1) * stride + self.window  # frames covering `chunk` windows
+        probs = []
+        for first in range(0, track.frames - self.window + 1, chunk * stride):
+            _, w = sliding_windows(track.keypoints[first:first + span], self.window, stride)
+            probs.append(self.windows(w)[0])
+        return guess(np.concatenate(probs))
 
 
 class RecognitionStream:

@@ -75,6 +75,7 @@ class VideoPoses:
     timings_ms: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     bar_offset: float | None = None
+    promised_frames: int = 0  # what the container says it holds (0: it does not say)
 
     def notes(self) -> dict:
         """The `video` note of a judgement: the pose model, frames without anyone or with
@@ -124,7 +125,7 @@ def video_poses(source: str | Path | tuple[VideoInfo, Iterator[np.ndarray]], est
     model = getattr(estimator, "model", None)
     return VideoPoses(PoseTrack(kp, info.fps, info.size, exercise=exercise), people, none, several,
                       getattr(estimator, "name", "unknown"), {"pose": t_pose, "track": t_track},
-                      dict(getattr(model, "fingerprint", {}) or {}), bar.offset)
+                      dict(getattr(model, "fingerprint", {}) or {}), bar.offset, info.frames)
 
 
 def bar_along(video: str | Path, keypoints: np.ndarray) -> float | None:

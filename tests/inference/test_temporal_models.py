@@ -122,6 +122,15 @@ def test_app_adapters_run_the_exported_models_with_shape_checks(exported):
     assert g.exercise in ("pushup", "pullup", "situp") and 0 <= g.confidence <= 1
     with pytest.raises(ValueError, match="at least 30"):
         ExerciseRecogniser(d).recognise(PoseTrack(track.keypoints[:10], 30, track.size))
+    # a long track goes through in chunks of windows (bounded memory) and reads the same as in one call
+    long = PoseTrack(np.concatenate([track.keypoints] * 4), track.fps, track.size)
+    rec = ExerciseRecogniser(d)
+    whole = rec.recognise(long, chunk=10_000)
+    for chunk in (1, 3, 7):
+        part = rec.recognise(long, chunk=chunk)
+        assert (part.exercise, part.view) == (whole.exercise, whole.view)
+        assert part.confidence == pytest.approx(whole.confidence, abs=1e-5)
+        assert part.scores == pytest.approx(whole.scores, abs=1e-4)
     sm = Smoother(d)
     full, live = sm.full(track), sm.live(track)
     assert full.shape == live.shape == track.keypoints.shape
