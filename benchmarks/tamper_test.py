@@ -9,8 +9,11 @@ files (but not the installation key) could do: edit any stored field of a sessio
 add or delete reps, flip a byte of a pose track, edit / add / delete a model hash, delete a
 session (with or without its chain entry and audit row), swap two sessions' ids, reorder,
 delete or re-write chain entries, edit / truncate / delete / add a recording file, delete a
-recording folder, insert a forged session. The attacker drops the append-only triggers
-first. A trial is DETECTED when verify reports a problem and, where the change belongs to a
+recording folder, insert a forged session; and (issue 20) edit a trainee, edit / plant /
+delete an account, edit or delete audit rows, strip the seal's tables so a migration would
+re-run, delete an entry and forge the one after it, wipe the chain and key id, put a fresh
+database in place, plant a recording folder (judged by recovery: never offered or saved). The
+attacker drops the append-only triggers first. A trial is DETECTED when verify reports a problem and, where the change belongs to a
 session, names that session. Prints one line per kind and the totals (JSON).
 
 Also a rollback, reported apart: the attacker deletes the newest 1-3 sessions with their chain
@@ -47,6 +50,7 @@ def build(work: Path) -> tuple[Path, list[int]]:
     import numpy as np
 
     from app.capture.recorder import SessionRecorder
+    from app.pipeline.recovery import seal_recording
     from app.paths import demo_track
     from app.pipeline.judge import JudgeRequest, judge
     DEMO_TRACK = demo_track()
@@ -71,7 +75,8 @@ def build(work: Path) -> tuple[Path, list[int]]:
         rec = None
         if k % 4 == 1:  # a live test's recording folder, as the recorder writes it
             folder = db_path.parent / "recordings" / f"test{k:02d}"
-            r = SessionRecorder(folder, track.fps, (96, 72), {"exercise": "pushup", "trainee": {"id": tids[k % 3]}})
+            r = SessionRecorder(folder, track.fps, (96, 72), {"exercise": "pushup", "trainee": {"id": tids[k % 3]}},
+                                seal=seal_recording)
             for i in range(60):
                 r.frame(i, i / track.fps, np.full((72, 96, 3), (i * 9) % 250, np.uint8), part.keypoints[i])
             r.close()
@@ -275,7 +280,7 @@ KINDS = ("edit a session field", "edit a rep field", "delete a rep", "add a rep"
          "edit a trainee's name, sex, birth year or unit", "edit, plant or delete an account",
          "edit or delete audit rows", "strip the seal and re-run the migration",
          "delete an entry and forge the one after it", "wipe the chain and the key id",
-         "replace the database with a fresh one")
+         "replace the database with a fresh one", "plant a recording folder")
 
 
 def _copy(base: Path, dest: Path) -> Path:
@@ -290,6 +295,8 @@ def trial(base: Path, ids: list[int], rec_ids: list[int], kind: str, rng: random
     db = open_db(path)
     refresh(db.conn)  # this installation has sealed records at this path (as at the original's)
     db.conn.close()
+    if kind == "plant a recording folder":
+        return _planted(path, rec_ids, rng, dest)
     if kind == "replace the database with a fresh one":
         fresh = dest / "elsewhere" / base.name
         fresh.parent.mkdir()
@@ -317,6 +324,37 @@ def trial(base: Path, ids: list[int], rec_ids: list[int], kind: str, rng: random
         ok = not report.ok and (expect is None or expect in report.failing_sessions())
     shutil.rmtree(dest)
     return {"kind": kind, "detected": ok, "problems": [str(p) for p in report.problems][:3]}
+
+
+def _planted(path: Path, rec_ids: list[int], rng: random.Random, dest: Path) -> dict:
+    """A recording folder put beside the real ones (a genuine one copied under a new name, or
+    one with its meta edited): the next start must not offer it as recoverable, and recovering
+    it must be refused (nothing saved)."""
+    from app.pipeline.recovery import RecoveryError, find_unsaved, recover
+    from app.storage.accounts import sign_in
+    from app.storage.db import list_sessions, open_db
+    db = open_db(path)
+    actor = sign_in(db, "admin", "tamper-admin-pw")
+    root = path.parent / "recordings"
+    src = rng.choice(sorted(p for p in root.iterdir() if p.is_dir()))
+    planted = root / "zz-planted"
+    shutil.copytree(src, planted)
+    if rng.random() < 0.5:  # edit who it was for, keeping the genuine seal file
+        meta = json.loads((planted / "meta.json").read_text())
+        meta["trainee"] = {"id": 2}
+        (planted / "meta.json").write_text(json.dumps(meta))
+    saved = {Path(r["recording"]) for r in list_sessions(db, actor) if r["recording"]}
+    offered = {u.folder.name: u for u in find_unsaved(root, saved)}
+    refused = "zz-planted" in offered and offered["zz-planted"].problem is not None
+    try:
+        recover(db, actor, planted, trainee_id=1)
+        refused = False
+    except RecoveryError:
+        pass
+    db.conn.close()
+    shutil.rmtree(dest)
+    return {"kind": "plant a recording folder", "detected": refused,
+            "problems": [offered["zz-planted"].problem] if "zz-planted" in offered else []}
 
 
 def rollback(base: Path, ids: list[int], k: int, dest: Path) -> dict:

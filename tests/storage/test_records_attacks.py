@@ -248,3 +248,36 @@ def test_the_database_and_the_key_folder_are_owner_only(tmp_path, chain_key):
     os.chmod(path, 0o644)  # a file made by an older version: tightened at the next open
     open_db(path).conn.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_reads_work_on_read_only_media_and_nothing_says_restore_a_backup(tmp_path):
+    """A database on a read-only filesystem (a bind mount made read-only in a private mount
+    namespace): listings, verify and reports work; a save says it cannot write there."""
+    import subprocess
+    import sys
+    path, *_ = _world(tmp_path)
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount --bind {tmp_path} {mnt} && "
+                            f"mount -o remount,bind,ro {mnt}"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a read-only mount here ({probe.stderr.decode().strip()[:80]})")
+    env = {**os.environ, "DRILLSCORE_USER": "admin", "DRILLSCORE_PASSWORD": "admin-secret"}
+    ro_db = mnt / "r.db"
+    commands = {
+        "verify": ["verify", "--db", str(ro_db)],
+        "sessions": ["db", "sessions", "--db", str(ro_db)],
+        "report": ["report", "session", "1", "--out", str(tmp_path.parent / "ro-report.csv"), "--db", str(ro_db)],
+        "save": ["analyze", str(DEMO_TRACK), "--exercise", "pushup", "--save", "--trainee", "Ann", "--db", str(ro_db)],
+    }
+    runs = {}
+    for name, argv in commands.items():
+        script = (f"mount --bind {tmp_path} {mnt} && mount -o remount,bind,ro {mnt} && "
+                  f"{sys.executable} -m app {' '.join(argv)}")
+        runs[name] = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True,
+                                    env=env, timeout=120)
+    assert runs["verify"].returncode == 0 and "all as sealed" in runs["verify"].stdout, runs["verify"].stderr
+    assert runs["sessions"].returncode == 0 and "Ann" in runs["sessions"].stdout
+    assert runs["report"].returncode == 0 and "not logged" in runs["report"].stderr
+    assert runs["save"].returncode == 2 and "cannot be written here" in runs["save"].stderr
+    assert not any("restore" in r.stderr for r in runs.values())
