@@ -50,9 +50,9 @@ def build(work: Path) -> tuple[Path, list[int]]:
     import numpy as np
 
     from app.capture.recorder import SessionRecorder
-    from app.pipeline.recovery import seal_recording
     from app.paths import demo_track
     from app.pipeline.judge import JudgeRequest, judge
+    from app.pipeline.recovery import seal_recording
     DEMO_TRACK = demo_track()
     from app.core.tracks import read_track
     from app.core.types import PoseTrack

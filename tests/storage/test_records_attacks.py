@@ -255,7 +255,7 @@ def test_reads_work_on_read_only_media_and_nothing_says_restore_a_backup(tmp_pat
     namespace): listings, verify and reports work; a save says it cannot write there."""
     import subprocess
     import sys
-    path, *_ = _world(tmp_path)
+    _world(tmp_path)
     mnt = tmp_path / "ro"
     mnt.mkdir()
     probe = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount --bind {tmp_path} {mnt} && "
