@@ -70,7 +70,9 @@ class SessionRecorder:
         self.fps, self.size = float(fps), (int(size[0]), int(size[1]))
         self.flush_every_s = flush_every_s
         try:
-            self.folder.mkdir(parents=True, exist_ok=False)
+            # owner-only: the video shows a person, the journal their test (0700 folders)
+            self.folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, exist_ok=False)
             full = {**(meta or {}), "fps": self.fps, "size": list(self.size),
                     "started": datetime.now(UTC).isoformat(timespec="seconds")}
             data = json.dumps(full, indent=1).encode("utf-8")

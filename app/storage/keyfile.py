@@ -53,7 +53,8 @@ def _read_key(path: Path) -> bytes | None:
 def _create_key(path: Path) -> bytes:
     key = os.urandom(KEY_BYTES)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)  # the key's folder (and the heads in it) is this user's only
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # readable by this user only
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(key.hex() + "\n")

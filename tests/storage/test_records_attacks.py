@@ -245,6 +245,11 @@ def test_the_database_and_the_key_folder_are_owner_only(tmp_path, chain_key):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(chain_key.stat().st_mode) == 0o600
     assert stat.S_IMODE((chain_key.parent / "heads").stat().st_mode) == 0o700
+    assert stat.S_IMODE(chain_key.parent.stat().st_mode) == 0o700
+    from app.capture.recorder import SessionRecorder
+    rec = SessionRecorder(tmp_path / "recordings" / "t1", 30.0, (64, 48))
+    rec.close()
+    assert stat.S_IMODE((tmp_path / "recordings" / "t1").stat().st_mode) == 0o700
     os.chmod(path, 0o644)  # a file made by an older version: tightened at the next open
     open_db(path).conn.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -258,8 +263,8 @@ def test_reads_work_on_read_only_media_and_nothing_says_restore_a_backup(tmp_pat
     _world(tmp_path)
     mnt = tmp_path / "ro"
     mnt.mkdir()
-    probe = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount --bind {tmp_path} {mnt} && "
-                            f"mount -o remount,bind,ro {mnt}"], capture_output=True)
+    mount = f"mount --bind {tmp_path} {mnt} && mount -o remount,bind,ro {mnt}"
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", mount], check=False, capture_output=True)
     if probe.returncode != 0:
         pytest.skip(f"cannot make a read-only mount here ({probe.stderr.decode().strip()[:80]})")
     env = {**os.environ, "DRILLSCORE_USER": "admin", "DRILLSCORE_PASSWORD": "admin-secret"}
@@ -272,10 +277,9 @@ def test_reads_work_on_read_only_media_and_nothing_says_restore_a_backup(tmp_pat
     }
     runs = {}
     for name, argv in commands.items():
-        script = (f"mount --bind {tmp_path} {mnt} && mount -o remount,bind,ro {mnt} && "
-                  f"{sys.executable} -m app {' '.join(argv)}")
-        runs[name] = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True,
-                                    env=env, timeout=120)
+        script = f"{mount} && {sys.executable} -m app {' '.join(argv)}"
+        runs[name] = subprocess.run(["unshare", "-rm", "sh", "-c", script], check=False, capture_output=True,
+                                    text=True, env=env, timeout=120)
     assert runs["verify"].returncode == 0 and "all as sealed" in runs["verify"].stdout, runs["verify"].stderr
     assert runs["sessions"].returncode == 0 and "Ann" in runs["sessions"].stdout
     assert runs["report"].returncode == 0 and "not logged" in runs["report"].stderr
