@@ -19,6 +19,7 @@ from app.core.judgement import Judgement
 from app.core.types import PoseTrack
 from app.pipeline.judge import JudgeRequest, judge
 from app.pipeline.models import ModelBox
+from app.pipeline.input_check import check_input
 from app.pipeline.pose_loop import VideoPoses, video_poses
 from app.pipeline.slots import LatestSlot
 
@@ -124,11 +125,12 @@ class BatchAnalysis:
         from app.inference.session import ModelError
         from app.storage.db import StorageError
         try:
-            upstream, video, bar = {}, None, None
+            upstream, video, bar, promised = {}, None, None, 0
             if is_video(path):
                 opened = frames(path)  # a bad video is reported before the model loads
                 vp = self._video_poses(i, path, opened)
                 track, upstream, video, bar = vp.subject, vp.models, vp.notes(), vp.bar_offset
+                promised = vp.promised_frames
             else:
                 track = read_track(path)
             judgement = judge(track, JudgeRequest(exercise=self.exercise, thresholds=self.thresholds, bar_offset=bar),
@@ -136,6 +138,10 @@ class BatchAnalysis:
                               upstream=upstream)
             if video is not None:
                 judgement = judgement.with_notes(video=video)
+            check = check_input(track, promised)
+            if self.save is not None and not check.ok:  # shown, never saved as a whole test
+                why = "; ".join((*check.fatal, *check.partial))
+                return FileResult(path, judgement, track, f"{path.name}: not saved: {why}")
             sid = self.save(path, judgement, track) if self.save is not None else None
             return FileResult(path, judgement, track, None, sid)
         except ModelError:

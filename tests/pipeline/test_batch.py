@@ -117,3 +117,17 @@ def test_analyse_tab_saves_sessions_shows_problems_and_cancels(qtbot, tmp_path, 
     writer.close()
     assert threading.active_count() == threads
     assert np.isfinite(w.bar.value())
+
+
+def test_a_batch_never_saves_a_file_nobody_is_seen_in(tmp_path):
+    """Issue 20 item 7 in the Analyse tab's path: shown with its problem, not saved."""
+    np.savez(tmp_path / "a_nobody.npz", keypoints=np.zeros((300, 17, 3), np.float32), fps=30.0,
+             size=np.array([640, 480]))
+    shutil.copy(DEMO_TRACK, tmp_path / "b_demo.npz")
+    saved = []
+    job = BatchAnalysis(analysable_files(tmp_path), "pushup", save=lambda p, j, t: saved.append(p.name) or 7)
+    job.start()
+    assert job.wait(60)
+    nobody, demo = job.results
+    assert nobody.session_id is None and "not saved: nobody was seen" in nobody.error
+    assert demo.session_id == 7 and saved == ["b_demo.npz"]
