@@ -6,7 +6,7 @@ with anchor rows sorted by reps. Points interpolate linearly between anchors, fa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,15 @@ class ScoringTable:
     events: dict  # event -> sex -> tuple of (lo, hi, rows float (N, 2))
     path: str
     pass_points: float = 60.0  # an event is passed at this many points (the APFT's 60 per event)
+    pass_by_event: dict = field(default_factory=dict)  # event -> its own pass mark (USMC pull-ups: 40)
+
+    def pass_for(self, event: str) -> float:
+        """The points that pass `event` in this table."""
+        return float(self.pass_by_event.get(event, self.pass_points))
+
+    def pass_note(self) -> str:
+        """The per-event pass marks in words ("" when every event passes at pass_points)."""
+        return ", ".join(f"{e} {p:g}" for e, p in sorted(self.pass_by_event.items()))
 
     def points(self, event: str, sex: str, age: int, reps: int) -> float | None:
         """Points for `reps`, or None when the table has no row for this event/sex/age."""
@@ -104,9 +113,16 @@ def load_table(path: str | Path) -> ScoringTable:
     if isinstance(pass_points, bool) or not isinstance(pass_points, int | float) or pass_points < 0:
         raise ScoringTableError(f"{p}: pass_points must be a non-negative number (points needed to pass an event), "
                                 f"got {pass_points!r}")
+    by_event = doc.get("pass_points_by_event", {})
+    if not isinstance(by_event, dict) or any(
+            isinstance(v, bool) or not isinstance(v, int | float) or v < 0 for v in by_event.values()):
+        raise ScoringTableError(f"{p}: pass_points_by_event must map events to non-negative points, got {by_event!r}")
+    unknown = sorted(set(by_event) - set(events))
+    if unknown:
+        raise ScoringTableError(f"{p}: pass_points_by_event names {', '.join(unknown)}, which the table has no rows for")
     return ScoringTable(str(doc["name"]), str(doc["source"]), bool(doc.get("example", False)),
                         {e: {s: tuple(b) for s, b in d.items()} for e, d in events.items()}, str(p),
-                        float(pass_points))
+                        float(pass_points), {str(k): float(v) for k, v in by_event.items()})
 
 
 def default_table() -> ScoringTable:

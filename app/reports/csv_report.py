@@ -59,7 +59,7 @@ def sections(report: SessionReport | TraineeReport | UnitReport) -> list[Section
                   for h in r.history])]
     r = report
     head = [("report", "unit"), ("unit", r.unit), ("from", r.start or "(all)"), ("to", r.end),
-            ("scoring table", r.table), ("pass mark (points)", r.pass_points), ("rows", len(r.rows)),
+            ("scoring table", r.table), ("pass mark (points)", f"{r.pass_points:g}" + (f" ({r.pass_by_event})" if r.pass_by_event else "")), ("rows", len(r.rows)),
             ("passed", r.passed), ("failed", r.failed),
             ("trainees with no session yet", len(r.untested)), ("no session yet", "; ".join(r.untested))]
     return [(("field", "value"), head),

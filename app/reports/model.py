@@ -113,6 +113,7 @@ class UnitReport:
     pass_points: float
     rows: tuple[UnitRow, ...]
     untested: tuple[str, ...] = ()  # trainees of the unit with no session in the range
+    pass_by_event: str = ""  # events with their own pass mark, in words ("pullup 40")
 
     @property
     def passed(self) -> int:
@@ -184,9 +185,9 @@ def unit_report(unit: str, trainees: list[dict], rows: list[dict], table: Scorin
         latest = rs[-1]
         lp = pts(latest)
         out.append(UnitRow(name, ex, len(rs), int(best["count_standard"]), pts(best), int(latest["count_standard"]),
-                           lp, latest["started"][:10], None if lp is None else lp >= table.pass_points,
+                           lp, latest["started"][:10], None if lp is None else lp >= table.pass_for(ex),
                            not any(r["id"] in failing for r in rs)))
     tested = {u.trainee for u in out}
     untested = tuple(sorted((t["name"] for t in trainees if t["name"] not in tested), key=str.lower))
     return UnitReport(unit, start or "", end or date.today().isoformat(), table.name, table.pass_points, tuple(out),
-                      untested)
+                      untested, table.pass_note())

@@ -268,8 +268,9 @@ def _trainee(pg: _Pages, r: TraineeReport) -> None:
 
 def _unit(pg: _Pages, r: UnitReport) -> None:
     pg.text(f"Unit report: {r.unit}", 15, True)
+    own = f"; {r.pass_by_event}" if r.pass_by_event else ""
     pg.text(f"{r.start or 'all sessions'} to {r.end}; points by {r.table} (pass mark {r.pass_points:g} points "
-            "per event); best and latest standard reps of each trainee", 8.5, colour=GREY, gap=8)
+            f"per event{own}); best and latest standard reps of each trainee", 8.5, colour=GREY, gap=8)
     pg.pairs([("trainees tested", len({u.trainee for u in r.rows})), ("no session yet", len(r.untested)),
               ("rows", len(r.rows)), ("passed", r.passed), ("failed", r.failed)])
     if r.untested:

@@ -93,7 +93,7 @@ def test_points_and_a_grader_correction_follow_the_reps():
     j = judge(TRACK, JudgeRequest(exercise="pushup", table=table, sex="female", age=22, classifier=False))
     assert j.score.points == table.points("pushup", "female", 22, j.count_standard)
     refused = next(r for r in j.reps if not r.standard)
-    c = overrule_rep(j, refused.n, True, "lockout seen")
+    c = overrule_rep(j, refused.n, True, "lockout seen", table)
     assert c.count_standard == j.count_standard + 1 and c.reps[refused.n - 1].overruled.was_reasons == refused.reasons
     assert c.score.points == table.points("pushup", "female", 22, c.count_standard)
     assert from_dict(to_dict(c)) == c
