@@ -17,9 +17,9 @@ from pathlib import Path
 from app.assess.thresholds import DEFAULTS, Thresholds
 from app.core.judgement import Judgement
 from app.core.types import PoseTrack
+from app.pipeline.input_check import check_input
 from app.pipeline.judge import JudgeRequest, judge
 from app.pipeline.models import ModelBox
-from app.pipeline.input_check import check_input
 from app.pipeline.pose_loop import VideoPoses, video_poses
 from app.pipeline.slots import LatestSlot
 
