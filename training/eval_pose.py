@@ -89,7 +89,7 @@ def evaluate_model(est: PoseEstimator, cache: Path, clips: list[str], alpha: flo
 
 def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, max_frames: int | None = None,
         write_cards: bool = True, videos: bool = True, only: str | None = None,
-        progress=print, crop: bool | None = None) -> dict:
+        progress=print, crop: bool | str | None = None) -> dict:
     """Both pose models: the hand-counted videos against the teacher (training.eval_pose_videos;
     the headline, and what the app's model choice reads: pck@0.2_mean), and pushfit's
     validation clips against the MoveNet + MediaPipe agreement labels (metrics["pushfit"]).
@@ -106,10 +106,11 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
     for name, recurrent in (("pose_paf", False), ("pose_lstm_pm", True)):
         if not (models / f"{name}.onnx").exists() or only not in (None, name):
             continue
-        est = PoseEstimator(models, threads, recurrent=recurrent, by_metrics=False, crop=crop)
+        est = PoseEstimator(models, threads, recurrent=recurrent, by_metrics=False, crop=crop is True,
+                            refine=crop == "refine")
         if est.name != name:
             continue
-        r: dict = {"crop_pass": est.crop}
+        r: dict = {"crop_pass": est.crop, "refine_pass": est.refine}
         if sources:
             rows = []
             for i, s in enumerate(sources):

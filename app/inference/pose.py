@@ -34,6 +34,8 @@ GREY = 114
 CROP_FILL = 0.7      # share of the crop's side the followed person's joint box spans
 FULL_EVERY = 10      # frames between whole-frame passes while following someone
 MIN_CROP_GAIN = 1.3  # a crop that would enlarge the person less than this: whole frame instead
+REFINE_FILL = 0.55   # the refine pass leaves room around the joints found (a partial read misses some)
+REFINE_KEEP = 0.8    # a crop joint replaces the whole-frame one unless it is clearly less sure
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +70,20 @@ def letterbox(image: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
     return np.ascontiguousarray(x), Letterbox(s, float(m[0, 2]), float(m[1, 2]), size)
 
 
-def crop_around(image: np.ndarray, joints: np.ndarray, size: int, min_score: float = 0.3
-                ) -> tuple[np.ndarray, Letterbox] | None:
+def _closest(people: list[np.ndarray], ref: np.ndarray | None) -> int:
+    """Index of the person nearest `ref` (17, 3) by their seen joints' mean distance; without a
+    reference, the one with most joints seen."""
+    seen = [int((p[:, 2] > 0.3).sum()) for p in people]
+    if ref is None:
+        return int(np.argmax(seen))
+    both = [(p[:, 2] > 0.3) & (ref[:, 2] > 0.3) for p in people]
+    dist = [float(np.linalg.norm(p[m, :2] - ref[m, :2], axis=1).mean()) if m.any() else np.inf
+            for p, m in zip(people, both, strict=True)]
+    return int(np.argmin(dist)) if np.isfinite(min(dist)) else int(np.argmax(seen))
+
+
+def crop_around(image: np.ndarray, joints: np.ndarray, size: int, min_score: float = 0.3,
+                fill: float | None = None) -> tuple[np.ndarray, Letterbox] | None:
     """uint8 (H, W, 3) and a person's joints (17, 3) image px -> the input (1, 3, size, size)
     of a square crop where the person's joint box spans CROP_FILL of the side, and its
     geometry; None when fewer than 4 joints are seen or the crop would not enlarge the person
@@ -79,7 +93,7 @@ def crop_around(image: np.ndarray, joints: np.ndarray, size: int, min_score: flo
         return None
     h, w = image.shape[:2]
     lo, hi = k.min(0), k.max(0)
-    side = max(float(np.max(hi - lo)), 8.0) / CROP_FILL
+    side = max(float(np.max(hi - lo)), 8.0) / (fill or CROP_FILL)
     scale = size / side
     if scale < MIN_CROP_GAIN * size / max(h, w):
         return None
@@ -111,7 +125,7 @@ class PoseEstimator:
 
     def __init__(self, folder: Path | None = None, threads: int | None = None, recurrent: bool = True,
                  prefer_gpu: bool = True, params: DecodeParams | None = None, by_metrics: bool = True,
-                 crop: bool | None = None) -> None:
+                 crop: bool | None = None, refine: bool = False) -> None:
         """recurrent: use pose_lstm_pm when present (unless by_metrics and its card reads less
         accurate than pose_paf's); pose_paf otherwise. crop: the crop pass around the followed
         person; off unless asked for (measured worse, see the module docstring), and only for a
@@ -145,6 +159,10 @@ class PoseEstimator:
         self._zero = {i.name: np.zeros(i.shape, np.float32) for i in self.model.session.get_inputs()
                       if i.name in ("heat_in", "paf_in", "h_in", "c_in")}
         self.crop = (not self.recurrent) and bool(crop) and bool(self.model.meta.get("crop_pass", crop))
+        # refine: every frame is looked at whole, then the followed person (as found in THIS frame)
+        # a second time on a crop; each joint keeps the surer of the two reads. No feedback loop:
+        # the crop never comes from an earlier crop.
+        self.refine = (not self.recurrent) and refine
         self._focus: np.ndarray | None = None
         self._since_full = 0
         self.last_pass = "frame"  # "frame" | "crop": what the latest call looked at
@@ -192,6 +210,12 @@ class PoseEstimator:
         if image is None or image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 2 or image.shape[1] < 2:
             raise ValueError(f"expected a colour image (H, W, 3), got {None if image is None else image.shape}")
         x, lb = self._input(image)
+        people = self._people(x, lb)
+        if self.refine and people:
+            people = self._refined(image, people)
+        return people
+
+    def _people(self, x: np.ndarray, lb: Letterbox) -> list[np.ndarray]:
         heat, paf = self.maps(x)
         people = []
         for k in assemble(heat, paf, self.stride, self.params):
@@ -199,3 +223,19 @@ class PoseEstimator:
             k[k[:, 2] <= 0, :2] = 0.0  # joints not found: (0, 0, score 0), as in the track format
             people.append(k)
         return people
+
+    def _refined(self, image: np.ndarray, people: list[np.ndarray]) -> list[np.ndarray]:
+        """The followed person (else the most complete one) read again on a crop around them."""
+        i = _closest(people, self._focus)
+        c = crop_around(image, people[i], self.size, fill=REFINE_FILL)
+        if c is None:
+            return people
+        again = self._people(*c)
+        if not again:
+            return people
+        j = _closest(again, people[i])
+        merged = people[i].copy()
+        better = again[j][:, 2] >= merged[:, 2] * REFINE_KEEP
+        merged[better] = again[j][better]
+        self.last_pass = "refined"
+        return [merged if n == i else p for n, p in enumerate(people)]

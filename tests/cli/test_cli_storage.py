@@ -174,14 +174,22 @@ def test_demo_runs(capsys):
     assert "standard reps: 5   total reps: 8" in out and "no lockout" in out
 
 
-def test_the_demo_runs_the_real_path_and_counts_the_rendered_clip_exactly(capsys):
-    """`drillscore demo`: the bundled rendered video through the pose model; its total equals
-    the render's ground truth (the same recipe as `python -m training demo`)."""
-    from training.synth import make_clip
-    truth = make_clip(2026, "pushup", "side", n_reps=6, fault_rate=0.35, noise=0.0)
-    assert main(["demo"]) == 0
+def test_the_demo_runs_the_real_path_and_counts_the_rendered_clip_exactly(capsys, tmp_path):
+    """`drillscore demo`: the bundled rendered video through the pose model counts and judges
+    it as its ground truth says (written beside it by `python -m training demo`): the same
+    reps, the same verdict on each."""
+    import json
+
+    from app.paths import demo_video
+    truth = json.loads(demo_video().with_suffix(".truth.json").read_text())
+    out_json = tmp_path / "demo.json"
+    assert main(["demo", "--json", str(out_json)]) == 0
     out = capsys.readouterr().out
-    assert "pose model (ONNX)" in out and f"total reps: {truth.count_total}" in out
+    assert "pose model (ONNX)" in out
+    assert f"standard reps: {truth['count_standard']}   total reps: {truth['count_total']}" in out
+    got = json.loads(out_json.read_text())
+    assert [r["standard"] for r in got["reps"]] == truth["standard"]
+    assert 0 < truth["count_standard"] < truth["count_total"]  # the demo shows a refusal too
 
 
 def test_demo_with_missing_track_is_one_line(monkeypatch, tmp_path, capsys):

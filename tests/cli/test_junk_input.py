@@ -48,14 +48,16 @@ def _sessions(path):
 
 
 def test_a_video_cut_short_is_not_saved_unless_the_user_insists(tmp_path, db_env, capsys):
-    whole = _avi(tmp_path / "whole.avi", _demo_frames())
+    frames = _demo_frames()
+    whole = _avi(tmp_path / "whole.avi", frames)
     half = tmp_path / "half.avi"
     data = whole.read_bytes()
     half.write_bytes(data[: len(data) // 2])  # the first half of the file: the index promises all frames
     save = ["analyze", str(half), "--exercise", "pushup", "--save", "--trainee", "Ann", "--db", str(db_env)]
     assert main(save) == 2
     err = capsys.readouterr().err
-    assert "nothing saved" in err and "the container promises 272 frames, 136 decoded" in err
+    n = len(frames)
+    assert "nothing saved" in err and f"the container promises {n} frames, {n // 2} decoded" in err
     assert _sessions(db_env) == []
     assert main(["analyze", str(half), "--exercise", "pushup"]) == 0  # analysed, with the warning said
     assert "warning: the container promises" in capsys.readouterr().err

@@ -6,7 +6,7 @@ import pytest
 from app.capture.video import VideoError, frames
 from app.cli import main
 from app.inference.pose import letterbox
-from app.paths import models_dir
+from app.paths import demo_video, models_dir
 
 
 def _write_video(path, n=12, size=(160, 120), draw=None):
@@ -83,6 +83,7 @@ def test_demo_video_runs_the_whole_video_path(tmp_path, capsys):
     assert main(["demo", "--video", "--json", str(out)]) == 0
     assert "pose model (ONNX)" in capsys.readouterr().out
     r = json.loads(out.read_text())
-    assert r["video"]["pose_model"] in ("pose_paf", "pose_lstm_pm") and r["frames"] == 272
+    truth = json.loads(demo_video().with_suffix(".truth.json").read_text())
+    assert r["video"]["pose_model"] in ("pose_paf", "pose_lstm_pm") and r["frames"] == truth["frames"]
     assert len(r["models"][r["video"]["pose_model"]]) == 64  # its sha256, sealed with a saved result
     assert r["video"]["subject_seen_share"] > 0.5  # the rendered subject is found in most frames

@@ -147,18 +147,23 @@ def test_a_video_of_a_hang_under_a_bar_reports_the_bar(tmp_path):
 
 
 def test_a_live_test_settles_the_view_at_the_first_rep_not_on_getting_into_position(tmp_path):
-    """The bundled demo video's first two seconds (getting into position) read as a front
-    view; settling the view there refused every rep as shallow. Live, the view is settled from
-    the first rep's frames and the test reads what the offline judge reads."""
+    """A rendered clip (the demo's recipe, seed 2026: the bundled demo until issue 19) whose first
+    two seconds (getting into position) read as a front view; settling the view there refused
+    every rep as shallow. Live, the view is settled from the first rep's frames and the test
+    reads what the offline judge reads."""
     from app.assess.signals import detect_view
     from app.core.tracks import write_track
-    from app.paths import demo_video
     from app.pipeline.judge import JudgeRequest, judge
     from app.pipeline.live_test import TestSetup, session_factory
     from app.pipeline.models import ModelBox
     from app.pipeline.pose_loop import video_poses
+    from training.synth import make_clip
+    from training.synth.render import render_video
+    video = tmp_path / "seed2026.mp4"
+    render_video(make_clip(2026, "pushup", "side", n_reps=6, fault_rate=0.35, noise=0.0), video,
+                 np.random.default_rng(7))
     box = ModelBox()
-    track = video_poses(demo_video(), box.pose(), exercise="pushup").subject
+    track = video_poses(video, box.pose(), exercise="pushup").subject
     assert detect_view(track.keypoints[: int(2 * track.fps)]) == "front"  # the trap this test is about
     path = tmp_path / "demo_video_track.npz"
     write_track(path, PoseTrack(track.keypoints, track.fps, track.size, "pushup"))
