@@ -80,3 +80,24 @@ def test_the_pose_loop_tells_the_estimator_whom_to_follow():
     assert len(steps) == 3 and all(f is not None for f in fake.followed)
     assert np.allclose(fake.followed[-1][:, :2], _person(300, 200, 60)[:, :2])
 
+
+
+def test_the_refine_pass_reads_the_subject_twice_and_blends_the_reads():
+    """The whole frame, then a crop placed from this frame's read (never from an earlier crop);
+    a joint both reads see is their score-weighted mean, one only the crop sees is taken."""
+    from app.inference.pose import REFINE_WEIGHT, merge_reads
+    whole = _person(500, 150, 30)
+    crop = whole.copy()
+    crop[:, 0] += 4.0
+    whole[5, 2] = 0.0  # unseen in the whole frame, seen on the crop
+    crop[6, 2] = 0.0   # and the other way round
+    m = merge_reads(whole, crop)
+    w = REFINE_WEIGHT / (1 + REFINE_WEIGHT)
+    assert np.allclose(m[0, 0], whole[0, 0] + 4.0 * w) and m[0, 2] == pytest.approx(0.9)
+    assert np.allclose(m[5], crop[5]) and np.allclose(m[6], whole[6])
+    est = PoseEstimator(recurrent=False, refine=True)
+    calls = []
+    est._people = lambda x, lb: calls.append(x.shape) or [_person(500, 150, 30)]
+    out = est(np.full((360, 640, 3), 100, np.uint8))
+    assert len(calls) == 2 and est.last_pass == "refined" and len(out) == 1
+    assert not PoseEstimator(recurrent=False).refine  # off unless asked for (pose.py says why)
