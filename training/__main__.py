@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", type=int, help="input size in px (default: the preset's); a multiple of 8")
     p.add_argument("--crop-share", type=float, default=0.0,
                    help="share of training images framed around the person (the app's crop pass)")
+    p.add_argument("--weight", action="append", default=[], metavar="KIND=W",
+                   help="--labels teacher: sampling weight of one kind of clip (pullup, situp, crunch, pushup, other, "
+                        "pushfit), over training.data.teacher_frames.WEIGHTS; repeat for several")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--init", type=Path, help="start from matching weights of another checkpoint, or of an "
                                              "exported models/pose_paf.onnx")
@@ -320,10 +323,15 @@ def main(argv: list[str] | None = None) -> int:
         if bool(a.coco) != bool(a.coco_images):
             print("error: --coco and --coco-images go together", file=sys.stderr)
             return 2
+        try:
+            weights = {k: float(v) for k, v in (w.split("=", 1) for w in a.weight)}
+        except ValueError:
+            print(f"error: --weight {a.weight}: give KIND=NUMBER, e.g. --weight pullup=8", file=sys.stderr)
+            return 2
         r = train(a.model, a.preset, out, a.data, a.cache, a.steps, a.resume, a.threads, workers=a.workers,
                   val_every=a.val_every, init=a.init, coco=(a.coco, a.coco_images) if a.coco else None, synth=a.synth,
                   paf_weight=a.paf_weight, lr=a.lr, temporal_weight=a.temporal_weight,
-                  freeze=a.freeze, labels=a.labels, crop_share=a.crop_share, size=a.size)
+                  freeze=a.freeze, labels=a.labels, crop_share=a.crop_share, size=a.size, sample_weights=weights)
         print(f"{out}: step {r['step']}, validation PCK@0.2 (heatmap argmax) {r['val_pck']:.3f}")
     return 0
 

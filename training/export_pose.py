@@ -56,6 +56,7 @@ def train_command(kind: str, ck: dict) -> str:
         parts.append(f"--init {ck['init']}")
     if ck.get("lr") is not None:
         parts.append(f"--lr {ck['lr']:g}")
+    parts += [f"--weight {k}={v:g}" for k, v in sorted((ck.get("weights") or {}).items())]
     if ck.get("paf_weight", 1.0) != 1.0:
         parts.append(f"--paf-weight {ck['paf_weight']:g}")
     if ck.get("temporal_weight"):

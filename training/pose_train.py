@@ -162,7 +162,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
           val_every: int = 250, init: Path | None = None, coco: tuple[Path, Path] | None = None,
           synth: int | None = None, paf_weight: float = 1.0, lr: float | None = None,
           temporal_weight: float = 0.0, freeze: bool = False, labels: str = "pushfit",
-          crop_share: float = 0.0, size: int | None = None) -> dict:
+          crop_share: float = 0.0, size: int | None = None, sample_weights: dict | None = None) -> dict:
     """paf_weight scales the PAF term of the loss: the fields are sparse, and a generator
     that starts from random weights (the LSTM-PM's) first learns to output zeros there.
     temporal_weight: the LSTM-PM's frame-to-frame term (temporal_loss); 0 for the PAF model.
@@ -172,6 +172,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     "teacher" (the reference teacher on footage + pushfit, training.data.teacher_frames;
     `cache` is then the teacher-frame cache and data_root the shared data folder).
     crop_share: share of training items framed around the person (the app's crop pass).
+    sample_weights: sampling weights per kind of clip over teacher_frames.WEIGHTS (teacher labels only).
     init may be an exported .onnx model (training.onnx_weights) when its checkpoint is gone."""
     if (temporal_weight or freeze) and kind != "lstm_pm":
         raise ValueError("--temporal-weight and --freeze are for clips: use them with --model lstm_pm")
@@ -193,15 +194,20 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
     torch.manual_seed(seed)
     t_len = 1 if kind == "paf" else cfg["clip_len"]
     weights = None
+    weights_override = dict(sample_weights or {})
     if labels == "teacher":
         from training.data import teacher_frames as TF
+        unknown = sorted(set(weights_override) - set(TF.WEIGHTS))
+        if unknown:
+            raise ValueError(f"--weight {', '.join(unknown)}: not a kind of clip; use {', '.join(TF.WEIGHTS)}")
+        table = {**TF.WEIGHTS, **weights_override}
         tr_src, va_src = TF.training_sources(data_root, TEACHER_TRACKS)
         va_src = TF.validation_sources(data_root, TEACHER_TRACKS) + va_src  # the hand-counted videos first
         TF.build(tr_src + va_src, cache, progress=lambda i, n: print(f"\rcaching frames {i}/{n}", end="", flush=True))
         print()
         tr_clips, va_clips = [s.name for s in tr_src], [s.name for s in va_src]
         tr_sets, va_sets = load_sets(cache, tr_clips), load_sets(cache, va_clips)
-        by_name = {s.name: TF.weight_of(s) for s in tr_src}
+        by_name = {s.name: TF.weight_of(s, table) for s in tr_src}
         weights = [by_name[fs.clip] for fs in tr_sets]
     else:
         clips = [c.clip for c in pushfit.load_index(data_root)]
@@ -220,7 +226,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
         print()
         synth_sets = load_sets(scache, names)
         if weights is not None:
-            weights = weights + [TF.WEIGHTS["other"]] * len(synth_sets)
+            weights = weights + [table["other"]] * len(synth_sets)
     train_ds = PoseClips(tr_sets + synth_sets, cfg["size"], t_len, 1.0, seed, crop_share=crop_share)
     val_ds = PoseClips(va_sets, cfg["size"], t_len, 0.0, seed + 1)
     if labels == "teacher":  # the progress figure: a fixed spread of validation frames, every video in it
@@ -299,6 +305,7 @@ def train(kind: str, preset: str, out: Path, data_root: Path, cache: Path, steps
                     "init": str(init) if init else ck_init, "lr": cfg["lr"], "steps_total": total,
                     "paf_weight": paf_weight, "temporal_weight": temporal_weight, "frozen": list(FROZEN) if freeze else [],
                     "labels": labels, "crop_share": crop_share, "init_commit": init_commit,
+                    "weights": weights_override,
                     "device": device_note},
                    tmp)
         tmp.replace(out)  # a kill mid-save never leaves a broken checkpoint

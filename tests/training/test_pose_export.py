@@ -135,3 +135,17 @@ def test_recurrent_model_skipped_when_its_card_reads_less_accurate(exported, tmp
     est = PoseEstimator(tmp_path)
     assert est.name == "pose_paf" and "less accurate" in est.fallback_reason
     assert PoseEstimator(tmp_path, by_metrics=False).name == "pose_lstm_pm"
+
+
+def test_the_card_command_carries_every_argument_the_checkpoint_recorded():
+    """A shipped model is rebuilt by the command on its card: the sampling weights, the init
+    file as it was at its commit, the learning rate and the crop share all appear in it."""
+    from training.export_pose import train_command
+    ck = {"preset": "cpu", "step": 100, "steps_total": 4000, "labels": "teacher", "crop_share": 0.5,
+          "synth_clips": 300, "init": "models/pose_paf.onnx", "init_commit": "abcdef0123", "lr": 3e-4,
+          "weights": {"pullup": 12.0, "situp": 8.0}}
+    cmd = train_command("paf", ck)
+    assert cmd.startswith("git show abcdef0:models/pose_paf.onnx > /tmp/pose_paf_abcdef0.onnx && ")
+    for part in ("--steps 4000", "--labels teacher", "--crop-share 0.5", "--synth 300", "--init /tmp/pose_paf_abcdef0.onnx",
+                 "--lr 0.0003", "--weight pullup=12", "--weight situp=8", "&& python -m training export pose"):
+        assert part in cmd, part

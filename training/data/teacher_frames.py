@@ -164,5 +164,7 @@ def validation_sources(data: Path, teacher_cache: Path) -> list[Source]:
 WEIGHTS = {"pullup": 4.0, "situp": 4.0, "crunch": 4.0, "pushup": 2.0, "other": 1.0, "pushfit": 0.5}
 
 
-def weight_of(s: Source) -> float:
-    return WEIGHTS["pushfit"] if s.movenet is not None else WEIGHTS.get(s.content.split(":")[0], 1.0)
+def weight_of(s: Source, table: dict | None = None) -> float:
+    """The clip's sampling weight by its kind (table: WEIGHTS with a run's overrides)."""
+    w = table or WEIGHTS
+    return w["pushfit"] if s.movenet is not None else w.get(s.content.split(":")[0], 1.0)
