@@ -68,11 +68,18 @@ def _init(args) -> int:
                              "(move the file away first, keeping it as a backup)")
         from app.storage.heads import forget
         forget(path)
+    new_secret = None
+    if args.admin:  # a password that will be refused is said before anything is made
+        from app.storage.secrets import SecretError, check_secret
+        new_secret = secret("DRILLSCORE_PASSWORD", f"new password for {args.admin}: ", True)
+        try:
+            check_secret(new_secret, staff=True)
+        except SecretError as e:
+            raise UsageError(f"{e}; nothing was created") from None
     db = open_database(args, create=True)
     try:
         if args.admin:
-            who = accounts.create_first_admin(
-                db, args.admin, secret("DRILLSCORE_PASSWORD", f"new password for {args.admin}: ", True))
+            who = accounts.create_first_admin(db, args.admin, new_secret)
             print(f"admin account created: {who}")
     except StorageError as e:
         raise UsageError(str(e)) from None

@@ -92,6 +92,6 @@ def cmd_verify(args) -> int:
         raise UsageError(str(e)) from None
     for p in report.problems:
         print(f"FAILED {p}")
-    print(f"{report.entries} sealed entries, {report.sessions} sessions: "
+    print(f"{report.entries} sealed entries, {report.sessions} sessions, {report.audit_rows} sealed audit rows: "
           + ("all as sealed" if report.ok else f"{len(report.problems)} problem(s)"))
     return 0 if report.ok else 1

@@ -258,3 +258,10 @@ def test_analyze_smooth_with_a_missing_model_is_one_line(track_file, tmp_path, c
     assert main(["analyze", str(path), "--exercise", "situp", "--smooth", "--models", str(empty)]) == 2
     err = capsys.readouterr().err.strip()
     assert "seq2seq.onnx: model file missing" in err and len(err.splitlines()) == 1
+
+
+def test_db_init_refuses_a_weak_admin_password_before_making_anything(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "n.db"
+    monkeypatch.setenv("DRILLSCORE_PASSWORD", "1234")
+    assert main(["db", "init", "--db", str(db), "--admin", "boss"]) == 2
+    assert "at least 10 characters; nothing was created" in capsys.readouterr().err and not db.exists()
