@@ -45,6 +45,7 @@ def main() -> None:
                     help="a simulated camera: the demo video looped, paced at 30 fps whatever the reader does, "
                          "read newest-frame-only (drops counted), through the pose model, recorded with video")
     ap.add_argument("--default-malloc", action="store_true", help="leave glibc's malloc as it is (for comparison)")
+    ap.add_argument("--threads", type=int, help="ONNX Runtime threads for the pose model (default: its own choice)")
     a = ap.parse_args()
     if not a.default_malloc:
         from app.runtime import tune_malloc
@@ -95,7 +96,8 @@ def main() -> None:
             video, _ = frames(DEMO_VIDEO)
             info = VideoInfo(video.path, 30.0, video.size, 0)  # the camera's rate, not the file's
             choice = SubjectChoice()
-            info, items = pose_items(info, iter(LatestFrames(paced_camera())), PoseEstimator(), choice)
+            info, items = pose_items(info, iter(LatestFrames(paced_camera())), PoseEstimator(threads=a.threads),
+                                     choice)
             return LiveSession(items, "pushup", 30.0, info.size, "side", time_limit=seconds, realtime=False,
                                classifier=AnalysisWorker(RepClassifier(), "pushup", "side", info.size,
                                                          lifter=Lifter3D(causal=True)),

@@ -34,6 +34,7 @@ from app.pipeline.live_test import TestSetup, discard_test, save_test
 from app.ui.skeleton_view import Skeleton3DView, SkeletonView
 from app.ui.widgets import FORM_MODEL, MOVEMENT_AXIS, MOVEMENT_UNIT, fill_trainees, label_axes
 
+CHART_EVERY = 3  # GUI refreshes per chart redraw (30 Hz timer: charts at 10 Hz)
 PICK_TRAINEE = "choose the trainee..."  # the picker's first entry: nobody is chosen by default
 
 
@@ -76,6 +77,8 @@ class LiveWorkspace(QWidget):
         self._said_lost: str | None = None
         self._said_recording = False
         self._p_history: deque[float] = deque(maxlen=900)  # the chart's 30 s; a long test must not grow it
+        self._ticks = 0  # GUI refreshes (the charts are redrawn on every CHART_EVERY-th)
+        self._reps: tuple = ()  # the latest result's reps (for the chart's marks)
         self._reported = False
         self.title = QLabel(title)
         self.view = SkeletonView((640, 480))
@@ -344,6 +347,7 @@ class LiveWorkspace(QWidget):
         self.p_label.setText("form model: -")
         self.drive_curve.setData([], [])
         self.rep_marks.setData([], [])
+        self._reps = ()
         self._p_history.clear()
         self.p_curve.setData([])
         self.summary_label.setText("")
@@ -406,8 +410,15 @@ class LiveWorkspace(QWidget):
             if r.cls is not None:
                 self.p_label.setText(f"form model: {r.cls.p_standard:.0%} sure it is standard")
                 self._p_history.append(r.cls.p_standard)
-                self.p_curve.setData(np.asarray(self._p_history))
+        self._ticks += 1
+        if r is not None:
+            self._reps = r.reps
+        # the charts are redrawn at a third of the frame rate: their cost grows with the test and,
+        # on two cores, every millisecond the GUI thread holds is one the analysis waits for
         st = s.state()
+        charts = self._ticks % CHART_EVERY == 0 or st.finished
+        if charts:
+            self.p_curve.setData(np.asarray(self._p_history))
         if s.exercise == "auto":
             self.verdict.setText("recognising the event ...")
         elif s.guess is not None and not r and st.frames and self.total.text() == "0" and \
@@ -431,11 +442,11 @@ class LiveWorkspace(QWidget):
         self.stats.emit(perf)
         left = max(0.0, st.limit - st.elapsed)
         self.clock.setText(f"{int(left) // 60}:{int(left) % 60:02d}")
-        if len(st.drive):
+        if len(st.drive) and charts:
             self.drive_curve.setData(np.arange(st.drive_start, st.drive_start + len(st.drive)),
                                      np.nan_to_num(st.drive, nan=np.nan))
-            if r is not None and r.reps:
-                shown = [x for x in r.reps if st.drive_start <= x.end < st.drive_start + len(st.drive)]
+            if self._reps:
+                shown = [x for x in self._reps if st.drive_start <= x.end < st.drive_start + len(st.drive)]
                 self.rep_marks.setData([x.end for x in shown], [float(st.drive[x.end - st.drive_start]) for x in shown],
                                        brush=[pg.mkBrush("g" if x.standard else "r") for x in shown])
         if st.finished and not self._reported:
