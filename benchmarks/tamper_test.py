@@ -176,12 +176,7 @@ def tamper(kind: str, conn: sqlite3.Connection, folder: Path, ids: list[int], re
         conn.execute("delete from chain where session_id = ?", [sid])
         return None if sid == ids[-1] else sid
     if kind == "re-seal an edit without the key":
-        conn.execute("update sessions set count_standard = count_standard + 5 where id = ?", [sid])
-        payload = json.loads(conn.execute("select payload from chain where session_id = ?", [sid]).fetchone()[0])
-        payload["count_standard"] += 5
-        conn.execute("update chain set payload = ? where session_id = ?",
-                     [json.dumps(payload, sort_keys=True, separators=(",", ":")), sid])
-        return sid
+        return _forge_count(conn, sid)
     if kind == "edit a recording file":
         sid = rng.choice(rec_ids)
         f = rng.choice(sorted(p for p in _folder(conn, sid, folder).iterdir() if p.is_file()))
@@ -238,12 +233,7 @@ def tamper(kind: str, conn: sqlite3.Connection, folder: Path, ids: list[int], re
     if kind == "delete an entry and forge the one after it":
         later = rng.choice(ids[1:])
         conn.execute("delete from chain where session_id = ?", [later - 1])
-        conn.execute("update sessions set count_standard = count_standard + 5 where id = ?", [later])
-        payload = json.loads(conn.execute("select payload from chain where session_id = ?", [later]).fetchone()[0])
-        payload["count_standard"] += 5
-        conn.execute("update chain set payload = ? where session_id = ?",
-                     [json.dumps(payload, sort_keys=True, separators=(",", ":")), later])
-        return later
+        return _forge_count(conn, later)
     if kind == "wipe the chain and the key id":
         conn.execute("delete from chain")
         conn.execute("delete from meta")
@@ -256,6 +246,17 @@ def tamper(kind: str, conn: sqlite3.Connection, folder: Path, ids: list[int], re
                            "count_standard) values (1, 'pushup', '2026-01-01', 10, 30, 0.3, 50, 50)").lastrowid
         return int(new)
     raise ValueError(kind)
+
+
+def _forge_count(conn: sqlite3.Connection, sid: int) -> int:
+    """Five more standard reps in the session row AND in its sealed payload, written as the app
+    writes payloads (only the MAC, which needs the key, is left as it was) -> sid."""
+    conn.execute("update sessions set count_standard = count_standard + 5 where id = ?", [sid])
+    payload = json.loads(conn.execute("select payload from chain where session_id = ?", [sid]).fetchone()[0])
+    payload["count_standard"] += 5
+    conn.execute("update chain set payload = ? where session_id = ?",
+                 [json.dumps(payload, sort_keys=True, separators=(",", ":")), sid])
+    return sid
 
 
 def _swap(conn: sqlite3.Connection, table: str, col: str, a: int, b: int) -> None:

@@ -120,11 +120,9 @@ def m004_sealed_ledger(db: sqlite_utils.Database) -> None:
         seal(conn, sid, path.parent, kind="adopted")
     # the trainees and accounts as they are at the upgrade: the sealed audit log starts here
     audit(conn, None, "adopt_records", "records", {**snapshot(conn), "sessions": len(adopt_sessions)})
-    _migrated.append(True)
 
 
 KNOWN_MIGRATIONS = ("m001_initial", "m002_session_recording", "m003_accounts_audit_chain", "m004_sealed_ledger")
-_migrated: list = []  # a migration sealed something: write the heads once its transaction is committed
 
 
 def open_db(path: str | Path, *, create: bool = False, read_only: bool = False) -> sqlite_utils.Database:
@@ -160,9 +158,9 @@ def open_db(path: str | Path, *, create: bool = False, read_only: bool = False) 
         else:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA foreign_keys=ON")
+            upgraded = bool(migrations.pending(db))
             migrations.apply(db)
-            if _migrated:
-                _migrated.clear()
+            if upgraded:  # what a migration sealed gets its heads once its transaction is committed
                 from app.storage.heads import refresh
                 refresh(conn)
             _owner_only(p)
@@ -174,7 +172,6 @@ def open_db(path: str | Path, *, create: bool = False, read_only: bool = False) 
         raise
     except sqlite3.DatabaseError as e:
         _close(conn)
-        _migrated.clear()
         raise _open_error(p, e) from None
     return db
 
