@@ -172,6 +172,9 @@ class LiveWorkspace(QWidget):
         self.p_plot = pg.PlotWidget(title=FORM_MODEL)
         label_axes(self.p_plot, "analysed window (newest right)", "1 = standard")
         self.p_plot.setYRange(0, 1)
+        # three ticks: on a 720 px screen the chart is ~90 px tall and pyqtgraph's automatic
+        # 0.2 steps ran into each other
+        self.p_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         self.p_curve = self.p_plot.plot(pen=pg.mkPen((250, 180, 60), width=2))
         side = QVBoxLayout()
         side.addWidget(QLabel("standard reps"))

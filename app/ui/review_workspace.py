@@ -32,7 +32,7 @@ from app.core.types import EXERCISES
 from app.pipeline.review import Filters, filter_sessions, progress, rep_at, rep_cells
 from app.storage.db import StorageError, list_sessions, load_session
 from app.ui.skeleton_view import SkeletonView
-from app.ui.widgets import FORM_MODEL, MOVEMENT_AXIS, MOVEMENT_UNIT, label_axes, say, table
+from app.ui.widgets import FORM_MODEL, MOVEMENT_AXIS, MOVEMENT_UNIT, label_axes, say, table, whole_ticks
 
 ANY = "(all)"
 
@@ -86,7 +86,6 @@ class ReviewWorkspace(QWidget):
         label_axes(self.attention, "frame of the rep's window", "weight (sums to 1)")
         self.progress_plot = pg.PlotWidget(title="progress: standard reps per test")
         label_axes(self.progress_plot, "test (oldest first)", "standard reps")
-        self.progress_plot.getAxis("bottom").setTickSpacing(1, 1)  # test 1, 2, 3: never 1.5
         self._regions: list = []
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("what the grader saw (needed to overrule a rep)")
@@ -317,6 +316,8 @@ class ReviewWorkspace(QWidget):
         self.progress_plot.clear()
         self.progress_plot.plot(list(range(1, len(mine) + 1)), [m[1] for m in mine], symbol="o",
                                 pen=pg.mkPen((250, 180, 60), width=2))
+        whole_ticks(self.progress_plot.getAxis("bottom"), len(mine))  # test 1, 2, 3: never 1.5
+        whole_ticks(self.progress_plot.getAxis("left"), max((m[1] for m in mine), default=1))
 
     def _open_recording(self, folder: str | None) -> None:
         """The live test's video behind the stored skeleton, when it was recorded and is still there."""

@@ -5,7 +5,7 @@ pull-up bar line; plus the small 3D view of the lifted pose."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -16,6 +16,18 @@ from app.core.visibility import visible
 VERDICT_COLOURS = {None: QColor(150, 150, 150), True: QColor(40, 170, 70), False: QColor(210, 50, 50)}
 OTHERS = QColor(120, 140, 170, 150)
 BAR = QColor(255, 200, 40)
+
+
+def separate(boxes: list[QRectF]) -> list[QRectF]:
+    """The boxes, each moved down until it overlaps none before it: on a small view the elbow's and
+    the hip's angle labels land on top of each other ("157°166°")."""
+    placed: list[QRectF] = []
+    for box in boxes:
+        box = QRectF(box)
+        while any(box.intersects(b) for b in placed):
+            box.translate(0, box.height() + 1)
+        placed.append(box)
+    return placed
 
 
 class SkeletonView(QWidget):
@@ -98,8 +110,11 @@ class SkeletonView(QWidget):
         font.setBold(True)
         p.setFont(font)
         p.setPen(QColor(255, 235, 120))
-        for j, _label, deg in event_angles(k, self.exercise):
-            p.drawText(pt(k, j) + QPointF(8, -8), f"{deg:.0f}°")
+        metrics = p.fontMetrics()
+        labels = [(f"{deg:.0f}°", pt(k, j) + QPointF(8, -8)) for j, _label, deg in event_angles(k, self.exercise)]
+        boxes = [QRectF(metrics.boundingRect(text)).translated(at) for text, at in labels]
+        for (text, at), old, new in zip(labels, boxes, separate(boxes), strict=True):
+            p.drawText(at + QPointF(0, new.top() - old.top()), text)
         p.end()
 
 

@@ -1,6 +1,8 @@
 """Small widget helpers the workspaces share."""
 from __future__ import annotations
 
+import math
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -69,6 +71,12 @@ MOVEMENT_AXIS = {"pushup": "depth: shoulders above hands (torso lengths)",
 MOVEMENT_UNIT = {"pushup": "torso lengths", "pullup": "torso lengths", "situp": "deg / torso lengths",
                  "auto": "torso lengths"}
 FORM_MODEL = "form model: how sure it is the rep is standard"
+
+
+def whole_ticks(axis, top: float, most: int = 6) -> None:
+    """Ticks on whole numbers only (tests and reps come in ones), at most about `most` of them."""
+    step = max(1, math.ceil(top / most))
+    axis.setTickSpacing(step, step)
 
 
 def label_axes(plot, bottom: str, left: str) -> None:

@@ -134,6 +134,9 @@ def test_review_lists_filters_opens_a_session_and_jumps_to_a_rep(qtbot, tmp_path
     assert not w.timer.isActive()
     progress_points = w.progress_plot.getPlotItem().listDataItems()[0].getData()[1]
     assert list(progress_points) == sorted(progress_points)  # the demo's three tests rise
+    for side in ("bottom", "left"):  # tests and reps come in ones: no 1.5th test, no 3.5 reps
+        ticks = w.progress_plot.getAxis(side).tickValues(2.8, 5.2, 300)
+        assert ticks and all(float(v).is_integer() for _step, values in ticks for v in values), (side, ticks)
     w.wait_for_background()  # the driving signal is read off the GUI thread, then drawn
     assert len(w.drive_curve.getData()[1]) == w.track.frames and w.sessions.item(0, 6).text() == "sealed"
 

@@ -140,3 +140,16 @@ def test_the_live_demo_shows_the_lifted_pose_in_the_3d_view(qtbot):
     assert j is not None and j.shape == (17, 3) and np.isfinite(j).all()
     assert 0.5 < float(np.ptp(j[:, :2], axis=0).max()) < 3.0  # a body's size in metres
     w.shutdown()
+
+
+def test_angle_labels_that_would_overlap_are_stacked():
+    """On a small view the elbow's and the hip's labels landed on one another ("157°166°")."""
+    from PySide6.QtCore import QRectF
+
+    from app.ui.skeleton_view import separate
+    a, b, c = QRectF(10, 10, 30, 12), QRectF(20, 14, 30, 12), QRectF(200, 10, 30, 12)
+    out = separate([a, b, c])
+    assert out[0] == a and out[2] == c  # the first and a far one stay where they were
+    assert out[1].left() == b.left() and not out[1].intersects(out[0]) and out[1].top() >= a.bottom()
+    same = separate([QRectF(a), QRectF(a), QRectF(a)])
+    assert all(not x.intersects(y) for i, x in enumerate(same) for y in same[i + 1:])
