@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.core.geometry import elevation, hip_deviation, joint_angle
+from app.core.rolling import forward_fill, row_quantile, trailing_rows
 from app.core.skeleton import J, neck, pelvis
 from app.core.visibility import visible
 
@@ -89,21 +90,16 @@ def reference_scale(raw: np.ndarray, window: int = 7, memory: int = 300, q: floa
     lets a camera zoom or a walk towards the camera through, and forgets a bad moment (a few
     frames of a mis-placed shoulder once made every later rep look too small to count).
     """
-    out = np.full(raw.shape, np.nan)
-    recent: list[float] = []
-    meds: list[float] = []
-    for t, v in enumerate(raw):
-        if np.isfinite(v):
-            recent.append(float(v))
-            if len(recent) > window:
-                recent.pop(0)
-            if len(recent) >= min(3, window):
-                meds.append(float(np.median(recent)))
-                if len(meds) > memory:
-                    meds.pop(0)
-        if meds:
-            out[t] = float(np.percentile(meds, q)) if len(meds) > 1 else meds[0]
-    return out
+    idx = np.flatnonzero(np.isfinite(raw))
+    first = min(3, window) - 1  # a median needs this many samples before it (0-based)
+    if idx.size <= first:
+        return np.full(raw.shape, np.nan)
+    meds = row_quantile(trailing_rows(raw[idx].astype(np.float64), window), 50.0)[first:]
+    if q == 100.0:  # the common case, a running maximum: no sort needed
+        top = trailing_rows(meds, memory, fill=-np.inf).max(axis=1)
+    else:
+        top = row_quantile(trailing_rows(meds, memory), q)
+    return forward_fill(top, idx[first:], raw.shape[0])
 
 
 def elbow_angle(kpts: np.ndarray, min_score: float) -> np.ndarray:
@@ -196,13 +192,10 @@ def head_y(kpts: np.ndarray, min_score: float) -> np.ndarray:
     for a, b in ((J.L_EAR, J.R_EAR), (J.L_EYE, J.R_EYE)):
         alt = _pair_y(kpts, a, b, min_score)
         both = np.isfinite(nose) & np.isfinite(alt)
-        diffs = np.where(both, nose - alt, np.nan)
-        offset = np.zeros(len(nose))
-        seen: list[float] = []
-        for t in range(len(nose)):
-            if np.isfinite(diffs[t]):
-                seen = (seen + [float(diffs[t])])[-30:]
-            offset[t] = float(np.median(seen)) if seen else 0.0
+        seen = np.flatnonzero(both)
+        offset = forward_fill(row_quantile(trailing_rows((nose - alt)[seen].astype(np.float64), 30), 50.0), seen,
+                              len(nose))
+        offset = np.where(np.isfinite(offset), offset, 0.0)
         out = np.where(np.isfinite(out), out, alt + offset)
     return out
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from app.assess import measures as M
 from app.assess.thresholds import Thresholds
+from app.core.rolling import forward_fill, row_quantile, trailing_rows
 from app.core.skeleton import J
 
 VIEW_SIDE_RATIO = 0.55  # shoulder width / torso length below this reads as a side view
@@ -45,30 +46,18 @@ def detect_view(kpts: np.ndarray, min_score: float = 0.3) -> str:
 
 
 def _running_median(values: np.ndarray, valid: np.ndarray, window: int) -> np.ndarray:
-    out = np.full(values.shape, np.nan)
-    buf: list[float] = []
-    for t in range(values.shape[0]):
-        if valid[t] and np.isfinite(values[t]):
-            buf.append(float(values[t]))
-            if len(buf) > window:
-                buf.pop(0)
-        if buf:
-            out[t] = float(np.median(buf))
-    return out
+    """Causal median of the last `window` valid, finite samples (T,); NaN until one is seen."""
+    idx = np.flatnonzero(np.asarray(valid, bool) & np.isfinite(values))
+    meds = row_quantile(trailing_rows(np.asarray(values, np.float64)[idx], window), 50.0)
+    return forward_fill(meds, idx, values.shape[0])
 
 
-def _running_percentile(x: np.ndarray, window: int, q: float, every: int = 1) -> np.ndarray:
-    """Causal q-th percentile of the finite samples in the last `window` frames (T,); NaN until
-    one is seen; refreshed every `every` frames."""
-    out = np.full(x.shape, np.nan)
-    last = np.nan
-    for t in range(len(x)):
-        if t % every == 0 or not np.isfinite(last):
-            w = x[max(0, t - window + 1):t + 1]
-            w = w[np.isfinite(w)]
-            last = float(np.percentile(w, q)) if w.size else np.nan
-        out[t] = last
-    return out
+def _running_percentile(x: np.ndarray, window: int, q: float) -> np.ndarray:
+    """Causal q-th percentile of the finite samples in the last `window` frames (T,); NaN
+    where there is none."""
+    if window < 1:
+        return np.full(np.shape(x), np.nan)
+    return row_quantile(trailing_rows(x, window), q)
 
 
 def _median3(x: np.ndarray) -> np.ndarray:

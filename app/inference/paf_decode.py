@@ -41,62 +41,85 @@ class DecodeParams:
 
 
 def find_peaks(heat: np.ndarray, threshold: float, max_peaks: int = 12) -> list[np.ndarray]:
-    """heat (>=17, h, w) -> per joint (K, 3) array of grid x, y (sub-cell) and peak value."""
-    out = []
-    for j in range(NUM_JOINTS):
-        m = heat[j]
-        p = np.pad(m, 1, constant_values=-np.inf)
-        h, w = m.shape
-        neigh = [p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
-        is_max = (m > threshold) & np.all([m >= n for n in neigh], axis=0)
-        ys, xs = np.nonzero(is_max)
-        if len(ys) > max_peaks:
-            keep = np.argsort(-m[ys, xs])[:max_peaks]
-            ys, xs = ys[keep], xs[keep]
-        peaks = np.zeros((len(ys), 3), np.float32)
-        for k, (y, x) in enumerate(zip(ys, xs, strict=True)):
-            dx = dy = 0.0
-            if 0 < x < w - 1:
-                a, b, c = m[y, x - 1], m[y, x], m[y, x + 1]
-                den = a - 2 * b + c
-                dx = float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den < 0 else 0.0
-            if 0 < y < h - 1:
-                a, b, c = m[y - 1, x], m[y, x], m[y + 1, x]
-                den = a - 2 * b + c
-                dy = float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den < 0 else 0.0
-            peaks[k] = (x + dx, y + dy, m[y, x])
-        out.append(peaks)
-    return out
+    """heat (>=17, h, w) -> per joint (K, 3) array of grid x, y (sub-cell) and peak value.
+
+    All joints at once (one pass over the maps, no Python loop per peak): the decode ran
+    beside the pose model on every live frame and cost more than the network itself."""
+    m = heat[:NUM_JOINTS]
+    _, h, w = m.shape
+    p = np.pad(m, ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    is_max = m > threshold
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                is_max &= m >= p[:, 1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
+    js, ys, xs = np.nonzero(is_max)  # by joint, then row-major: each joint's peaks in scan order
+    bounds = np.searchsorted(js, np.arange(NUM_JOINTS + 1))
+    keep = []
+    for j in range(NUM_JOINTS):  # the strongest max_peaks of a joint with too many
+        lo, hi = bounds[j], bounds[j + 1]
+        if hi - lo > max_peaks:
+            keep.append(lo + np.argsort(-m[j, ys[lo:hi], xs[lo:hi]])[:max_peaks])
+        else:
+            keep.append(np.arange(lo, hi))
+    sel = np.concatenate(keep)
+    js, ys, xs = js[sel], ys[sel], xs[sel]
+    centre = m[js, ys, xs]
+    offs = []
+    for inner, prev, nxt in (((xs > 0) & (xs < w - 1), m[js, ys, np.maximum(xs - 1, 0)], m[js, ys, np.minimum(xs + 1, w - 1)]),
+                             ((ys > 0) & (ys < h - 1), m[js, np.maximum(ys - 1, 0), xs], m[js, np.minimum(ys + 1, h - 1), xs])):
+        den = prev - 2 * centre + nxt  # a quadratic through the three cells, when it has a maximum
+        fit = inner & (den < 0)
+        off = np.zeros(len(js), m.dtype)
+        off[fit] = np.clip(0.5 * (prev[fit] - nxt[fit]) / den[fit], -0.5, 0.5)
+        offs.append(off)
+    peaks = np.stack([xs + offs[0].astype(float), ys + offs[1].astype(float), centre], axis=1).astype(np.float32)
+    return np.split(peaks, np.cumsum([len(k) for k in keep])[:-1])
 
 
-def _bilinear(field: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    h, w = field.shape
+def _bilinear(field: np.ndarray, ch: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """field (C, h, w) read at channel ch (M, 1) and points xs, ys (M, N), bilinearly."""
+    h, w = field.shape[1:]
     xs, ys = np.clip(xs, 0, w - 1), np.clip(ys, 0, h - 1)
     x0, y0 = np.floor(xs).astype(int), np.floor(ys).astype(int)
     x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
     fx, fy = xs - x0, ys - y0
-    return (field[y0, x0] * (1 - fx) * (1 - fy) + field[y0, x1] * fx * (1 - fy)
-            + field[y1, x0] * (1 - fx) * fy + field[y1, x1] * fx * fy)
+    return (field[ch, y0, x0] * (1 - fx) * (1 - fy) + field[ch, y0, x1] * fx * (1 - fy)
+            + field[ch, y1, x0] * (1 - fx) * fy + field[ch, y1, x1] * fx * fy)
 
 
-def score_limbs(pa: np.ndarray, pb: np.ndarray, fx: np.ndarray, fy: np.ndarray,
-                p: DecodeParams) -> list[tuple[float, int, int, float]]:
-    """Candidates (score, i, j, share) between peaks pa (Ka, 3) and pb (Kb, 3) on one PAF pair
-    (all pairs at once: (Ka, Kb, samples) arrays). share: the fraction of samples whose dot
-    exceeds paf_min_dot; each assembly pass applies its own bar to it."""
-    h = fx.shape[0]
-    v = pb[None, :, :2] - pa[:, None, :2]                       # (Ka, Kb, 2)
-    n = np.hypot(v[..., 0], v[..., 1])
-    u = v / np.maximum(n, 1e-6)[..., None]
+def score_limbs(peaks: list[np.ndarray], paf: np.ndarray,
+                p: DecodeParams) -> dict[int, list[tuple[float, int, int, float]]]:
+    """Candidates per PAF pair k: [(score, i, j, share)], best first, between peak i of the
+    pair's first joint and peak j of its second, scored by the line integral of the pair's
+    field (paf[2k], paf[2k + 1]). share: the fraction of samples whose dot exceeds paf_min_dot;
+    each assembly pass applies its own bar to it. Every candidate of every pair in one set of
+    array operations: one pair at a time cost a tenth of a millisecond each in overhead alone."""
+    pairs = [(k, a, b) for k, (a, b) in enumerate(PAF_PAIRS) if len(peaks[a]) and len(peaks[b])]
+    if not pairs:
+        return {}
+    grids = [np.meshgrid(np.arange(len(peaks[a])), np.arange(len(peaks[b])), indexing="ij") for _, a, b in pairs]
+    ii = np.concatenate([g[0].ravel() for g in grids])
+    jj = np.concatenate([g[1].ravel() for g in grids])
+    kk = np.concatenate([np.full(g[0].size, k) for (k, _, _), g in zip(pairs, grids, strict=True)])
+    pa = np.concatenate([peaks[a][g[0].ravel(), :2] for (_, a, _), g in zip(pairs, grids, strict=True)])
+    pb = np.concatenate([peaks[b][g[1].ravel(), :2] for (_, _, b), g in zip(pairs, grids, strict=True)])
+    h = paf.shape[1]
+    v = pb - pa                                                 # (M, 2)
+    n = np.hypot(v[:, 0], v[:, 1])
+    u = v / np.maximum(n, 1e-6)[:, None]
     t = np.linspace(0, 1, p.paf_samples)
-    xs = pa[:, None, None, 0] + t * v[..., None, 0]            # (Ka, Kb, N)
-    ys = pa[:, None, None, 1] + t * v[..., None, 1]
-    dots = _bilinear(fx, xs, ys) * u[..., None, 0] + _bilinear(fy, xs, ys) * u[..., None, 1]
+    xs = pa[:, None, 0] + t * v[:, None, 0]                     # (M, N)
+    ys = pa[:, None, 1] + t * v[:, None, 1]
+    ch = 2 * kk[:, None]
+    dots = _bilinear(paf, ch, xs, ys) * u[:, None, 0] + _bilinear(paf, ch + 1, xs, ys) * u[:, None, 1]
     score = dots.mean(-1) + np.minimum(0.0, 0.5 * h / np.maximum(n, 1e-6) - 1.0)
     share = (dots > p.paf_min_dot).mean(-1)
-    ii, jj = np.nonzero((n > 1e-6) & (score > 0))
-    return sorted(((float(score[i, j]), int(i), int(j), float(share[i, j])) for i, j in zip(ii, jj, strict=True)),
-                  reverse=True)
+    ok = (n > 1e-6) & (score > 0)
+    out: dict[int, list] = {k: [] for k, _, _ in pairs}
+    for m in np.flatnonzero(ok):
+        out[int(kk[m])].append((float(score[m]), int(ii[m]), int(jj[m]), float(share[m])))
+    return {k: sorted(c, reverse=True) for k, c in out.items()}
 
 
 def _attach(people: list[dict], owner: list[dict], pi: int, joint: int, peak: int, s: float, create: bool) -> None:
@@ -147,8 +170,7 @@ def assemble(heat: np.ndarray, paf: np.ndarray, stride: int, p: DecodeParams = D
     peaks = find_peaks(heat, p.peak_threshold, p.max_peaks)
     people: list[dict] = []  # {"ids": (17,) peak index or -1, "score": float, "strict": joints from pass 1}
     owner = [{} for _ in range(NUM_JOINTS)]  # joint -> {peak index: person index}
-    cands = {k: score_limbs(peaks[a], peaks[b], paf[2 * k], paf[2 * k + 1], p)  # scored once, used by both passes
-             for k, (a, b) in enumerate(PAF_PAIRS) if len(peaks[a]) and len(peaks[b])}
+    cands = score_limbs(peaks, paf, p)  # scored once, used by both passes
     passes = [(p.paf_min_share, True)]
     if p.merge_min_share < p.paf_min_share:
         passes.append((p.merge_min_share, False))

@@ -8,8 +8,9 @@ the track so far every `assess_every` frames or more — the engine is causal, s
 reps are the final track's reps, except that the rep still settling at the cut is shown a
 little early. The newest PipelineResult waits in `latest` for the GUI, which pulls at its
 own rate. stop() ends the test and returns the full assessment of everything seen (the same
-arithmetic as `drillscore analyze`). Cost of a re-assessment: ~0.25 s for 2 minutes of track
-on this CPU; they are spaced so that they take at most ~1/5 of the time.
+arithmetic as `drillscore analyze`). Cost of a re-assessment: ~0.04 s for 2 minutes of track
+on this CPU (0.45 s before the running statistics were vectorised, app/core/rolling.py); they
+are spaced so that they take at most ~1/5 of the time.
 """
 from __future__ import annotations
 
@@ -375,7 +376,7 @@ class LiveSession:
                             self.bar_offset)
         a = assess(track, self.exercise, self.view, th, bar_y=self.bar_y, checks=p.applies(self.exercise) if p else None)
         # the next re-assessment after assess_every frames, or later when one takes long: the
-        # whole track is re-read each time (0.25 s at 2 minutes), so keep it under ~1/5 of the time
+        # whole track is re-read each time (0.04 s at 2 minutes), so keep it under ~1/5 of the time
         took = time.perf_counter() - t0
         self._assess_ms = round(took * 1000, 1)
         self._next_assess = track.frames + max(self.assess_every, int(5 * took * self.fps))
