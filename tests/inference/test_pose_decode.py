@@ -126,3 +126,63 @@ def test_partial_duplicate_inside_a_person_is_dropped():
     assert len(found) == 1 and (found[0][:, 2] > 0).sum() == NUM_JOINTS
     kept = assemble(heat, paf, STRIDE, replace(DecodeParams(), contained=1.01))
     assert len(kept) == 2  # without the rule the ghost is a second person
+
+
+def _peaks_one_joint_at_a_time(heat, threshold, max_peaks):
+    """The decode's first, per-joint and per-peak form: the reference the array form must equal."""
+    out = []
+    for j in range(NUM_JOINTS):
+        m = heat[j]
+        p = np.pad(m, 1, constant_values=-np.inf)
+        h, w = m.shape
+        neigh = [p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+        ys, xs = np.nonzero((m > threshold) & np.all([m >= n for n in neigh], axis=0))
+        if len(ys) > max_peaks:
+            keep = np.argsort(-m[ys, xs])[:max_peaks]
+            ys, xs = ys[keep], xs[keep]
+        peaks = np.zeros((len(ys), 3), np.float32)
+        for k, (y, x) in enumerate(zip(ys, xs, strict=True)):
+            dx = dy = 0.0
+            if 0 < x < w - 1:
+                a, b, c = m[y, x - 1], m[y, x], m[y, x + 1]
+                den = a - 2 * b + c
+                dx = float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den < 0 else 0.0
+            if 0 < y < h - 1:
+                a, b, c = m[y - 1, x], m[y, x], m[y + 1, x]
+                den = a - 2 * b + c
+                dy = float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den < 0 else 0.0
+            peaks[k] = (x + dx, y + dy, m[y, x])
+        out.append(peaks)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_peaks_found_all_joints_at_once_equal_the_per_joint_search(seed):
+    """Noisy maps with plateaus, peaks on the border and more peaks than max_peaks."""
+    rng = np.random.default_rng(seed)
+    heat = rng.random((18, 24, 30)).astype(np.float32) ** 3
+    heat[:, 5:7, 5:7] = 0.9  # a plateau: every cell of it is a maximum
+    heat[3, 0, 0] = heat[4, -1, 10] = 1.0
+    for threshold, most in ((0.08, 12), (0.3, 3), (0.0, 50)):
+        got = find_peaks(heat, threshold, most)
+        want = _peaks_one_joint_at_a_time(heat, threshold, most)
+        assert len(got) == NUM_JOINTS
+        for g, w in zip(got, want, strict=True):
+            assert g.dtype == np.float32 and np.array_equal(g, w)
+
+
+def test_limbs_scored_all_pairs_at_once_keep_each_pair_apart():
+    """Every pair's candidates, best first, from its own field only: one person's maps give
+    each limb exactly one candidate, between peak 0 and peak 0."""
+    from app.core.skeleton import PAF_PAIRS
+    from app.inference.paf_decode import DecodeParams, score_limbs
+    rng = np.random.default_rng(5)
+    t = make_targets(_person(128, 128, 28, rng)[None], np.ones(NUM_JOINTS, bool), (32, 32), STRIDE)
+    peaks = find_peaks(t.heat, 0.1)
+    cands = score_limbs(peaks, t.paf, DecodeParams())
+    assert set(cands) == set(range(len(PAF_PAIRS)))
+    assert all(len(c) == 1 and c[0][1:3] == (0, 0) and c[0][0] > 0.5 for c in cands.values())
+    swapped = t.paf.copy()
+    swapped[0:2] *= -1  # the first pair's field points the wrong way: that limb alone is lost
+    cands = score_limbs(peaks, swapped, DecodeParams())
+    assert cands[0] == [] and all(len(cands[k]) == 1 for k in range(1, len(PAF_PAIRS)))
