@@ -65,16 +65,22 @@ def find_peaks(heat: np.ndarray, threshold: float, max_peaks: int = 12) -> list[
     sel = np.concatenate(keep)
     js, ys, xs = js[sel], ys[sel], xs[sel]
     centre = m[js, ys, xs]
-    offs = []
-    for inner, prev, nxt in (((xs > 0) & (xs < w - 1), m[js, ys, np.maximum(xs - 1, 0)], m[js, ys, np.minimum(xs + 1, w - 1)]),
-                             ((ys > 0) & (ys < h - 1), m[js, np.maximum(ys - 1, 0), xs], m[js, np.minimum(ys + 1, h - 1), xs])):
-        den = prev - 2 * centre + nxt  # a quadratic through the three cells, when it has a maximum
-        fit = inner & (den < 0)
-        off = np.zeros(len(js), m.dtype)
-        off[fit] = np.clip(0.5 * (prev[fit] - nxt[fit]) / den[fit], -0.5, 0.5)
-        offs.append(off)
-    peaks = np.stack([xs + offs[0].astype(float), ys + offs[1].astype(float), centre], axis=1).astype(np.float32)
+    left, right = m[js, ys, np.maximum(xs - 1, 0)], m[js, ys, np.minimum(xs + 1, w - 1)]
+    up, down = m[js, np.maximum(ys - 1, 0), xs], m[js, np.minimum(ys + 1, h - 1), xs]
+    dx = _subcell(left, centre, right, (xs > 0) & (xs < w - 1))
+    dy = _subcell(up, centre, down, (ys > 0) & (ys < h - 1))
+    peaks = np.stack([xs + dx.astype(float), ys + dy.astype(float), centre], axis=1).astype(np.float32)
     return np.split(peaks, np.cumsum([len(k) for k in keep])[:-1])
+
+
+def _subcell(before: np.ndarray, centre: np.ndarray, after: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """Offset (-0.5..0.5 cells) of the vertex of the parabola through three neighbouring cells,
+    where it has a maximum and the peak is not on the map's edge; 0 elsewhere."""
+    den = before - 2 * centre + after
+    fit = inner & (den < 0)
+    off = np.zeros(len(centre), centre.dtype)
+    off[fit] = np.clip(0.5 * (before[fit] - after[fit]) / den[fit], -0.5, 0.5)
+    return off
 
 
 def _bilinear(field: np.ndarray, ch: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
