@@ -32,8 +32,9 @@ def row_quantile(rows: np.ndarray, q: float) -> np.ndarray:
         rows = rows.astype(float)
     if rows.shape[0] == 0:
         return np.zeros(0)
-    a = np.sort(rows, axis=1)  # NaN sorts last
-    n = np.isfinite(rows).sum(axis=1)
+    finite = np.isfinite(rows)
+    a = np.sort(np.where(finite, rows, np.nan), axis=1)  # NaN (and so +-inf, left out) sorts last
+    n = finite.sum(axis=1)
     out = np.full(rows.shape[0], np.nan)
     ok = n > 0
     if not ok.any():

@@ -22,6 +22,7 @@ def test_rolling_quantiles_match_numpy_bit_for_bit(dtype, q):
     for n, width in ((0, 3), (1, 3), (5, 7), (200, 7), (300, 45), (50, 1)):
         x = (rng.normal(size=n).cumsum() * 37).astype(dtype)
         x[rng.random(n) < 0.3] = np.nan
+        x[rng.random(n) < 0.05] = np.inf * rng.choice([-1, 1])  # not finite: left out, as the loops did
         got = row_quantile(trailing_rows(x, width), q)
         assert got.shape == (n,)
         assert np.array_equal(got, _loop(x, width, q), equal_nan=True), (n, width)
