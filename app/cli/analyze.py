@@ -11,8 +11,9 @@ from app.core.judgement_json import to_dict
 from app.paths import demo_track, demo_video
 
 
-def summary_text(j: Judgement) -> str:
-    """Human-readable lines for the terminal."""
+def summary_text(j: Judgement, pass_mark: float | None = None) -> str:
+    """Human-readable lines for the terminal; pass_mark: the scoring table's points that pass
+    this event (said beside the points)."""
     from app.assess.rules import REASON_TEXT
     lines = []
     if j.guess is not None:
@@ -30,7 +31,12 @@ def summary_text(j: Judgement) -> str:
     lines += [f"note: {w}" for w in (j.notes.get("visibility") or {}).get("warnings", [])]
     if j.score is not None:
         s = j.score
-        lines.append(f"score: {s.points} points ({s.table})" if s.points is not None else f"score: {s.note}")
+        if s.points is None:
+            lines.append(f"score: {s.note}")
+        else:
+            verdict = "" if pass_mark is None else \
+                f", {'passed' if s.points >= pass_mark else 'not passed'} (pass mark {pass_mark:g})"
+            lines.append(f"score: {s.points} points{verdict} ({s.table})")
     return "\n".join(lines)
 
 
@@ -133,7 +139,8 @@ def cmd_analyze(args) -> int:
     if args.save and check.partial and not args.accept_partial:
         raise UsageError(f"{args.input}: nothing saved: {'; '.join(check.partial)}; analyse the whole file, or "
                          "save this part knowingly with --accept-partial")
-    j = _judge(track, _request(args, args.exercise), box, vp)
+    request = _request(args, args.exercise)
+    j = _judge(track, request, box, vp)
     if check.partial:  # kept with the result: whoever reads it later sees it was knowingly partial
         j = j.with_notes(input_problems=list(check.partial))
     if args.track_out:
@@ -157,7 +164,7 @@ def cmd_analyze(args) -> int:
     for problem in (*check.fatal, *check.partial):
         print(f"warning: {problem}", file=sys.stderr)
     if args.json_out != "-":
-        print(summary_text(j))
+        print(summary_text(j, request.table.pass_for(j.exercise) if request.table else None))
         if args.save:
             print(f"saved as session {out['session_id']}")
     return 0

@@ -227,7 +227,8 @@ def _rep_angles_3d(a: Assessment, joints3d: np.ndarray) -> list[dict]:
 def _score(a: Assessment, req: JudgeRequest) -> Score | None:
     if req.table is None or not req.sex or req.age is None:
         return None
+    from app.assess.scoring import points_note
     pts = req.table.points(a.exercise, req.sex, req.age, a.count_standard)
     return Score(req.table.name, req.table.example, req.sex, req.age, pts,
-                 None if pts is not None else f"the table has no row for {a.exercise}, {req.sex}, age {req.age}")
+                 None if pts is not None else points_note(req.table, a.exercise, req.sex, req.age))
 

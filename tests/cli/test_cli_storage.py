@@ -53,6 +53,11 @@ def test_analyze_json_to_stdout_and_score(track_file, capsys):
     assert main(["analyze", str(path), "--exercise", "situp", "--json", "-", "--sex", "male", "--age", "19"]) == 0
     res = json.loads(capsys.readouterr().out)
     assert res["score"]["points"] == pytest.approx(60 * 4 / 53, abs=0.1) and res["score"]["example"] is True
+    assert main(["analyze", str(path), "--exercise", "situp", "--sex", "male", "--age", "19", "--no-classifier"]) == 0
+    assert "points, not passed (pass mark 60)" in capsys.readouterr().out  # 4 sit-ups of the 53 that pass
+    assert main(["analyze", str(path), "--exercise", "situp", "--sex", "male", "--age", "15", "--no-classifier"]) == 0
+    said = capsys.readouterr().out
+    assert "score: no row for age 15" in said and "17-21" in said  # the ages the table has
 
 
 @pytest.mark.parametrize("argv,msg", [
