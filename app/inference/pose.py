@@ -193,8 +193,8 @@ class PoseEstimator:
         # a second time on a smoothly moving crop; the two reads are blended (merge_reads). No
         # feedback loop: the crop never comes from an earlier crop. Off by default: on the 30
         # held-out videos PCK@0.2 0.503 -> 0.534 (@0.1 0.379 -> 0.428) but the engine's totals
-        # agree with the teacher's no more often (0.37 both), jitter rises 0.060 -> 0.094 and a
-        # frame costs 6.7 -> 10.6 ms, which the 30 fps camera's dropped-frame budget cannot pay.
+        # agree with the teacher's no more often (0.37 both) and jitter rises 0.060 -> 0.094 (a
+        # frame costs 6.7 -> 10.6 ms: affordable since the decode was vectorised, not the reason).
         self.refine = (not self.recurrent) and refine
         self._box: np.ndarray | None = None  # the refine crop (cx, cy, side), smoothed over frames
         self._focus: np.ndarray | None = None

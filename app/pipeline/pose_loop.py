@@ -17,6 +17,7 @@ import numpy as np
 
 from app.capture.video import VideoInfo, frames
 from app.core.bar import BarWatch
+from app.core.content_box import PaddingWatch
 from app.core.skeleton import NUM_JOINTS
 from app.core.types import PoseTrack
 from app.core.visibility import visible
@@ -39,14 +40,37 @@ class PoseStep:
     track_ms: float
 
 
+def _shifted(k: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """(17, 3) joints moved by `by` (x, y) px; unseen joints stay (0, 0, 0)."""
+    out = k.copy()
+    seen = out[:, 2] > 0
+    out[seen, :2] += by
+    return out
+
+
 def pose_steps(numbered: Iterator[tuple[int, np.ndarray]], estimator, size: tuple[int, int],
-               choice=None) -> Iterator[PoseStep]:
+               choice=None, padding: PaddingWatch | None = None) -> Iterator[PoseStep]:
     """(frame number, image) pairs -> PoseStep per frame. estimator: image -> list of (17, 3)
-    people (app.inference.pose.PoseEstimator or a fake); choice: SubjectChoice or None."""
+    people (app.inference.pose.PoseEstimator or a fake); choice: SubjectChoice or None.
+    padding: where the picture lies inside black bars (default: found from the frames, see
+    app.core.content_box); the model reads that window, joints come back in whole-image pixels."""
     tracker = Tracker(size)
+    padding = PaddingWatch() if padding is None else padding
+    shift = np.zeros(2, np.float32)
+    last = None
     for i, img in numbered:
         t0 = time.perf_counter()
-        people = estimator(img)
+        window = padding.window(i, img)
+        if window != last and getattr(estimator, "recurrent", False):
+            estimator.reset()  # the recurrent model's memory lives in input coordinates
+        last = window
+        if window:
+            x0, y0, x1, y1 = window
+            shift = np.array([x0, y0], np.float32)
+            people = [_shifted(k, shift) for k in estimator(img[y0:y1, x0:x1])]
+        else:
+            shift = np.zeros(2, np.float32)
+            people = estimator(img)
         t1 = time.perf_counter()
         seen = tracker.update(people)
         if tracker.subject_lost and getattr(estimator, "recurrent", False):
@@ -55,7 +79,7 @@ def pose_steps(numbered: Iterator[tuple[int, np.ndarray]], estimator, size: tupl
             choice.apply(tracker, seen)
         k = tracker.subject(seen)
         if hasattr(estimator, "follow"):  # the crop pass looks where the subject is
-            estimator.follow(None if tracker.subject_lost else k)
+            estimator.follow(None if tracker.subject_lost or k is None else _shifted(k, -shift))
         yield PoseStep(i, img, k if k is not None else np.zeros((NUM_JOINTS, 3), np.float32), seen, len(people),
                        (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000)
 
