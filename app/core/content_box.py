@@ -2,8 +2,8 @@
 
 Why: phone videos shared online are often a portrait strip padded to landscape (or the other
 way round) with black bars. The pose model sees the whole frame letterboxed to its input
-size, so the bars shrink the person: a 562 px tall strip in a 1000 px wide frame is read at
-0.26 of its pixels instead of 0.41. On the one such hand-counted video the model found almost
+size, so the bars shrink the person: a 660x562 picture in a 1000x562 frame is read at 0.26
+of its pixels instead of 0.39. On the one such hand-counted video the model found almost
 nobody (PCK@0.2 against the teacher 0.05); on the picture alone it reads it like any other
 (0.88). Cropping to the picture only helps when the bars lie along the frame's long side
 (bars above and below a landscape picture leave its scale unchanged), so only then is a box
@@ -35,7 +35,8 @@ RING = 8          # px: how far compression artefacts reach from the picture int
 def brightest(image: np.ndarray) -> np.ndarray:
     """uint8 (H, W, 3) or (H, W) -> (H, W): the brightest channel of each pixel."""
     a = np.asarray(image)
-    return a.max(axis=2) if a.ndim == 3 else a
+    # three elementwise maxima: a reduction over the 3-long channel axis is ~15x slower
+    return np.maximum(np.maximum(a[..., 0], a[..., 1]), a[..., 2]) if a.ndim == 3 else a
 
 
 def box_in(bright: np.ndarray, dark: int = DARK, min_gain: float = MIN_GAIN,
