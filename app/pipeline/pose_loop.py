@@ -56,7 +56,6 @@ def pose_steps(numbered: Iterator[tuple[int, np.ndarray]], estimator, size: tupl
     app.core.content_box); the model reads that window, joints come back in whole-image pixels."""
     tracker = Tracker(size)
     padding = PaddingWatch() if padding is None else padding
-    shift = np.zeros(2, np.float32)
     last = None
     for i, img in numbered:
         t0 = time.perf_counter()
@@ -64,12 +63,11 @@ def pose_steps(numbered: Iterator[tuple[int, np.ndarray]], estimator, size: tupl
         if window != last and getattr(estimator, "recurrent", False):
             estimator.reset()  # the recurrent model's memory lives in input coordinates
         last = window
+        shift = np.array(window[:2] if window else (0, 0), np.float32)
         if window:
             x0, y0, x1, y1 = window
-            shift = np.array([x0, y0], np.float32)
             people = [_shifted(k, shift) for k in estimator(img[y0:y1, x0:x1])]
         else:
-            shift = np.zeros(2, np.float32)
             people = estimator(img)
         t1 = time.perf_counter()
         seen = tracker.update(people)
