@@ -101,7 +101,13 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
     from training.eval_pose_videos import evaluate_video, per_video, summarise
     clips = [c.clip for c in pushfit.load_index(data_root) if is_validation(c.clip)]
     build_cache(data_root, cache, clips)
-    sources = TF.validation_sources(data_root.parent, Path.home() / ".cache" / "drillscore" / "teacher") if videos else []
+    teacher_cache = Path.home() / ".cache" / "drillscore" / "teacher"
+    sources = TF.validation_sources(data_root.parent, teacher_cache) if videos else []
+    missing = TF.validation_missing(data_root.parent, teacher_cache) if videos else []
+    if missing:  # a card's figures over fewer videos would not compare with the last ones
+        progress(f"no teacher track for {', '.join(missing)} (python -m training teacher ../shared/data/clips "
+                 f"makes them): evaluating {len(sources)} videos, the model cards are NOT written")
+        write_cards = False
     out = {}
     for name, recurrent in (("pose_paf", False), ("pose_lstm_pm", True)):
         if not (models / f"{name}.onnx").exists() or only not in (None, name):

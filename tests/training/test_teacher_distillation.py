@@ -226,3 +226,23 @@ def test_the_pose_command_refuses_a_bad_input_size_in_one_line(capsys):
     assert main(["pose", "--size", "250", "--steps", "1"]) == 2
     err = capsys.readouterr().err
     assert "--size 250" in err and "multiple of 8" in err and len(err.strip().splitlines()) == 1
+
+
+def test_hand_counted_videos_without_a_teacher_track_are_named(tmp_path):
+    """`eval pose` once evaluated 26 of the 30 videos without a word when the clips' teacher
+    tracks were missing; the missing ones are now listed (and the cards left unwritten)."""
+    import json
+
+    from training.data.teacher_frames import validation_missing, validation_sources
+    (tmp_path / "videos" / "teacher").mkdir(parents=True)
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "videos" / "counts.json").write_text(json.dumps({"a": {"file": "a.mp4", "exercise": "pushup"},
+                                                                 "b": {"file": "b.mp4", "exercise": "situp"}}))
+    (tmp_path / "clips" / "clips.json").write_text(json.dumps({"c.mp4": {"exercise": "pullup"}}))
+    (tmp_path / "videos" / "teacher" / "a.npz").write_bytes(b"")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    assert [s.name for s in validation_sources(tmp_path, cache)] == ["a"]
+    assert validation_missing(tmp_path, cache) == ["b", "c"]
+    (cache / "c.npz").write_bytes(b"")
+    assert validation_missing(tmp_path, cache) == ["b"]

@@ -160,6 +160,17 @@ def validation_sources(data: Path, teacher_cache: Path) -> list[Source]:
     return out
 
 
+def validation_missing(data: Path, teacher_cache: Path) -> list[str]:
+    """The hand-counted videos validation_sources leaves out for want of a teacher track."""
+    listed = []
+    for sub, index in (("videos", "counts.json"), ("clips", "clips.json")):
+        f = data / sub / index
+        if f.exists():
+            listed += [Path(k).stem for k in json.loads(f.read_text())]
+    have = {s.name for s in validation_sources(data, teacher_cache)}
+    return [n for n in listed if n not in have]
+
+
 # sampling weight per content: the rare poses (bars, curled trunks) are seen more often
 WEIGHTS = {"pullup": 4.0, "situp": 4.0, "crunch": 4.0, "pushup": 2.0, "other": 1.0, "pushfit": 0.5}
 
