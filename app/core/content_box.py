@@ -81,10 +81,12 @@ def content_box(samples: Sequence[np.ndarray], dark: int = DARK, min_gain: float
 
 class PaddingWatch:
     """The window the pose model should read, frame by frame, from the frames themselves (no
-    second pass over the file, nothing buffered): the whole frame while the first `decide_after`
-    frames are looked at (every `every`-th), then the picture inside the bars if there are any;
-    every `recheck` frames after that, a frame lit outside the window (it was not padding after
-    all) ends the window for good."""
+    second pass over the file, nothing buffered). The first frame decides when it shows bars:
+    reading a few frames whole first made the person jump in scale when the window came, and
+    the engine counted the jump as a rep. A first frame without bars (a fade-in from black, say)
+    is followed by every `every`-th frame up to `decide_after`, which decide together. After
+    that, every `recheck` frames, a frame lit outside the window (it was not padding after all)
+    ends the window for good."""
 
     def __init__(self, decide_after: int = 15, every: int = 5, recheck: int = 10, dark: int = DARK) -> None:
         self.decide_after, self.every, self.recheck, self.dark = decide_after, every, recheck, dark
@@ -100,11 +102,14 @@ class PaddingWatch:
                 self._bright = b.copy() if self._bright is None or self._bright.shape != b.shape \
                     else np.maximum(self._bright, b)
                 self._seen += 1
-            if index + 1 >= self.decide_after:
+                if self._seen == 1:
+                    self.box = box_in(self._bright)
+            if self.box is not None or index + 1 >= self.decide_after:
                 self.decided = True
-                self.box = box_in(self._bright) if self._bright is not None and self._seen >= MIN_SAMPLES else None
+                if self.box is None and self._seen >= MIN_SAMPLES:
+                    self.box = box_in(self._bright)
                 self._bright = None
-            return None
+            return self.box
         if self.box is not None and index % self.recheck == 0 and self._lit_outside(image):
             self.box = None
         return self.box

@@ -49,15 +49,24 @@ def test_a_black_studio_background_is_not_padding():
     assert content_box(out) is None
 
 
-def test_the_watch_decides_after_the_first_frames_and_gives_up_when_the_bars_light_up():
+def test_the_watch_decides_at_once_and_gives_up_when_the_bars_light_up():
     from app.core.content_box import PaddingWatch
     frames = _frames(n=20)
     w = PaddingWatch(decide_after=15, every=5, recheck=30)
     got = [w.window(i, f) for i, f in enumerate(frames)]
-    assert got[:15] == [None] * 15 and got[15:] == [(340, 0, 967, 562)] * 5
+    assert got == [(340, 0, 967, 562)] * 20  # from the first frame on: no jump in scale later
     lit = frames[0].copy()
     lit[:, :100] = 120  # something in the left bar: it was never padding
     assert w.window(31, lit) == (340, 0, 967, 562)  # only every 30th frame is checked
     assert w.window(60, lit) is None and w.window(61, frames[1]) is None  # and once lit, for good
     dark = PaddingWatch()
     assert all(dark.window(i, np.zeros((50, 80, 3), np.uint8)) is None for i in range(40))
+
+
+def test_a_fade_in_is_decided_by_the_frames_after_it():
+    from app.core.content_box import PaddingWatch
+    black = np.zeros((562, 1000, 3), np.uint8)
+    frames = [black] * 3 + _frames(n=17)
+    w = PaddingWatch(decide_after=15, every=5)
+    got = [w.window(i, f) for i, f in enumerate(frames)]
+    assert got[:14] == [None] * 14 and got[14:] == [(340, 0, 967, 562)] * 6
