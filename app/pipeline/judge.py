@@ -19,7 +19,7 @@ from app import __version__
 from app.assess.coverage import coverage, posture_contradicts
 from app.assess.engine import Assessment, assess, with_probabilities
 from app.assess.protocol import Protocol
-from app.assess.scoring import ScoringTable
+from app.assess.scoring import ScoringTable, points_note
 from app.assess.thresholds import DEFAULTS, Thresholds, with_image_bar
 from app.core.judgement import RULES_ENGINE, ClassifierUse, Guess, Judgement, Score
 from app.core.types import EXERCISES, PoseTrack
@@ -227,7 +227,6 @@ def _rep_angles_3d(a: Assessment, joints3d: np.ndarray) -> list[dict]:
 def _score(a: Assessment, req: JudgeRequest) -> Score | None:
     if req.table is None or not req.sex or req.age is None:
         return None
-    from app.assess.scoring import points_note
     pts = req.table.points(a.exercise, req.sex, req.age, a.count_standard)
     return Score(req.table.name, req.table.example, req.sex, req.age, pts,
                  None if pts is not None else points_note(req.table, a.exercise, req.sex, req.age))
