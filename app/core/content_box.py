@@ -10,8 +10,8 @@ nobody (PCK@0.2 against the teacher 0.05); on the picture alone it reads it like
 returned.
 
 What counts as a bar: a band of rows or columns at the frame's edge that stays near-black
-(every channel <= DARK) in every sampled frame, and ends at a picture edge that is lit along
-a good part of the frame's side. Encoded padding reads 0-4; a dim but real scene (a gym wall)
+(every channel <= DARK but for a few specks of compression noise) in every sampled frame, and
+ends at a picture edge that is lit along a good part of the frame's side. Encoded padding reads 0-4; a dim but real scene (a gym wall)
 reads 15-25; a black studio background ends at a person's outline, not at a lit edge, and is
 not a bar; a lit caption band on a black intro is too small to be the picture.
 """
@@ -30,6 +30,7 @@ MIN_SIDE = 32     # px: a picture smaller than this is not a picture
 MIN_SAMPLES = 3   # frames: one dark frame (a fade-in) must not decide
 MIN_AREA = 0.2    # of the frame: a lit band smaller than this is a title or a caption, not a picture
 RING = 8          # px: how far compression artefacts reach from the picture into the bars
+NOISE = 0.002     # share of a bar's pixels that may rise above DARK (specks of compression noise)
 
 
 def brightest(image: np.ndarray) -> np.ndarray:
@@ -39,29 +40,39 @@ def brightest(image: np.ndarray) -> np.ndarray:
     return np.maximum(np.maximum(a[..., 0], a[..., 1]), a[..., 2]) if a.ndim == 3 else a
 
 
+def _dark(region: np.ndarray, dark: int) -> bool:
+    """Padding: (almost) every pixel at or below `dark`; a stray compression speck is allowed."""
+    return region.size == 0 or float((region > dark).mean()) <= NOISE
+
+
+def _edges(share: np.ndarray) -> tuple[int, int] | None:
+    """First and one-past-last line lit along EDGE_SHARE of the side, or None."""
+    lit = np.flatnonzero(share >= EDGE_SHARE)
+    return (int(lit[0]), int(lit[-1]) + 1) if lit.size else None
+
+
 def box_in(bright: np.ndarray, dark: int = DARK, min_gain: float = MIN_GAIN,
            min_side: int = MIN_SIDE) -> tuple[int, int, int, int] | None:
     """(H, W) brightest value each pixel reached over the samples -> (x0, y0, x1, y1) of the
-    picture inside black bars (x1, y1 exclusive), or None (see content_box)."""
-    h, w = bright.shape
-    cols = np.flatnonzero(bright.max(axis=0) > dark)
-    rows = np.flatnonzero(bright.max(axis=1) > dark)
-    if cols.size == 0 or rows.size == 0:
-        return None
-    x0, x1, y0, y1 = int(cols[0]), int(cols[-1]) + 1, int(rows[0]), int(rows[-1]) + 1
-    # a bar ends where the picture begins: a line lit along EDGE_SHARE of the frame, within
-    # RING px of the first lit line (compression smears a line or two into the bar). A person
-    # on a black background ends at an outline instead: a hand, a shoulder, never a long line.
-    def sharp(lines: np.ndarray) -> bool:
-        return bool(((lines >= EDGE_LIT).mean(axis=1) >= EDGE_SHARE).any())
+    picture inside black bars (x1, y1 exclusive), or None (see content_box).
 
-    if x0 > 0 and not sharp(bright[:, x0:x0 + RING].T):
+    The picture's edges are the outermost lines lit (>= EDGE_LIT) along EDGE_SHARE of the frame's
+    side; a side counts as padded only when everything beyond its edge, past the RING px that
+    compression smears into the bar, is dark. A person on a black background is lit along a
+    line only where the body is tall, and the box that gives is too small (MIN_AREA)."""
+    h, w = bright.shape
+    lit = bright >= EDGE_LIT
+    cols, rows = _edges(lit.mean(axis=0)), _edges(lit.mean(axis=1))
+    if cols is None or rows is None:
+        return None
+    (x0, x1), (y0, y1) = cols, rows
+    if not _dark(bright[:, :max(0, x0 - RING)], dark) or x0 <= RING:
         x0 = 0
-    if x1 < w and not sharp(bright[:, max(x1 - RING, 0):x1].T):
+    if not _dark(bright[:, x1 + RING:], dark) or x1 >= w - RING:
         x1 = w
-    if y0 > 0 and not sharp(bright[y0:y0 + RING]):
+    if not _dark(bright[:max(0, y0 - RING)], dark) or y0 <= RING:
         y0 = 0
-    if y1 < h and not sharp(bright[max(y1 - RING, 0):y1]):
+    if not _dark(bright[y1 + RING:], dark) or y1 >= h - RING:
         y1 = h
     if min(x1 - x0, y1 - y0) < min_side or max(w, h) < min_gain * max(x1 - x0, y1 - y0) \
             or (x1 - x0) * (y1 - y0) < MIN_AREA * w * h:
@@ -120,5 +131,5 @@ class PaddingWatch:
         x0, y0, x1, y1 = self.box
         m = RING
         b = brightest(image)
-        return any(part.size > 0 and part.max() > self.dark for part in
-                   (b[:, :max(0, x0 - m)], b[:, x1 + m:], b[:max(0, y0 - m)], b[y1 + m:]))
+        return not all(_dark(part, self.dark) for part in
+                       (b[:, :max(0, x0 - m)], b[:, x1 + m:], b[:max(0, y0 - m)], b[y1 + m:]))

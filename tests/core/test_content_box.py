@@ -22,6 +22,16 @@ def test_a_portrait_strip_padded_to_landscape_is_found():
     assert content_box(a + b) == (340, 0, 967, 562)
 
 
+def test_specks_of_compression_noise_in_a_bar_do_not_hide_it():
+    """mp4v put a few 11-grey-level pixels into the padding of a re-encoded clip: the left bar
+    was then taken for picture and only the right one cropped."""
+    frames = _frames()
+    frames[0][100, 50] = frames[1][300, 200] = 40
+    assert content_box(frames) == (340, 0, 967, 562)
+    frames[2][:, :300] = 60  # the "bar" really shows something: it is picture, and the
+    assert content_box(frames) is None  # 33 px left on the right would not enlarge anyone
+
+
 def test_bars_that_would_not_enlarge_the_person_are_left_alone():
     # bars above and below a landscape picture: the long side, and so the scale, stays
     assert content_box(_frames(size=(240, 320), box=(0, 30, 320, 210))) is None
