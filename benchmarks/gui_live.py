@@ -91,12 +91,12 @@ def main() -> None:
             from app.capture.latest import LatestFrames
             from app.capture.video import VideoInfo, frames
             from app.inference.lifter import Lifter3D
-            from app.inference.pose import PoseEstimator
+            from app.inference.subject_pose import pose_estimator
             from app.pipeline.subject import SubjectChoice
             video, _ = frames(DEMO_VIDEO)
             info = VideoInfo(video.path, 30.0, video.size, 0)  # the camera's rate, not the file's
             choice = SubjectChoice()
-            info, items = pose_items(info, iter(LatestFrames(paced_camera())), PoseEstimator(threads=a.threads),
+            info, items = pose_items(info, iter(LatestFrames(paced_camera())), pose_estimator(threads=a.threads),
                                      choice)
             return LiveSession(items, "pushup", 30.0, info.size, "side", time_limit=seconds, realtime=False,
                                classifier=AnalysisWorker(RepClassifier(), "pushup", "side", info.size,
@@ -104,9 +104,9 @@ def main() -> None:
                                recorder=SessionRecorder(Path(tmp.name) / "rec", 30.0, info.size), choice=choice)
         if a.video:
             from app.capture.video import frames
-            from app.inference.pose import PoseEstimator
+            from app.inference.subject_pose import pose_estimator
             info, images = frames(DEMO_VIDEO)
-            info, items = pose_items(info, enumerate(images), PoseEstimator())
+            info, items = pose_items(info, enumerate(images), pose_estimator())
             return LiveSession(items, "pushup", info.fps, info.size, "auto", time_limit=seconds, realtime=False,
                                classifier=AnalysisWorker(RepClassifier(), "pushup", "side", info.size))
         looped = ((i, i / track.fps, None, k) for i, k in enumerate(itertools.cycle(track.keypoints)))
@@ -168,12 +168,12 @@ def main() -> None:
         # live test should have reached
         from app.assess.engine import assess
         from app.capture.video import VideoInfo, frames
-        from app.inference.pose import PoseEstimator
+        from app.inference.subject_pose import pose_estimator
         from app.pipeline.pose_loop import video_poses
 
         video = frames(DEMO_VIDEO)[0]
         full = video_poses((VideoInfo(video.path, 30.0, video.size, st.frames),
-                            itertools.islice(camera_images(), st.frames)), PoseEstimator()).subject
+                            itertools.islice(camera_images(), st.frames)), pose_estimator()).subject
         ref = assess(full, "pushup", "side")
         live = w.session.stop()  # already finished: its final assessment
         print(f"counts on the video: live with drops {live.count_standard} standard of {live.count_total}; every "

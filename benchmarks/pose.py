@@ -66,8 +66,9 @@ def loop_ms(video: Path, n: int, models: Path | None, threads: int = 2) -> dict[
     """Our side of --teacher: decode + the pose loop (model, decoder, tracker, crop pass as the
     app runs it) on the first n frames of video, after 5 warm-up frames -> ms per frame."""
     from app.capture.video import frames
+    from app.inference.subject_pose import pose_estimator
     from app.pipeline.pose_loop import pose_steps
-    est = PoseEstimator(models, threads)
+    est = pose_estimator(models, threads)  # the app's pose path: find with pose_paf, read on a crop
     info, it = frames(video)
     dec = [0.0]
 
@@ -88,7 +89,7 @@ def loop_ms(video: Path, n: int, models: Path | None, threads: int = 2) -> dict[
     for step in pose_steps(timed(), est, info.size):
         if step.index >= 5:
             pose, track, done = pose + step.pose_ms, track + step.track_ms, done + 1
-            crops += getattr(est, "last_pass", "frame") == "crop"
+            crops += getattr(est, "last_pass", "frame") in ("crop", "crop+frame")
     d = max(done, 1)
     return {"decode": dec[0] * 1000 / d, "pose": pose / d, "tracker": track / d,
             "total": dec[0] * 1000 / d + (pose + track) / d, "frames": done, "crop_share": crops / d,

@@ -106,7 +106,7 @@ def pose_models_key() -> str:
 
     from app.inference.session import ModelError, models_dir, read_card
     parts = []
-    for name in ("pose_paf", "pose_lstm_pm"):
+    for name in ("pose_paf", "pose_lstm_pm", "pose_crop"):
         try:
             parts.append(read_card(models_dir() / f"{name}.onnx").get("sha256", ""))
         except ModelError:

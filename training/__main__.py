@@ -8,6 +8,7 @@
     python -m training smoother [--preset cpu|gpu|ci] [--steps N]
     python -m training lifter [--preset cpu|gpu|ci] [--steps N] [--actions pushup,pullup,situp,all] [--causal]
     python -m training teacher VIDEO|FOLDER [--cache DIR]   (reference tracks from mediapipe 0.10.14)
+    python -m training crop-pose [--minutes M] [--steps N] [--resume] [--device cuda]   (the subject-crop model)
 """
 from __future__ import annotations
 
@@ -87,8 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--synth", type=int, help="rendered synthetic clips to add (default: the preset's)")
     p.add_argument("--coco", type=Path, help="COCO person_keypoints JSON to add to the training set (paf model)")
     p.add_argument("--coco-images", type=Path, help="folder of the COCO images")
+    cp = sub.add_parser("crop-pose", help="train the subject-crop pose model on teacher-labelled crops (resumable)")
+    cp.add_argument("--preset", choices=["cpu", "ci"], default="cpu")
+    cp.add_argument("--steps", type=int, help="length of the schedule (default: the preset's)")
+    cp.add_argument("--minutes", type=float, help="stop after this many minutes (resume later with --resume)")
+    cp.add_argument("--stop-at", type=int, help="stop at this step (a chunk that ends at a known place)")
+    cp.add_argument("--synth", type=int, default=0, help="rendered synthetic clips to add (training.synth)")
+    cp.add_argument("--resume", action="store_true")
+    cp.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "pose_crop.pt")
+    cp.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
+    cp.add_argument("--device", default="cpu", help="cpu or cuda")
+    cp.add_argument("--threads", type=int)
     e = sub.add_parser("export", help="export trained checkpoints to ONNX + model cards")
-    e.add_argument("what", choices=["pose", "classifier", "recogniser", "smoother", "lifter"])
+    e.add_argument("what", choices=["pose", "crop-pose", "classifier", "recogniser", "smoother", "lifter"])
     e.add_argument("--checkpoints", type=Path, default=ROOT / "checkpoints")
     e.add_argument("--out", type=Path, default=ROOT / "models")
     v = sub.add_parser("eval", help="evaluate exported models on the validation clips")
@@ -101,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--no-cards", action="store_true", help="do not write the metrics into the model cards")
     v.add_argument("--no-videos", action="store_true",
                    help="pose: pushfit validation only (skip the hand-counted videos against the teacher)")
-    v.add_argument("--only", choices=["pose_paf", "pose_lstm_pm"], help="pose: evaluate this model only")
+    v.add_argument("--only", choices=["pose_paf", "pose_lstm_pm", "pose_crop"],
+                   help="pose: evaluate this model only (pose_crop: the app's crop path, pose_paf finding)")
     v.add_argument("--crop", choices=["auto", "on", "off", "refine"], default="auto",
                    help="pose: the stateless model's crop pass (auto: as its card says, as the app runs it)")
     sub.add_parser("demo", help="render the bundled demo video (assets/demo/pushup_side_demo.mp4)")
@@ -263,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in res.items():
             print(f"{a.what} {k}: " + (_fmt(v) if isinstance(v, dict) else (f"{v:.4f}" if isinstance(v, float) else str(v))))
         return 0
+    if a.cmd == "crop-pose":
+        from training.crop_train import run_cli
+        return run_cli(a)
+    if a.cmd == "export" and a.what == "crop-pose":
+        from training.export_crop_pose import run_cli as export_crop
+        return export_crop(a.checkpoints / "pose_crop.pt", a.out)
     if a.cmd == "export" and a.what in ("recogniser", "smoother", "lifter"):
         return _export_temporal(a.what, a.checkpoints, a.out)
     if a.cmd == "pose":

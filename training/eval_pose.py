@@ -41,7 +41,9 @@ def nearest(people: list[np.ndarray], label: np.ndarray) -> np.ndarray:
 
 
 def evaluate_model(est: PoseEstimator, cache: Path, clips: list[str], alpha: float = 0.2,
-                   max_frames: int | None = None) -> dict:
+                   max_frames: int | None = None, follow: bool = False) -> dict:
+    """follow: tell the estimator whom to follow (the decoded person nearest the label), as the
+    pose loop's tracker does: the crop path reads the next frame around them."""
     hits = np.zeros(NUM_JOINTS)
     totals = np.zeros(NUM_JOINTS)
     acc_pred, acc_lab = [], []
@@ -59,6 +61,8 @@ def evaluate_model(est: PoseEstimator, cache: Path, clips: list[str], alpha: flo
             times.append(time.perf_counter() - t0)
             lab = fs.joints[i]
             p = nearest(people, lab)
+            if follow:
+                est.follow(p if (p[:, 2] > 0).sum() >= 3 else None)
             size = box_size(lab)
             known = lab[:, 2] > 0
             if size > 0 and known.sum() >= 4:
@@ -109,14 +113,21 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
                  f"makes them): evaluating {len(sources)} videos, the model cards are NOT written")
         write_cards = False
     out = {}
-    for name, recurrent in (("pose_paf", False), ("pose_lstm_pm", True)):
+    for name, recurrent in (("pose_paf", False), ("pose_lstm_pm", True), ("pose_crop", False)):
         if not (models / f"{name}.onnx").exists() or only not in (None, name):
             continue
-        est = PoseEstimator(models, threads, recurrent=recurrent, by_metrics=False, crop=crop is True,
-                            refine=crop == "refine")
-        if est.name != name:
-            continue
-        r: dict = {"crop_pass": est.crop, "refine_pass": est.refine}
+        if name == "pose_crop":  # the app's path: pose_paf finds, pose_crop reads the subject
+            from app.inference.subject_pose import pose_estimator
+            est = pose_estimator(models, threads, by_metrics=False)
+            if not est.name.startswith(name):
+                continue
+            r: dict = {"path": est.name, "detect_every": est.detect_every}
+        else:
+            est = PoseEstimator(models, threads, recurrent=recurrent, by_metrics=False, crop=crop is True,
+                                refine=crop == "refine")
+            if est.name != name:
+                continue
+            r = {"crop_pass": est.crop, "refine_pass": est.refine}
         if sources:
             rows = []
             for i, s in enumerate(sources):
@@ -129,8 +140,9 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
                   "split": f"against the reference teacher (mediapipe 0.10.14 BlazePose Full) on the {len(sources)} "
                            "hand-counted videos (../shared/data/videos + clips), held out of training by person; "
                            "through the app's pose loop, every frame"}
-        est.crop = False  # cached pushfit frames are scored one by one: nobody to follow
-        pf = evaluate_model(est, cache, clips, max_frames=max_frames)
+        if name != "pose_crop":
+            est.crop = False  # cached pushfit frames are scored one by one: nobody to follow
+        pf = evaluate_model(est, cache, clips, max_frames=max_frames, follow=name == "pose_crop")
         pf["split"] = f"pushfit validation: {len(clips)} clips held out by clip-name hash, every 2nd frame"
         r["pushfit"] = pf
         if not sources:  # no videos: the pushfit figure is the headline

@@ -104,7 +104,10 @@ def _video_poses(path, box, exercise: str | None, keep_all: bool = False):
     from app.pipeline.pose_loop import video_poses
     try:
         source = frames(path)  # a bad video is reported before the models load
-        return video_poses(source, box.pose(), keep_all=keep_all, progress=progress("pose"), exercise=exercise)
+        est = box.pose()
+        if keep_all and hasattr(est, "detect_every"):
+            est.detect_every = 1  # everyone on every frame, not only on the crop path's detection frames
+        return video_poses(source, est, keep_all=keep_all, progress=progress("pose"), exercise=exercise)
     except (VideoError, ModelError) as e:
         raise UsageError(str(e)) from None
 

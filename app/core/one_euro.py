@@ -14,6 +14,43 @@ def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray:
     return 1.0 / (1.0 + tau / dt)
 
 
+class OneEuro:
+    """The filter frame by frame (a live track, or the crop path's reads): call it with each
+    frame's joints (J, 2) and which of them were found (J,) bool -> the filtered (J, 2). Joints
+    not found keep their last estimate and are returned as given; `reset()` forgets the past
+    (another person, a cut)."""
+
+    def __init__(self, dt: float, min_cutoff: float = 1.0, beta: float = 0.01, d_cutoff: float = 1.0) -> None:
+        if dt <= 0:
+            raise ValueError(f"the time between frames must be positive, got {dt}")
+        self.dt, self.min_cutoff, self.beta = dt, min_cutoff, beta
+        self.a_d = _alpha(d_cutoff, dt)
+        self.reset()
+
+    def reset(self) -> None:
+        self.x_prev: np.ndarray | None = None
+        self.dx_prev: np.ndarray | None = None
+        self.seen: np.ndarray | None = None
+
+    def __call__(self, x: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, np.float64)
+        if self.x_prev is None:  # the first frame: taken as it is
+            self.x_prev, self.dx_prev, self.seen = x.copy(), np.zeros_like(x), ok.copy()
+            return x
+        first = ok & ~self.seen
+        dx = (x - self.x_prev) / self.dt
+        dx_hat = self.a_d * dx + (1 - self.a_d) * self.dx_prev
+        a = _alpha(self.min_cutoff + self.beta * np.abs(dx_hat), self.dt)
+        x_hat = a * x + (1 - a) * self.x_prev
+        x_hat[first] = x[first]          # a joint seen for the first time starts where it is
+        dx_hat[first] = 0.0
+        upd = ok[:, None]
+        self.x_prev = np.where(upd, x_hat, self.x_prev)
+        self.dx_prev = np.where(upd, dx_hat, self.dx_prev)
+        self.seen |= ok
+        return np.where(upd, x_hat, x)
+
+
 def one_euro(kpts: np.ndarray, fps: float, min_cutoff: float = 1.0, beta: float = 0.01, d_cutoff: float = 1.0,
              min_score: float = 0.05) -> np.ndarray:
     """kpts (T, J, 3) x, y, score -> float32 (T, J, 3), x and y filtered, scores unchanged.
@@ -25,26 +62,7 @@ def one_euro(kpts: np.ndarray, fps: float, min_cutoff: float = 1.0, beta: float 
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps}")
     out = k.copy()
-    if not len(k):
-        return out
-    dt = 1.0 / fps
-    x_prev = k[0, :, :2].astype(np.float64)
-    dx_prev = np.zeros_like(x_prev)
-    seen = k[0, :, 2] > min_score
-    a_d = _alpha(d_cutoff, dt)
-    for t in range(1, len(k)):
-        x = k[t, :, :2].astype(np.float64)
-        ok = k[t, :, 2] > min_score
-        first = ok & ~seen
-        dx = (x - x_prev) / dt
-        dx_hat = a_d * dx + (1 - a_d) * dx_prev
-        a = _alpha(min_cutoff + beta * np.abs(dx_hat), dt)
-        x_hat = a * x + (1 - a) * x_prev
-        x_hat[first] = x[first]          # a joint seen for the first time starts where it is
-        dx_hat[first] = 0.0
-        upd = ok[:, None]
-        x_prev = np.where(upd, x_hat, x_prev)
-        dx_prev = np.where(upd, dx_hat, dx_prev)
-        out[t, :, :2] = np.where(upd, x_hat, k[t, :, :2])
-        seen |= ok
+    f = OneEuro(1.0 / fps, min_cutoff, beta, d_cutoff)
+    for t in range(len(k)):
+        out[t, :, :2] = f(k[t, :, :2], k[t, :, 2] > min_score)
     return out

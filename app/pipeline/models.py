@@ -25,9 +25,10 @@ class ModelBox:
         return self._loaded[key]
 
     def pose(self):
-        """The pose estimator (app.inference.pose.PoseEstimator); recurrent state reset by the pose loop."""
-        from app.inference.pose import PoseEstimator
-        return self._get("pose", lambda: PoseEstimator(self.folder, self.threads))
+        """The pose estimator (app.inference.subject_pose.pose_estimator: the subject read on a crop,
+        or the whole-frame model alone when the crop model is missing); reset by the pose loop."""
+        from app.inference.subject_pose import pose_estimator
+        return self._get("pose", lambda: pose_estimator(self.folder, self.threads))
 
     def classifier(self):
         from app.inference.classifier import RepClassifier

@@ -104,6 +104,13 @@ def apply_image(img: np.ndarray, size: int, a: Aug) -> np.ndarray:
     """uint8 (H, W, 3) BGR -> (size, size, 3) with the geometry and appearance of a."""
     out = cv2.warpAffine(img, matrix(img.shape[:2], size, a), (size, size), flags=cv2.INTER_LINEAR,
                          borderValue=(114, 114, 114))
+    return appearance(out, a)
+
+
+def appearance(out: np.ndarray, a: Aug) -> np.ndarray:
+    """uint8 (S, S, 3) BGR already in place -> with a's light, colour, blur, occluding patches,
+    sensor noise and JPEG compression (the geometry of a is not applied here)."""
+    size = out.shape[0]
     if a.gain != 1.0 or a.bias != 0.0 or a.sat != 1.0:
         hsv = cv2.cvtColor(out, cv2.COLOR_BGR2HSV).astype(np.float32)
         hsv[..., 1] = np.clip(hsv[..., 1] * a.sat, 0, 255)

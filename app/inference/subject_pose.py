@@ -1,0 +1,204 @@
+"""Find and follow, then read the subject on an upright crop (issue 27's pose path).
+
+Two models, as BlazePose and the LSTM Pose Machines read one person:
+- the whole-frame PAF model (app.inference.pose.PoseEstimator) FINDS people: on the first
+  frames, whenever nobody is followed or the crop read loses its person, and every
+  DETECT_EVERY frames to see who else is there (the tracker keeps bystanders apart);
+- the crop model (models/pose_crop.onnx) READS the followed person on a square crop placed
+  from their previous joints (app.core.subject_crop.crop_of: the rule training cut its crops
+  by), rotated so hips-to-shoulders points up: a push-up, a hanging pull-up and a lying sit-up
+  all reach it as an upright body.
+
+The pose loop tells the estimator whom it follows (`follow`, the tracker's subject) and
+restarts it when the subject is lost (`reset`, via `recurrent`). The crop read replaces that
+person's whole-frame read on detection frames and is the only read between them. Joints map
+back to frame pixels exactly (SubjectCrop.to_image).
+
+Missing crop model: app.pipeline.models falls back to the whole-frame model alone and says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from app.core.belief_maps import decode
+from app.core.one_euro import OneEuro
+from app.core.subject_crop import MARGIN, SubjectCrop, blend, crop_of
+from app.inference import session as S
+from app.inference.tracker import person_size
+
+GREY = 114
+DETECT_EVERY = 10     # frames between whole-frame passes while following (the tracker forgets after 15)
+MIN_SCORE = 0.2       # a belief peak below this: the joint is not found (score 0)
+LOST_SCORE = 0.25     # mean peak of the torso joints below this: the crop lost its person
+FOLLOW = 0.7          # how far the next crop moves to where this read puts it (1: no smoothing)
+TORSO = (5, 6, 11, 12)
+# The followed person's joints are smoothed as BlazePose's landmarks are (the teacher runs with
+# smooth_landmarks=True): a One-Euro filter on positions in units of the person's size, with
+# MediaPipe Pose's settings (min cutoff 0.05 Hz, beta 80, derivative cutoff 1 Hz), frames taken
+# as 1/30 s apart. A still joint is held steady; a moving one follows with little lag.
+SMOOTH = {"min_cutoff": 0.05, "beta": 80.0, "d_cutoff": 1.0}
+FRAME_S = 1 / 30
+
+
+class CropReader:
+    """The crop model: (image, SubjectCrop) -> (17, 3) image px + score (0 where not found)."""
+
+    def __init__(self, folder: Path | None = None, threads: int | None = None, prefer_gpu: bool = True) -> None:
+        self.model = S.load("pose_crop", folder, threads, prefer_gpu)
+        self.size = int(self.model.meta["input_size"])
+        self.stride = int(self.model.meta["stride"])
+
+    def read(self, image: np.ndarray, crop: SubjectCrop) -> np.ndarray:
+        m = crop.matrix(self.size)
+        big = crop.side > 2 * self.size  # shrinking a lot: average the pixels, as the training cache did
+        out = cv2.warpAffine(image, m, (self.size, self.size), flags=cv2.INTER_AREA if big else cv2.INTER_LINEAR,
+                             borderValue=(GREY, GREY, GREY))
+        x = np.ascontiguousarray(out[..., ::-1].transpose(2, 0, 1)[None], dtype=np.float32) / 255.0
+        k = decode(S.run(self.model, {"image": x})[0][0], self.stride)
+        found = k[:, 2] >= MIN_SCORE
+        k = crop.to_image(k, self.size).astype(np.float32)
+        h, w = image.shape[:2]
+        found &= (k[:, 0] >= 0) & (k[:, 0] <= w - 1) & (k[:, 1] >= 0) & (k[:, 1] <= h - 1)
+        k[~found] = 0.0
+        return k
+
+
+@dataclass(frozen=True, slots=True)
+class PoseModels:
+    """The two models of this path, for the seal: fingerprint {file stem: sha256} of both."""
+
+    finder: S.LoadedModel
+    reader: S.LoadedModel
+
+    @property
+    def fingerprint(self) -> dict[str, str]:
+        return {**self.finder.fingerprint, **self.reader.fingerprint}
+
+
+def _closest(people: list[np.ndarray], ref: np.ndarray) -> int | None:
+    """Index of the person whose seen joints lie nearest ref's (mean distance, in ref's sizes)."""
+    best, bd = None, np.inf
+    size = max(person_size(ref), 1.0)
+    for i, p in enumerate(people):
+        both = (p[:, 2] > 0) & (ref[:, 2] > 0)
+        if both.sum() < 2:
+            continue
+        d = float(np.linalg.norm(p[both, :2] - ref[both, :2], axis=1).mean()) / size
+        if d < bd:
+            best, bd = i, d
+    return best if bd < 0.5 else None
+
+
+class SubjectPoseEstimator:
+    """frame -> people (list of float32 (17, 3) image px, score), the followed person read on
+    its crop. The same calls as PoseEstimator: reset(), follow(joints), recurrent (True: the
+    pose loop restarts it when the subject is lost), name, model (for the seal)."""
+
+    recurrent = True
+
+    def __init__(self, finder, reader: CropReader, detect_every: int = DETECT_EVERY, smooth: bool = True) -> None:
+        """smooth: filter the followed person's joints (SMOOTH); off to measure the raw reads."""
+        self.finder, self.reader, self.detect_every = finder, reader, detect_every
+        self.model = PoseModels(finder.model, reader.model)
+        self.fallback_reason: str | None = None
+        self._filter = OneEuro(FRAME_S, **SMOOTH) if smooth else None
+        self.reset()
+
+    @property
+    def name(self) -> str:
+        return f"{self.reader.model.meta['name']}+{self.finder.name}"
+
+    def reset(self) -> None:
+        """Forget whom we follow: the next frame is searched whole."""
+        self._crop: SubjectCrop | None = None
+        self._since = self.detect_every
+        self.last_pass = "frame"
+        if self._filter is not None:
+            self._filter.reset()
+        if hasattr(self.finder, "reset"):
+            self.finder.reset()
+
+    def follow(self, joints: np.ndarray | None) -> None:
+        """The pose loop's subject (17, 3) image px, or None (nobody followed)."""
+        if joints is None or (np.asarray(joints)[:, 2] > 0).sum() < 3:
+            self._crop = None
+            return
+        new = crop_of(np.asarray(joints, np.float32))
+        if new is None:
+            self._crop = None
+        elif self._crop is None or np.hypot(new.cx - self._crop.cx, new.cy - self._crop.cy) > 0.5 * self._crop.side:
+            self._crop = new  # someone else, or a jump: no smoothing across it
+            if self._filter is not None:
+                self._filter.reset()
+        else:
+            self._crop = blend(self._crop, new, FOLLOW)
+
+    def lost(self, k: np.ndarray) -> bool:
+        return float(k[list(TORSO), 2].mean()) < LOST_SCORE
+
+    def __call__(self, image: np.ndarray) -> list[np.ndarray]:
+        if image is None or image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 2 or image.shape[1] < 2:
+            raise ValueError(f"expected a colour image (H, W, 3), got {None if image is None else image.shape}")
+        read = self.reader.read(image, self._crop) if self._crop is not None else None
+        if read is not None and self.lost(read):
+            read, self._crop = None, None  # the crop holds nobody now: search the frame
+            if self._filter is not None:
+                self._filter.reset()
+        if read is not None and self._filter is not None:
+            if self._filter.x_prev is None:  # the person's size, fixed while one filter runs: a scale
+                self._scale = self._crop.side / MARGIN  # that moved each frame would add its own jitter
+            found = read[:, 2] > 0
+            read[found, :2] = (self._filter(read[:, :2] / self._scale, found) * self._scale)[found]
+        self._since += 1
+        if read is not None and self._since < self.detect_every:
+            self.last_pass = "crop"
+            return [read]
+        self._since = 0
+        people = self.finder(image)
+        if read is None:
+            self.last_pass = "frame"
+            return people
+        self.last_pass = "crop+frame"
+        i = _closest(people, read)
+        if i is None:
+            return [read, *people]
+        return [read if n == i else p for n, p in enumerate(people)]
+
+
+def _crop_measured_worse(folder: Path | None) -> str | None:
+    """A reason to leave the crop path off when both cards carry PCK@0.2 on the hand-counted
+    videos and the crop path's is lower than the whole-frame model's; None otherwise."""
+    pcks = {}
+    for name in ("pose_crop", "pose_paf"):
+        try:
+            pcks[name] = S.read_card(Path(folder or S.models_dir()) / f"{name}.onnx").get("metrics", {}).get(
+                "pck@0.2_mean")
+        except S.ModelError:
+            return None
+    a, b = pcks["pose_crop"], pcks["pose_paf"]
+    if a is not None and b is not None and a < b:
+        return f"pose_crop measured less accurate than pose_paf on the hand-counted videos (PCK@0.2 {a:.3f} < {b:.3f})"
+    return None
+
+
+def pose_estimator(folder: Path | None = None, threads: int | None = None, prefer_gpu: bool = True,
+                   by_metrics: bool = True):
+    """The shipped pose path: find with pose_paf, read the subject with pose_crop. Without the
+    crop model (missing, altered, or its card measured worse), pose_paf alone, with the reason in
+    `fallback_reason`. A missing pose_paf is a ModelError (nothing can find people)."""
+    from app.inference.pose import PoseEstimator
+    finder = PoseEstimator(folder, threads, recurrent=False, prefer_gpu=prefer_gpu)
+    worse = _crop_measured_worse(folder) if by_metrics else None
+    if worse:
+        finder.fallback_reason = worse
+        return finder
+    try:
+        reader = CropReader(folder, threads, prefer_gpu)
+    except S.ModelError as e:
+        finder.fallback_reason = f"{e} (reading the whole frame only)"
+        return finder
+    return SubjectPoseEstimator(finder, reader)

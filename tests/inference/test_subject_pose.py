@@ -1,0 +1,213 @@
+"""The find-and-follow path: the whole-frame model finds, the crop model reads the followed
+person; re-detection every DETECT_EVERY frames and when the crop loses its person; a restart
+forgets whom we followed; without the crop model the whole-frame model serves alone."""
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.belief_maps import decode
+from app.core.skeleton import NUM_JOINTS
+from app.core.subject_crop import crop_of
+from app.inference import session as S
+from app.inference.subject_pose import DETECT_EVERY, PoseModels, SubjectPoseEstimator, pose_estimator
+from app.paths import models_dir
+
+
+def _person(cx, cy, h=200.0, score=0.9):
+    """An upright person (17, 3) of height h centred at (cx, cy)."""
+    k = np.zeros((NUM_JOINTS, 3), np.float32)
+    ys = np.array([0, -.02, -.02, 0, 0, .2, .2, .35, .35, .5, .5, .5, .5, .75, .75, 1, 1]) - 0.5
+    xs = np.array([0, -.02, .02, -.04, .04, -.1, .1, -.12, .12, -.12, .12, -.06, .06, -.06, .06, -.06, .06])
+    k[:, 0], k[:, 1], k[:, 2] = cx + xs * h, cy + ys * h, score
+    return k
+
+
+class FakeModel:
+    def __init__(self, name):
+        self.fingerprint = {name: "0" * 64}
+
+
+class Finder:
+    """Whole-frame 'model': returns the people it is given, counts its calls."""
+
+    name = "pose_paf"
+
+    def __init__(self, people):
+        self.people, self.calls, self.model = people, 0, FakeModel("pose_paf")
+
+    def __call__(self, image):
+        self.calls += 1
+        return [p.copy() for p in self.people]
+
+
+class Reader:
+    """Crop 'model': reads the person whose centre lies inside the crop, else nobody (scores 0)."""
+
+    def __init__(self, people):
+        self.people, self.crops, self.model = people, [], FakeModel("pose_crop")
+        self.model.meta = {"name": "pose_crop"}
+
+    def read(self, image, crop):
+        self.crops.append(crop)
+        for p in self.people:
+            c = p[:, :2].mean(0)
+            if abs(c[0] - crop.cx) < crop.side / 2 and abs(c[1] - crop.cy) < crop.side / 2:
+                return p.copy()
+        return np.zeros((NUM_JOINTS, 3), np.float32)
+
+
+IMG = np.zeros((480, 640, 3), np.uint8)
+
+
+def test_finds_then_reads_the_followed_person_on_a_crop_and_looks_again_every_n_frames():
+    a, b = _person(200, 240), _person(480, 240)
+    finder, reader = Finder([a, b]), Reader([a, b])
+    est = SubjectPoseEstimator(finder, reader)
+    assert len(est(IMG)) == 2 and est.last_pass == "frame" and finder.calls == 1 and not reader.crops
+    est.follow(a)
+    passes = []
+    for _ in range(2 * DETECT_EVERY):
+        out = est(IMG)
+        passes.append(est.last_pass)
+        est.follow(out[0])
+        if est.last_pass == "crop":
+            assert len(out) == 1 and np.allclose(out[0], a)
+        else:  # a detection frame: everyone, the followed person as the crop read
+            assert len(out) == 2 and np.allclose(out[0], a) and np.allclose(out[1], b)
+    assert passes.count("crop+frame") == 2 and finder.calls == 3
+    assert all(abs(c.cx - 200) < 1 for c in reader.crops)  # always around a, never the bystander b
+
+
+def test_a_crop_that_loses_its_person_searches_the_frame_at_once():
+    a = _person(200, 240)
+    finder, reader = Finder([a]), Reader([a])
+    est = SubjectPoseEstimator(finder, reader)
+    est(IMG)
+    est.follow(a)
+    est(IMG)
+    assert est.last_pass == "crop"
+    moved = _person(520, 240)  # the person moved beyond the crop between two frames
+    finder.people, reader.people = [moved], [moved]
+    out = est(IMG)
+    assert est.last_pass == "frame" and finder.calls == 2 and np.allclose(out[0], moved)
+    est.follow(out[0])
+    est(IMG)
+    assert est.last_pass == "crop" and abs(reader.crops[-1].cx - 520) < 1
+
+
+def test_reset_and_no_subject_mean_the_whole_frame():
+    a = _person(200, 240)
+    finder, reader = Finder([a]), Reader([a])
+    est = SubjectPoseEstimator(finder, reader)
+    est.follow(a)
+    est(IMG)
+    assert est.last_pass == "crop+frame" or est.last_pass == "crop"
+    est.reset()  # the pose loop lost the subject (or a cut)
+    est(IMG)
+    assert est.last_pass == "frame"
+    est.follow(a)
+    est.follow(None)
+    est(IMG)
+    assert est.last_pass == "frame"
+    with pytest.raises(ValueError, match="colour image"):
+        est(np.zeros((4, 4), np.uint8))
+
+
+def test_the_seal_names_both_models():
+    est = SubjectPoseEstimator(Finder([]), Reader([]))
+    assert isinstance(est.model, PoseModels) and set(est.model.fingerprint) == {"pose_paf", "pose_crop"}
+
+
+def test_the_crop_follows_smoothly_but_jumps_to_someone_else():
+    a = _person(200, 240)
+    est = SubjectPoseEstimator(Finder([a]), Reader([a]))
+    est.follow(a)
+    first = est._crop
+    est.follow(_person(210, 240))
+    assert first.cx < est._crop.cx < 210
+    est.follow(_person(500, 240))
+    assert est._crop.cx == pytest.approx(crop_of(_person(500, 240)).cx)
+
+
+def test_decode_finds_the_peak_between_cells():
+    stride = 4
+    c = (np.arange(40) + 0.5) * stride - 0.5
+    maps = np.zeros((17, 40, 40), np.float32)
+    truth = np.random.default_rng(1).uniform(10, 150, (17, 2))
+    for j, (x, y) in enumerate(truth):
+        maps[j] = np.exp(-(((c[None, :] - x) / stride) ** 2 + ((c[:, None] - y) / stride) ** 2) / (2 * 1.5 ** 2))
+    k = decode(maps * 0.8, stride)
+    assert np.abs(k[:, :2] - truth).max() < 0.35 * stride  # a quarter of a cell, not a whole one
+    assert np.allclose(k[:, 2], 0.8, atol=0.05)
+
+
+def test_without_the_crop_model_the_whole_frame_model_serves_and_says_why(tmp_path):
+    for f in ("pose_paf.onnx", "pose_paf.json"):
+        shutil.copy(models_dir() / f, tmp_path / f)
+    est = pose_estimator(tmp_path)
+    assert est.name == "pose_paf" and "pose_crop.onnx: model file missing" in est.fallback_reason
+    (tmp_path / "pose_paf.onnx").unlink()
+    with pytest.raises(S.ModelError, match="pose_paf.onnx"):
+        pose_estimator(tmp_path)
+
+
+def test_the_shipped_path_reads_a_real_person_on_a_crop():
+    if not (Path(models_dir()) / "pose_crop.onnx").exists():
+        pytest.skip("no pose_crop model shipped yet")
+    from app.paths import demo_video
+    from app.pipeline.pose_loop import video_poses
+    est = pose_estimator(by_metrics=False)
+    vp = video_poses(demo_video(), est)
+    assert vp.model == "pose_crop+pose_paf" and set(vp.models) == {"pose_crop", "pose_paf"}
+    seen = (vp.subject.keypoints[..., 2] > 0.3).sum(-1)
+    assert (seen >= 12).mean() > 0.9  # the whole body on nearly every frame of the side-view demo
+
+
+class NoisyReader(Reader):
+    """Reads the person with per-frame noise of `noise` px, as a crop model does."""
+
+    def __init__(self, people, noise, seed=0):
+        super().__init__(people)
+        self.noise, self.rng = noise, np.random.default_rng(seed)
+
+    def read(self, image, crop):
+        k = super().read(image, crop)
+        k[:, :2] += self.rng.normal(0, self.noise, (NUM_JOINTS, 2)).astype(np.float32)
+        return k
+
+
+def test_the_followed_persons_joints_are_held_steady_when_still_and_follow_when_moving():
+    a = _person(300, 240)
+    outs = {}
+    for smooth in (False, True):
+        est = SubjectPoseEstimator(Finder([a]), NoisyReader([a], 1.0), smooth=smooth)
+        est.follow(est(IMG)[0])
+        reads = []
+        for _ in range(60):
+            out = est(IMG)[0]
+            est.follow(out)
+            reads.append(out[:, :2])
+        outs[smooth] = np.stack(reads)[20:]
+    raw, steady = (float(outs[s].std(0).mean()) for s in (False, True))
+    assert steady < 0.6 * raw, (steady, raw)  # a still person held steadier
+    # moving 6 px a frame (a push-up's drive): the filtered joints stay within a few px of it
+    est = SubjectPoseEstimator(Finder([a]), NoisyReader([a], 0.0))
+    est.follow(est(IMG)[0])
+    for t in range(1, 30):
+        moved = _person(300, 240 + 6 * t)
+        est.finder.people, est.reader.people = [moved], [moved]
+        out = est(IMG)[0]
+        est.follow(out)
+    assert np.abs(out[:, 1] - moved[:, 1]).max() < 6.0
+
+
+def test_everyone_on_every_frame_when_asked_for_all_people():
+    a, b = _person(200, 240), _person(480, 240)
+    est = SubjectPoseEstimator(Finder([a, b]), Reader([a, b]), detect_every=1)  # `drillscore pose --all`
+    est.follow(a)
+    for _ in range(5):
+        out = est(IMG)
+        assert len(out) == 2 and est.last_pass == "crop+frame"
+        est.follow(out[0])
