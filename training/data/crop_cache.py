@@ -15,7 +15,6 @@ already cached is skipped; written under a temporary name first.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
@@ -24,7 +23,14 @@ import cv2
 import numpy as np
 
 from app.core.subject_crop import SubjectCrop, crop_of
-from training.data.teacher_frames import Source, footage_sources, is_validation, labels_of, pushfit_sources
+from training.data.teacher_frames import (
+    Source,
+    footage_sources,
+    held_out_people,
+    is_validation,
+    labels_of,
+    pushfit_sources,
+)
 
 CACHE_SIZE = 240     # px of a cached crop
 PAD = 1.5            # a cached crop covers PAD x the region of interest (its middle 160 px at 240)
@@ -46,15 +52,6 @@ class CropSet:
     images: np.ndarray
     joints: np.ndarray
     person: np.ndarray
-
-
-def held_out_people(data: Path) -> set[str]:
-    """Footage clips whose people are in the hand-counted videos (same_person_as_videos) or shot
-    by a validation person's repository: never trained on."""
-    from training.data.teacher_frames import HELD_OUT_REPOS
-    man = json.loads((data / "footage" / "manifest.json").read_text())
-    return {name for name, m in man.items()
-            if m.get("same_person_as_videos") or m.get("repo", "").split("/")[0] in HELD_OUT_REPOS}
 
 
 def training_sources(data: Path) -> list[Source]:

@@ -86,9 +86,16 @@ def footage_sources(data: Path, teacher: Path) -> list[Source]:
     return out
 
 
-def is_held_out_footage(s: Source, data: Path) -> bool:
+def held_out_people(data: Path) -> set[str]:
+    """Footage clips whose people are in the hand-counted videos (`same_person_as_videos`) or
+    shot by a validation person's repository: never trained on."""
     man = json.loads((data / "footage" / "manifest.json").read_text())
-    return man.get(s.name, {}).get("repo", "").split("/")[0] in HELD_OUT_REPOS
+    return {name for name, m in man.items()
+            if m.get("same_person_as_videos") or m.get("repo", "").split("/")[0] in HELD_OUT_REPOS}
+
+
+def is_held_out_footage(s: Source, data: Path) -> bool:
+    return s.name in held_out_people(data)
 
 
 def pushfit_sources(data: Path, teacher: Path) -> list[Source]:
