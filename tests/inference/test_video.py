@@ -84,6 +84,7 @@ def test_demo_video_runs_the_whole_video_path(tmp_path, capsys):
     assert "pose model (ONNX)" in capsys.readouterr().out
     r = json.loads(out.read_text())
     truth = json.loads(demo_video().with_suffix(".truth.json").read_text())
-    assert r["video"]["pose_model"] in ("pose_paf", "pose_lstm_pm") and r["frames"] == truth["frames"]
-    assert len(r["models"][r["video"]["pose_model"]]) == 64  # its sha256, sealed with a saved result
+    assert r["video"]["pose_model"] in ("pose_paf", "pose_lstm_pm", "pose_crop+pose_paf") and r["frames"] == truth["frames"]
+    for stem in r["video"]["pose_model"].split("+"):  # the crop path: the finder and the reader
+        assert len(r["models"][stem]) == 64  # its sha256, sealed with a saved result
     assert r["video"]["subject_seen_share"] > 0.5  # the rendered subject is found in most frames

@@ -30,6 +30,9 @@ class _Seen:
         self.shapes.append(img.shape[:2])
         return self.est(img)
 
+    def __getattr__(self, name):  # follow, reset, recurrent, name...: the pose loop's calls reach the model
+        return getattr(self.est, name)
+
 
 def test_the_pose_model_reads_the_picture_inside_the_bars(tmp_path):
     est = _Seen(ModelBox().pose())
