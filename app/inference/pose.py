@@ -135,19 +135,8 @@ def crop_around(image: np.ndarray, joints: np.ndarray, size: int, min_score: flo
 
 
 def _recurrent_measured_worse(folder: Path | None) -> str | None:
-    """A reason to skip pose_lstm_pm when both cards carry validation PCK and the recurrent
-    model's is lower (the stateless model then serves); None otherwise."""
-    pcks = {}
-    for name in ("pose_lstm_pm", "pose_paf"):
-        path = Path(folder or S.models_dir()) / f"{name}.onnx"
-        try:
-            pcks[name] = S.read_card(path).get("metrics", {}).get("pck@0.2_mean")
-        except S.ModelError:
-            return None
-    a, b = pcks["pose_lstm_pm"], pcks["pose_paf"]
-    if a is not None and b is not None and a < b:
-        return f"pose_lstm_pm measured less accurate than pose_paf on validation (PCK@0.2 {a:.3f} < {b:.3f})"
-    return None
+    """A reason to skip pose_lstm_pm when its card reads less accurate than pose_paf's."""
+    return S.measured_worse("pose_lstm_pm", "pose_paf", folder, "on validation")
 
 
 class PoseEstimator:

@@ -60,6 +60,22 @@ def read_card(path: Path) -> dict:
                          f"`{export_command(path.stem)}`") from None
 
 
+def measured_worse(name: str, baseline: str, folder: Path | None, where: str) -> str | None:
+    """A reason to leave model `name` off when both cards carry PCK@0.2 (metrics.pck@0.2_mean)
+    and `name`'s is lower than `baseline`'s, as measured `where`; None otherwise (a card
+    missing or unmeasured decides nothing)."""
+    pcks = {}
+    for n in (name, baseline):
+        try:
+            pcks[n] = read_card(Path(folder or models_dir()) / f"{n}.onnx").get("metrics", {}).get("pck@0.2_mean")
+        except ModelError:
+            return None
+    a, b = pcks[name], pcks[baseline]
+    if a is not None and b is not None and a < b:
+        return f"{name} measured less accurate than {baseline} {where} (PCK@0.2 {a:.3f} < {b:.3f})"
+    return None
+
+
 def providers(prefer_gpu: bool = True) -> list[str]:
     """CUDA first when ONNX Runtime has it, then the CPU; $DRILLSCORE_PROVIDER=cpu forces the CPU
     (the admin's choice), =cuda asks for CUDA (the CPU stays as the fallback)."""

@@ -175,22 +175,6 @@ class SubjectPoseEstimator:
         return [read if n == i else p for n, p in enumerate(people)]
 
 
-def _crop_measured_worse(folder: Path | None) -> str | None:
-    """A reason to leave the crop path off when both cards carry PCK@0.2 on the hand-counted
-    videos and the crop path's is lower than the whole-frame model's; None otherwise."""
-    pcks = {}
-    for name in ("pose_crop", "pose_paf"):
-        try:
-            pcks[name] = S.read_card(Path(folder or S.models_dir()) / f"{name}.onnx").get("metrics", {}).get(
-                "pck@0.2_mean")
-        except S.ModelError:
-            return None
-    a, b = pcks["pose_crop"], pcks["pose_paf"]
-    if a is not None and b is not None and a < b:
-        return f"pose_crop measured less accurate than pose_paf on the hand-counted videos (PCK@0.2 {a:.3f} < {b:.3f})"
-    return None
-
-
 def pose_estimator(folder: Path | None = None, threads: int | None = None, prefer_gpu: bool = True,
                    by_metrics: bool = True):
     """The shipped pose path: find with pose_paf, read the subject with pose_crop. Without the
@@ -198,7 +182,7 @@ def pose_estimator(folder: Path | None = None, threads: int | None = None, prefe
     `fallback_reason`. A missing pose_paf is a ModelError (nothing can find people)."""
     from app.inference.pose import PoseEstimator
     finder = PoseEstimator(folder, threads, recurrent=False, prefer_gpu=prefer_gpu)
-    worse = _crop_measured_worse(folder) if by_metrics else None
+    worse = S.measured_worse("pose_crop", "pose_paf", folder, "on the hand-counted videos") if by_metrics else None
     if worse:
         finder.fallback_reason = worse
         return finder
