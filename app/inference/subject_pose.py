@@ -106,9 +106,11 @@ class SubjectPoseEstimator:
 
     recurrent = True
 
-    def __init__(self, finder, reader: CropReader, detect_every: int = DETECT_EVERY, smooth: bool = True) -> None:
-        """smooth: filter the followed person's joints (SMOOTH); off to measure the raw reads."""
-        self.finder, self.reader, self.detect_every = finder, reader, detect_every
+    def __init__(self, finder, reader: CropReader, detect_every: int = DETECT_EVERY, smooth: bool = True,
+                 search: bool = True) -> None:
+        """smooth: filter the followed person's joints (SMOOTH); off to measure the raw reads.
+        search: when the whole-frame model finds nobody, look with the crop model (_search)."""
+        self.finder, self.reader, self.detect_every, self.search = finder, reader, detect_every, search
         self.model = PoseModels(finder.model, reader.model)
         self.fallback_reason: str | None = None
         self._filter = OneEuro(FRAME_S, **SMOOTH) if smooth else None
@@ -146,6 +148,27 @@ class SubjectPoseEstimator:
     def lost(self, k: np.ndarray) -> bool:
         return float(k[list(TORSO), 2].mean()) < LOST_SCORE
 
+    def _search(self, image: np.ndarray) -> np.ndarray | None:
+        """The crop model over SEARCH windows (the whole frame, and squares of the short side at
+        the start, middle and end of the long one), each upright and turned a quarter either way
+        (a lying body): the read whose torso is surest, when it is not `lost`; None otherwise.
+        Costs 12 crop reads, only on frames where the whole-frame model found nobody."""
+        h, w = image.shape[:2]
+        s = float(min(h, w))
+        free = max(h, w) - s
+        centres = [(w / 2, h / 2, float(max(h, w)))]
+        for f in (0.0, 0.5, 1.0):
+            c = s / 2 + f * free
+            centres.append((c, h / 2, s) if w >= h else (w / 2, c, s))
+        best, score = None, LOST_SCORE
+        for cx, cy, side in centres:
+            for angle in (0.0, np.pi / 2, -np.pi / 2):
+                k = self.reader.read(image, SubjectCrop(cx, cy, side, angle))
+                t = float(k[list(TORSO), 2].mean())
+                if t >= score and (k[:, 2] > 0).sum() >= 8:
+                    best, score = k, t
+        return best
+
     def __call__(self, image: np.ndarray) -> list[np.ndarray]:
         if image is None or image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 2 or image.shape[1] < 2:
             raise ValueError(f"expected a colour image (H, W, 3), got {None if image is None else image.shape}")
@@ -165,6 +188,10 @@ class SubjectPoseEstimator:
             return [read]
         self._since = 0
         people = self.finder(image)
+        if read is None and not people and self.search:
+            found = self._search(image)  # the whole-frame model sees nobody: look with the crop model
+            self.last_pass = "search"
+            return [found] if found is not None else []
         if read is None:
             self.last_pass = "frame"
             return people

@@ -211,3 +211,17 @@ def test_everyone_on_every_frame_when_asked_for_all_people():
         out = est(IMG)
         assert len(out) == 2 and est.last_pass == "crop+frame"
         est.follow(out[0])
+
+
+def test_when_the_whole_frame_model_sees_nobody_the_crop_model_looks():
+    a = _person(540, 240, h=150)  # in the right third of a landscape frame
+    est = SubjectPoseEstimator(Finder([]), Reader([a]))
+    out = est(IMG)
+    assert est.last_pass == "search" and len(out) == 1 and np.allclose(out[0], a)
+    looked = est.reader.crops
+    assert len(looked) == 12 and {round(c.angle, 3) for c in looked} == {0.0, 1.571, -1.571}
+    est.follow(out[0])
+    est(IMG)
+    assert est.last_pass == "crop"  # then followed on its crop
+    assert SubjectPoseEstimator(Finder([]), Reader([a]), search=False)(IMG) == []
+    assert SubjectPoseEstimator(Finder([]), Reader([]))(IMG) == []  # nobody anywhere: nobody
