@@ -16,13 +16,13 @@ already cached is skipped; written under a temporary name first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from multiprocessing import Pool
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from app.core.subject_crop import SubjectCrop, crop_of
+from training.data.pose_frames import in_pool
 from training.data.teacher_frames import (
     Source,
     footage_sources,
@@ -183,13 +183,8 @@ def build(sources: list[Source], cache: Path, workers: int = 2, progress=None,
           footage_frames: int = FOOTAGE_FRAMES, pushfit_frames: int = PUSHFIT_FRAMES) -> list[str]:
     """Cache every source not cached yet (resumable) -> names of the sources now cached."""
     cache.mkdir(parents=True, exist_ok=True)
-    todo = [(s, cache, pushfit_frames if s.movenet is not None else footage_frames) for s in sources
-            if not (cache / f"{s.name}.npz").exists()]
-    if todo:
-        with Pool(workers) as pool:
-            for i, _ in enumerate(pool.imap_unordered(_one, todo)):
-                if progress:
-                    progress(i + 1, len(todo))
+    in_pool(_one, [(s, cache, pushfit_frames if s.movenet is not None else footage_frames) for s in sources
+                   if not (cache / f"{s.name}.npz").exists()], workers, progress)
     return [s.name for s in sources if (cache / f"{s.name}.npz").exists()]
 
 

@@ -112,9 +112,16 @@ def _extract(args: tuple[Path, str, Path]) -> str:
 def build_cache(root: Path, cache: Path, clips: list[str], workers: int = 2, progress=None) -> None:
     """Decode and cache every clip not cached yet (resumable: finished clips are skipped)."""
     cache.mkdir(parents=True, exist_ok=True)
-    jobs = [(Path(root), c, Path(cache)) for c in clips]
+    in_pool(_extract, [(Path(root), c, Path(cache)) for c in clips], workers, progress)
+
+
+def in_pool(fn, jobs: list, workers: int, progress=None) -> None:
+    """fn over jobs in a pool of worker processes (the caches decode video in parallel);
+    progress(done, total) after each. Nothing is started for no jobs."""
+    if not jobs:
+        return
     with Pool(workers) as pool:
-        for i, _ in enumerate(pool.imap_unordered(_extract, jobs)):
+        for i, _ in enumerate(pool.imap_unordered(fn, jobs)):
             if progress:
                 progress(i + 1, len(jobs))
 

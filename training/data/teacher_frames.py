@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
 
-from training.data.pose_frames import AGREE, cache_frames, is_validation
+from training.data.pose_frames import AGREE, cache_frames, in_pool, is_validation
 
 MIN_VIS = 0.5        # teacher visibility below this: masked
 MAX_SIDE = 480       # cached frames keep enough pixels for crops around a distant subject
@@ -138,12 +137,7 @@ def _one(args: tuple[Source, Path]) -> str:
 def build(sources: list[Source], cache: Path, workers: int = 2, progress=None) -> list[str]:
     """Cache every source not cached yet (resumable) -> names of the sources now cached."""
     cache.mkdir(parents=True, exist_ok=True)
-    todo = [(s, cache) for s in sources if not (cache / f"{s.name}.npz").exists()]
-    if todo:
-        with Pool(workers) as pool:
-            for i, _ in enumerate(pool.imap_unordered(_one, todo)):
-                if progress:
-                    progress(i + 1, len(todo))
+    in_pool(_one, [(s, cache) for s in sources if not (cache / f"{s.name}.npz").exists()], workers, progress)
     return [s.name for s in sources if (cache / f"{s.name}.npz").exists()]
 
 
