@@ -115,10 +115,7 @@ def cache_clip(s: Source, dst: Path, max_frames: int, seed: int = 0) -> int:
     cap.release()
     if not imgs:
         return 0
-    tmp = dst.with_suffix(".tmp.npz")
-    np.savez(tmp, images=np.stack(imgs), joints=np.stack(joints).astype(np.float32), person=np.array(person),
-             frames=np.array(frames), content=np.array(s.content))
-    tmp.replace(dst)
+    _save(dst, imgs, joints, np.array(person), np.array(frames), s.content)
     return len(imgs)
 
 
@@ -164,14 +161,20 @@ def cache_synth(cache: Path, n: int, progress=None) -> list[str]:
             imgs, joints = cut_all(frames, labels)
             if not imgs:
                 continue
-            tmp = dst.with_suffix(".tmp.npz")
-            np.savez(tmp, images=np.stack(imgs), joints=np.stack(joints), person=np.ones(len(imgs), bool),
-                     frames=np.arange(len(imgs)), content=np.array(f"synth:{ex}"))
-            tmp.replace(dst)
+            _save(dst, imgs, joints, np.ones(len(imgs), bool), np.arange(len(imgs)), f"synth:{ex}")
         names.append(name)
         if progress:
             progress(i + 1, n)
     return names
+
+
+def _save(dst: Path, imgs: list, joints: list, person: np.ndarray, frames: np.ndarray, content: str) -> None:
+    """One clip's crops in the cache format, under a temporary name first (a kill never leaves a
+    half file)."""
+    tmp = dst.with_suffix(".tmp.npz")
+    np.savez(tmp, images=np.stack(imgs), joints=np.stack(joints).astype(np.float32), person=person,
+             frames=frames, content=np.array(content))
+    tmp.replace(dst)
 
 
 def _one(args: tuple[Source, Path, int]) -> tuple[str, int]:
