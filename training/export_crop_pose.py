@@ -2,8 +2,9 @@
 
     python -m training export crop-pose [--checkpoints checkpoints/] [--out models/]
 
-The ONNX graph takes (1, 3, S, S) RGB in [0, 1] (an upright subject crop, app.core.subject_crop)
-and gives belief maps (1, 17, S/4, S/4). Metadata carries what the app checks and needs: name,
+The ONNX graph takes (N, 3, S, S) RGB in [0, 1] (upright subject crops, app.core.subject_crop)
+and gives belief maps (N, 17, S/4, S/4); the app reads a crop and its mirror image as one batch
+of two (app.inference.subject_pose.CropReader). Metadata carries what the app checks and needs: name,
 kind, input size, stride, the crop rule's constants (the app's crop must be the one the model
 was taught on). The card keeps the cumulative steps, crops seen, the validation curve and the
 commands of every training chunk; `metrics` (measured by `python -m training eval pose`) are
@@ -51,7 +52,8 @@ def export(checkpoint: Path, out_dir: Path) -> dict:
             "joints": ",".join(JOINT_NAMES), "input": "RGB float32 [0,1], an upright subject crop, grey 114 borders",
             "crop_margin": str(subject_crop.MARGIN), "crop_min_torsos": str(subject_crop.MIN_TORSOS),
             "checkpoint_step": str(ck["step"]), "command": cmd}
-    diff = write_onnx(model, (x,), ["image"], ["beliefs"], path, meta)
+    diff = write_onnx(model, (x,), ["image"], ["beliefs"], path, meta,
+                      dynamic_axes={"image": {0: "batch"}, "beliefs": {0: "batch"}})
     card_path = path.with_suffix(".json")
     old = json.loads(card_path.read_text()) if card_path.exists() else {}
     hist = ck.get("history", [])
@@ -61,7 +63,7 @@ def export(checkpoint: Path, out_dir: Path) -> dict:
                 "maps at stride 4 (LSTM Pose Machines' single-person belief maps, BlazePose's region of interest); "
                 "MobileNetV2-style inverted residuals + a light FPN (training/nets/crop_pose.py). The LSTM stage of "
                 "the seed is not in this version",
-        "inputs": {"image": [1, 3, size, size]}, "outputs": ["beliefs"], "joints": list(JOINT_NAMES),
+        "inputs": {"image": ["batch", 3, size, size]}, "outputs": ["beliefs"], "joints": list(JOINT_NAMES),
         "input_size": size, "stride": STRIDE, "network": {**ck["config"]["net"], "parameters": parameters(model)},
         "crop_rule": {"margin": subject_crop.MARGIN, "min_torsos": subject_crop.MIN_TORSOS,
                       "where": "app.core.subject_crop.crop_of, the same in training and in the app"},
