@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("--stop-at", type=int, help="stop at this step (a chunk that ends at a known place)")
     cp.add_argument("--synth", type=int, default=0, help="rendered synthetic clips to add (training.synth)")
     cp.add_argument("--resume", action="store_true")
+    cp.add_argument("--dense", action="store_true",
+                    help="3x the frames of pull-up, sit-up and crunch clips (training.data.crop_cache.DENSE_FRAMES)")
     cp.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "pose_crop.pt")
     cp.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     cp.add_argument("--device", default="cpu", help="cpu or cuda")

@@ -233,14 +233,16 @@ def lr_at(step: int, cfg: TrainConfig) -> float:
 
 def train(data: Path, out: Path, cfg: TrainConfig, minutes: float | None = None, resume: bool = False,
           device: str = "cpu", threads: int | None = None, teacher_cache: Path | None = None,
-          cache: Path = CACHE, log=print, invocation: str = "", synth: int = 0, stop_at: int | None = None) -> dict:
+          cache: Path = CACHE, log=print, invocation: str = "", synth: int = 0, stop_at: int | None = None,
+          dense: bool = False) -> dict:
     """Cut the crops (once) and train on them: fit() on the shared data's clips and `synth`
-    rendered clips."""
+    rendered clips. dense: 3x the frames of pull-up and sit-up clips (crop_cache.DENSE_FRAMES)."""
     if threads:
         torch.set_num_threads(threads)
     srcs = C.training_sources(data)
     log(f"crop cache: {len(srcs)} training clips -> {cache / 'train'}")
-    names = C.build(srcs, cache / "train", 2, progress=lambda i, n: log(f"  cut {i}/{n}") if i % 20 == 0 else None)
+    names = C.build(srcs, cache / "train", 2, progress=lambda i, n: log(f"  cut {i}/{n}") if i % 20 == 0 else None,
+                    dense=dense)
     if synth:
         log(f"rendering {synth} synthetic clips -> {cache / 'synth'}")
         names_s = C.cache_synth(cache / "synth", synth)
@@ -333,10 +335,11 @@ def run_cli(a) -> int:
     argv = ["python -m training crop-pose", f"--preset {a.preset}" if a.preset != "cpu" else "",
             f"--steps {cfg.steps}", f"--synth {a.synth}" if a.synth else "",
             f"--stop-at {a.stop_at}" if a.stop_at else "", f"--minutes {a.minutes:g}" if a.minutes else "",
+            "--dense" if a.dense else "",
             "--resume" if a.resume else "",
             f"--device {a.device}" if a.device != "cpu" else "", f"--threads {a.threads}" if a.threads else ""]
     r = train(a.data, a.out, cfg, a.minutes, a.resume, a.device, a.threads, invocation=" ".join(x for x in argv if x),
-              synth=a.synth, stop_at=a.stop_at)
+              synth=a.synth, stop_at=a.stop_at, dense=a.dense)
     last = r["history"][-1] if r["history"] else {}
     print(f"{a.out}: step {r['step']} of {cfg.steps}, {r['crops_seen']} crops seen; validation PCK@0.2 "
           f"{last.get('pck20', float('nan')):.3f}")

@@ -29,3 +29,26 @@ def decode(maps: np.ndarray, stride: int) -> np.ndarray:
     out[:, 1] = (yy + dy + 0.5) * stride - 0.5
     out[:, 2] = peak
     return out
+
+
+def decode_near(maps: np.ndarray, stride: int, near: np.ndarray, sigma: float, floor: float) -> np.ndarray:
+    """decode() with each joint's map weighted towards where it was: near (17, 3) input px + score
+    (joints scored 0 are decoded as decode() does), weight floor + (1 - floor) x a Gaussian of
+    `sigma` input px around it. A map with two peaks of about the same height (a wrist seen
+    twice, the far arm behind the near one) then keeps the one the joint was at instead of
+    jumping between them frame to frame; a peak elsewhere 1 / floor times higher still wins.
+    The score is the unweighted map's value at the chosen cell."""
+    j, h, w = maps.shape
+    use = near[:, 2] > 0
+    if not use.any():
+        return decode(maps, stride)
+    cy = (np.arange(h, dtype=np.float32) + 0.5) * stride - 0.5
+    cx = (np.arange(w, dtype=np.float32) + 0.5) * stride - 0.5
+    gx = np.exp(-((cx[None, :] - near[:, :1]) ** 2) / (2 * sigma * sigma))
+    gy = np.exp(-((cy[None, :] - near[:, 1:2]) ** 2) / (2 * sigma * sigma))
+    weight = floor + (1.0 - floor) * gy[:, :, None] * gx[:, None, :]
+    weighted = np.where(use[:, None, None], maps * weight, maps).astype(np.float32)
+    out = decode(weighted, stride)
+    cell = weighted.reshape(j, -1).argmax(1)
+    out[:, 2] = maps.reshape(j, -1)[np.arange(j), cell]
+    return out

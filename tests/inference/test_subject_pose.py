@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.core.belief_maps import decode
+from app.core.belief_maps import decode, decode_near
 from app.core.skeleton import FLIP, NUM_JOINTS
 from app.core.subject_crop import SubjectCrop, crop_of
 from app.inference import session as S
@@ -49,7 +49,7 @@ class Reader:
         self.people, self.crops, self.model = people, [], FakeModel("pose_crop")
         self.model.meta = {"name": "pose_crop"}
 
-    def read(self, image, crop):
+    def read(self, image, crop, near=None):
         self.crops.append(crop)
         for p in self.people:
             c = p[:, :2].mean(0)
@@ -172,8 +172,8 @@ class NoisyReader(Reader):
         super().__init__(people)
         self.noise, self.rng = noise, np.random.default_rng(seed)
 
-    def read(self, image, crop):
-        k = super().read(image, crop)
+    def read(self, image, crop, near=None):
+        k = super().read(image, crop, near)
         k[:, :2] += self.rng.normal(0, self.noise, (NUM_JOINTS, 2)).astype(np.float32)
         return k
 
@@ -232,8 +232,8 @@ class OrientedReader(Reader):
     on a crop turned half a turn, upside down (head and feet swapped) and less surely (0.55),
     as the crop model does."""
 
-    def read(self, image, crop):
-        k = super().read(image, crop)
+    def read(self, image, crop, near=None):
+        k = super().read(image, crop, near)
         if k[:, 2].max() == 0:
             return k
         if np.cos(crop.angle) > 0:
@@ -312,3 +312,95 @@ def test_a_real_crop_turned_upside_down_is_turned_back():
     for f in images[10:]:
         est.follow(est(f)[0])
     assert est.turned >= 1 and np.cos(est._crop.angle - upright) > 0.9
+
+
+def test_a_joint_is_read_at_the_peak_nearest_where_it_was_unless_another_is_far_higher():
+    stride, n = 4, 40
+    maps = np.zeros((NUM_JOINTS, n, n), np.float32)
+    maps[:, 10, 10], maps[:, 10, 30] = 0.80, 0.82  # two peaks of about the same height
+    maps[0, 30, 30] = 0.9
+    near = np.zeros((NUM_JOINTS, 3), np.float32)
+    near[:, :2], near[:, 2] = (10.5 * stride - 0.5, 10.5 * stride - 0.5), 1.0  # each joint was at (10, 10)
+    near[5, 2] = 0.0  # joint 5 was not seen: read as it comes
+    plain = decode(maps, stride)
+    got = decode_near(maps, stride, near, sigma=15.0, floor=0.5)
+    assert np.allclose(plain[1:, 0], 30.5 * stride - 0.5)  # without the prior: the other peak
+    assert np.allclose(got[1:5, :2], 10.5 * stride - 0.5) and np.allclose(got[1:5, 2], 0.80)  # the unweighted score
+    assert np.allclose(got[5], plain[5])
+    maps[0, 30, 30] = 1.9  # more than twice as high: still wins
+    assert np.allclose(decode_near(maps, stride, near, 15.0, 0.5)[0, :2], 30.5 * stride - 0.5)
+
+
+class PriorReader(Reader):
+    """Records the prior it is given with each crop."""
+
+    def __init__(self, people):
+        super().__init__(people)
+        self.nears = []
+
+    def read(self, image, crop, near=None):
+        self.nears.append(None if near is None else near.copy())
+        return super().read(image, crop, near)
+
+
+def test_the_prior_is_the_last_read_of_the_same_person_and_detection_frames_read_afresh():
+    a = _person(200, 240)
+    reader = PriorReader([a])
+    est = SubjectPoseEstimator(Finder([a]), reader, smooth=False)
+    est(IMG)
+    est.follow(a)
+    for _ in range(DETECT_EVERY):
+        est.follow(est(IMG)[0])
+    kinds = ["near" if x is not None else "fresh" for x in reader.nears]
+    # crop frames read near the last read; the detection frame (the 10th) afresh, and its half-turn check too
+    assert kinds[:DETECT_EVERY - 1] == ["fresh"] + ["near"] * (DETECT_EVERY - 2) and kinds[DETECT_EVERY - 1:] == ["fresh"] * 2
+    assert np.allclose(reader.nears[1], a)
+    est.follow(_person(500, 240))  # someone else: nothing of a carries over
+    reader.people.append(_person(500, 240))
+    reader.nears.clear()
+    est(IMG)
+    est.reset()
+    est(IMG)
+    assert reader.nears == [None]
+
+
+class PartReader(Reader):
+    """Reads a person's legs as a whole (small) body on a crop around the legs, as the crop model
+    does once a crop is placed on them; the whole person on a crop that holds them."""
+
+    def __init__(self, person):
+        super().__init__([person])
+        self.person = person
+
+    def read(self, image, crop, near=None):
+        self.crops.append(crop)
+        p = self.person
+        if crop.side >= 0.9 * crop_of(p).side:
+            return p.copy()
+        legs = p[[11, 12, 13, 14, 15, 16]]
+        k = np.repeat(legs, 3, axis=0)[:NUM_JOINTS].copy()  # every joint on the legs
+        k[:, 2] = 0.7
+        return k
+
+
+def test_a_crop_locked_onto_the_legs_lets_go_for_the_whole_person_but_never_for_a_bystander():
+    a = _person(300, 300, h=300)
+    est = SubjectPoseEstimator(Finder([a]), PartReader(a), smooth=False)
+    est(IMG)
+    legs = a[[11, 12, 13, 14, 15, 16]]
+    est.follow(np.repeat(legs, 3, axis=0)[:NUM_JOINTS])  # the whole-frame model first saw the legs only
+    outs = []
+    for _ in range(DETECT_EVERY + 2):
+        out = est(IMG)
+        outs.append(out[0])
+        est.follow(out[0])
+    assert np.ptp(outs[0][:, 1]) < 0.6 * np.ptp(a[:, 1])  # the legs read as a body ...
+    assert est.grown == 1 and np.allclose(outs[-1], a)  # ... until the detection frame: the whole person
+    # a taller bystander beside the subject (their joints not under the read) is never taken
+    b = _person(520, 300, h=420)
+    est = SubjectPoseEstimator(Finder([b]), PartReader(a), smooth=False)
+    est(IMG)
+    est.follow(np.repeat(legs, 3, axis=0)[:NUM_JOINTS])
+    for _ in range(DETECT_EVERY + 2):
+        est.follow(est(IMG)[0])
+    assert est.grown == 0

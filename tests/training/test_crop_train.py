@@ -124,6 +124,23 @@ def test_crops_of_real_footage_are_upright_and_hold_the_person(shared_data, tmp_
                 assert sh[:, 1].mean() < hp[:, 1].mean()
 
 
+def test_a_dense_run_cuts_pull_up_and_sit_up_clips_again_at_more_frames(shared_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(C, "DENSE_FRAMES", 12)
+    srcs = {s.content: s for s in C.training_sources(shared_data) if s.content in ("pushup", "pullup") and s.movenet is None}
+    push, pull = srcs["pushup"], srcs["pullup"]
+    cache = tmp_path / "train"
+    assert C.build([push, pull], cache, 1, footage_frames=4) == [push.name, pull.name]
+    persons = {s.name: int(C.load(cache, s.name).person.sum()) for s in (push, pull)}
+    assert persons == {push.name: 4, pull.name: 4}
+    before = {s.name: (cache / f"{s.name}.npz").stat().st_mtime_ns for s in (push, pull)}
+    C.build([push, pull], cache, 1, footage_frames=4, dense=True)
+    assert int(C.load(cache, pull.name).person.sum()) == 12  # cut again at DENSE_FRAMES
+    assert (cache / f"{push.name}.npz").stat().st_mtime_ns == before[push.name]  # push-ups kept as they were
+    after = (cache / f"{pull.name}.npz").stat().st_mtime_ns
+    C.build([push, pull], cache, 1, footage_frames=4, dense=True)
+    assert (cache / f"{pull.name}.npz").stat().st_mtime_ns == after  # resumable: nothing cut twice
+
+
 def test_rendered_clips_are_cut_like_footage(tmp_path):
     names = C.cache_synth(tmp_path, 2)
     assert names == ["synth7_00000", "synth7_00001"] and C.cache_synth(tmp_path, 2) == names  # resumable
