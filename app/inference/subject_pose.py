@@ -4,8 +4,8 @@ Two models, as BlazePose and the LSTM Pose Machines read one person:
 - the whole-frame PAF model (app.inference.pose.PoseEstimator) FINDS people: on the first
   frames, whenever nobody is followed or the crop read loses its person, and every
   DETECT_EVERY frames to see who else is there (the tracker keeps bystanders apart);
-- the crop model (models/pose_crop.onnx) READS the followed person on a square crop placed
-  from their previous joints (app.core.subject_crop.crop_of: the rule training cut its crops
+- the crop model (models/pose_crop.onnx, app.inference.crop_reader) READS the followed person
+  on a square crop placed from their previous joints (app.core.subject_crop.crop_of: the rule training cut its crops
   by), rotated so hips-to-shoulders points up: a push-up, a hanging pull-up and a lying sit-up
   all reach it as an upright body.
 
@@ -21,19 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-from app.core.belief_maps import decode, decode_near
 from app.core.one_euro import OneEuro
-from app.core.skeleton import FLIP
 from app.core.subject_crop import MARGIN, SubjectCrop, blend, crop_of
 from app.inference import session as S
+from app.inference.crop_reader import CropReader
 from app.inference.tracker import person_size
 
-GREY = 114
 DETECT_EVERY = 10     # frames between whole-frame passes while following (the tracker forgets after 15)
-MIN_SCORE = 0.2       # a belief peak below this: the joint is not found (score 0)
 LOST_SCORE = 0.25     # mean peak of the torso joints below this: the crop lost its person
 FOLLOW = 0.7          # how far the next crop moves to where this read puts it (1: no smoothing)
 TORSO = (5, 6, 11, 12)
@@ -56,17 +52,6 @@ FRAME_S = 1 / 30
 # close-up: 0.58 against 0.84 half a turn on; a margin of 0.05 on the torso alone turned good
 # crops of 3 other videos the wrong way.
 TURN_MARGIN = 0.15
-# Each joint is read nearest where it was: its map weighted by PRIOR_FLOOR + (1 - PRIOR_FLOOR) x
-# a Gaussian of PRIOR_SIGMA person sizes around the previous frame's joint (belief_maps.
-# decode_near). Most of the jitter was single-frame jumps between two peaks of about the same
-# height (an elbow or a wrist seen twice, the far arm behind the near one): on the held-out
-# videos jitter 0.036 -> 0.021 (teacher 0.008) and the engine's total equals the teacher's on
-# 0.70 -> 0.80 of them; on 38 training footage clips jitter 0.055 -> 0.040, PCK 0.887 -> 0.890.
-# A peak elsewhere twice as high still wins, and detection frames read afresh (no prior): a joint
-# held at a wrong peak is let go (chosen on the training clips: PCK 0.890 -> 0.896, a small lying
-# subject no longer lost). A floor of 0.8 was tried: less steady (0.028 / 0.046), no surer.
-PRIOR_SIGMA = 0.15
-PRIOR_FLOOR = 0.5
 # A crop can lock onto a part of its person (both legs read as a whole body when the whole-frame
 # model first saw only the legs; every joint then keeps the next crop on the legs). On a
 # detection frame, a whole-frame person GROW x larger whose joints the read lies on (PART_JOINTS
@@ -76,57 +61,6 @@ PRIOR_FLOOR = 0.5
 # joints lie beside the subject's, from being taken for the subject.
 GROW = 1.4
 PART_JOINTS = 6
-
-
-class CropReader:
-    """The crop model: (image, SubjectCrop) -> (17, 3) image px + score (0 where not found).
-
-    flip: each crop is read as it is and mirrored (left and right swapped back) and the belief
-    maps averaged, one batch of two when the model takes one. On the 30 held-out videos (through
-    the app's pose loop, against the teacher): jitter 0.050 -> 0.036, pull-ups PCK@0.2 0.786 ->
-    0.851, at 2 reads a frame (still under half the teacher's time)."""
-
-    def __init__(self, folder: Path | None = None, threads: int | None = None, prefer_gpu: bool = True,
-                 flip: bool = True) -> None:
-        self.model = S.load("pose_crop", folder, threads, prefer_gpu)
-        self.size = int(self.model.meta["input_size"])
-        self.stride = int(self.model.meta["stride"])
-        self.flip = flip
-        batch = self.model.session.get_inputs()[0].shape[0]
-        self._batched = not isinstance(batch, int) or batch > 1  # a dynamic batch axis: one call for both
-
-    def beliefs(self, x: np.ndarray) -> np.ndarray:
-        """(1, 3, S, S) crop -> belief maps (17, S/stride, S/stride), flip-averaged when `flip`.
-        The mirrored map's cell i lies over cell w-1-i exactly (cell centres are symmetric)."""
-        if not self.flip:
-            return S.run(self.model, {"image": x})[0][0]
-        mirrored = np.ascontiguousarray(x[..., ::-1])
-        if self._batched:
-            a, b = S.run(self.model, {"image": np.concatenate([x, mirrored])})[0]
-        else:
-            a, b = S.run(self.model, {"image": x})[0][0], S.run(self.model, {"image": mirrored})[0][0]
-        return (a + b[list(FLIP), :, ::-1]) / 2
-
-    def read(self, image: np.ndarray, crop: SubjectCrop, near: np.ndarray | None = None) -> np.ndarray:
-        """near: the person's joints on the previous frame (17, 3) image px + score, to read each
-        joint nearest where it was (PRIOR_SIGMA, PRIOR_FLOOR); None: read as it comes."""
-        m = crop.matrix(self.size)
-        big = crop.side > 2 * self.size  # shrinking a lot: average the pixels, as the training cache did
-        out = cv2.warpAffine(image, m, (self.size, self.size), flags=cv2.INTER_AREA if big else cv2.INTER_LINEAR,
-                             borderValue=(GREY, GREY, GREY))
-        x = np.ascontiguousarray(out[..., ::-1].transpose(2, 0, 1)[None], dtype=np.float32) / 255.0
-        maps = self.beliefs(x)
-        if near is None:
-            k = decode(maps, self.stride)
-        else:
-            k = decode_near(maps, self.stride, crop.to_crop(near, self.size).astype(np.float32),
-                            PRIOR_SIGMA * self.size / MARGIN, PRIOR_FLOOR)
-        found = k[:, 2] >= MIN_SCORE
-        k = crop.to_image(k, self.size).astype(np.float32)
-        h, w = image.shape[:2]
-        found &= (k[:, 0] >= 0) & (k[:, 0] <= w - 1) & (k[:, 1] >= 0) & (k[:, 1] <= h - 1)
-        k[~found] = 0.0
-        return k
 
 
 @dataclass(frozen=True, slots=True)

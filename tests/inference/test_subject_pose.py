@@ -11,7 +11,8 @@ from app.core.belief_maps import decode, decode_near
 from app.core.skeleton import FLIP, NUM_JOINTS
 from app.core.subject_crop import SubjectCrop, crop_of
 from app.inference import session as S
-from app.inference.subject_pose import DETECT_EVERY, CropReader, PoseModels, SubjectPoseEstimator, pose_estimator
+from app.inference.crop_reader import CropReader
+from app.inference.subject_pose import DETECT_EVERY, PoseModels, SubjectPoseEstimator, pose_estimator
 from app.paths import models_dir
 
 

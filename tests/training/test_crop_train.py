@@ -10,7 +10,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from app.core.skeleton import FLIP, NUM_JOINTS
-from app.inference.subject_pose import CropReader, SubjectPoseEstimator, pose_estimator
+from app.inference.crop_reader import CropReader
+from app.inference.subject_pose import SubjectPoseEstimator, pose_estimator
 from app.paths import models_dir
 from training import crop_train as T
 from training.data import crop_cache as C
