@@ -9,7 +9,7 @@ included, at 2 threads, one after the other in one run.
 basic optimisation only, INT8 (static QDQ, per channel, calibrated on cached training frames)
 and FP16: ms per frame and PCK@0.2 against the teacher on cached frames of the held-out videos.
 
-Run: .venv/bin/python benchmarks/pose.py [--models DIR] [--frames N] [--video PATH] [--teacher] [--quantize]
+Run: .venv/bin/python benchmarks/pose.py [--models DIR] [--frames N] [--video PATH] [--teacher] [--quantize [paf|crop]]
 """
 from __future__ import annotations
 
@@ -135,7 +135,8 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=100)
     ap.add_argument("--video", type=Path, default=CLIP, help="frames from this video (default: a real clip)")
     ap.add_argument("--teacher", action="store_true", help="our pose loop against the reference teacher")
-    ap.add_argument("--quantize", action="store_true", help="graph optimisation, INT8 and FP16, speed and accuracy")
+    ap.add_argument("--quantize", nargs="?", const="paf", choices=["paf", "crop"],
+                    help="graph optimisation, INT8 and FP16, speed and accuracy of the whole-frame (paf) or crop model")
     a = ap.parse_args()
     if a.teacher:
         if not a.video.exists():
@@ -145,7 +146,8 @@ def main() -> None:
         return
     if a.quantize:
         from pose_quantize import run as run_quantize  # benchmarks/pose_quantize.py
-        run_quantize(a.models, a.frames)
+        from pose_quantize import run_crop
+        (run_crop if a.quantize == "crop" else run_quantize)(a.models, a.frames)
         return
     imgs = sample_frames(a.frames, a.video)
     print(f"{len(imgs)} frames of {imgs[0].shape[1]}x{imgs[0].shape[0]}; providers available: {providers()}")

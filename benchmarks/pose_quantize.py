@@ -1,9 +1,15 @@
-"""`benchmarks/pose.py --quantize`: the stateless pose model as shipped (ONNX Runtime's full
+"""`benchmarks/pose.py --quantize [paf|crop]`: the pose model as shipped (ONNX Runtime's full
 graph optimisation), with basic optimisation only, INT8 (static QDQ, per channel, calibrated
 on 64 cached training frames) and FP16 (weights and activations, inputs and outputs float32):
 ms per frame of inference at 2 threads, and PCK@0.2 against the teacher through the app's
 decoder on cached frames of the held-out hand-counted videos (the first 40 of each).
 Needs the teacher-frame cache (`python -m training pose --labels teacher` builds it).
+
+`--quantize crop`: the same four versions of the crop model (pose_crop.onnx; INT8 calibrated
+on 64 cached training crops), each read as the app reads it (the crop and its mirror image as
+one batch of two, maps averaged), ms per crop read at 2 threads and PCK@0.2 / @0.1 against the
+teacher on the 1200 validation crops of the held-out hand-counted videos (the training's own
+validation set, `python -m training crop-pose` builds its cache).
 """
 from __future__ import annotations
 
@@ -31,7 +37,9 @@ def _frames(names: list[str], per: int) -> list[tuple[str, np.ndarray, np.ndarra
     return out
 
 
-def _variants(src: Path, tmp: Path, calib: list[np.ndarray], size: int) -> dict[str, Path]:
+def _variants(src: Path, tmp: Path, calib: list[np.ndarray], size: int | None) -> dict[str, Path]:
+    """src -> {"int8": static QDQ calibrated on `calib`, "fp16": FP16 inside}; calib are frames
+    letterboxed to `size`, or model inputs as they are when size is None."""
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -39,13 +47,14 @@ def _variants(src: Path, tmp: Path, calib: list[np.ndarray], size: int) -> dict[
 
     class Reader(CalibrationDataReader):
         def __init__(self):
-            self.it = iter([{"image": letterbox(img, size)[0]} for img in calib])
+            self.it = iter([{"image": letterbox(img, size)[0] if size else img} for img in calib])
 
         def get_next(self):
             return next(self.it, None)
 
     pre = tmp / "pre.onnx"
-    quant_pre_process(str(src), str(pre))
+    # a dynamic batch axis (the crop model's) defeats symbolic shape inference; ONNX's own serves
+    quant_pre_process(str(src), str(pre), skip_symbolic_shape=size is None)
     int8 = tmp / "int8.onnx"
     quantize_static(str(pre), str(int8), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
@@ -104,3 +113,53 @@ def run(models: Path | None, n: int, per_video: int = 40) -> None:
             ms = (time.perf_counter() - t0) * 1000 / len(x)
             est.model = dataclasses.replace(est.model, session=sess)
             print(f"  {label:36s} inference {ms:6.2f} ms/frame  PCK@0.2 vs teacher {_pck(est, val):.3f}")
+
+
+def _crop_input(crops: np.ndarray) -> np.ndarray:
+    """uint8 (N, S, S, 3) BGR crops -> float32 (N, 3, S, S) RGB in [0, 1], as CropReader feeds them."""
+    return np.ascontiguousarray(crops[..., ::-1].transpose(0, 3, 1, 2), dtype=np.float32) / 255.0
+
+
+def run_crop(models: Path | None, n: int) -> None:
+    from app.core.belief_maps import decode
+    from app.core.skeleton import FLIP
+    from training import crop_train as T
+    from training.data import crop_cache as C
+    folder = Path(models or models_dir())
+    src = folder / "pose_crop.onnx"
+    size = 160
+    try:
+        val = T.validation_set(DATA, size, CACHE.parent / "teacher")
+    except (OSError, ValueError) as e:  # no videos or teacher tracks here
+        print(f"error: no validation crops ({e}); `python -m training crop-pose` builds them")
+        return
+    rng = np.random.default_rng(0)
+    names = sorted(p.stem for p in (T.CACHE / "train").glob("*.npz"))[::5]
+    calib = []
+    for name in names[:64]:
+        cs = C.load(T.CACHE / "train", name)
+        if cs is not None and cs.person.any():
+            i = int(rng.choice(np.flatnonzero(cs.person)))
+            calib.append(_crop_input(T.sample(cs.images[i], cs.joints[i], size, None)[0][None]))
+    x = _crop_input(val.inputs)
+    with tempfile.TemporaryDirectory() as d:
+        paths = {"float, full optimisation (shipped)": (src, False), "float, basic optimisation": (src, True)}
+        paths.update({k: (v, False) for k, v in _variants(src, Path(d), calib, None).items()})
+        print(f"{min(n, len(x))} crops timed, {len(x)} scored (pose_crop, {size} px, a crop and its mirror a read, "
+              f"2 threads)")
+        for label, (path, basic) in paths.items():
+            sess = _session(path, basic)
+
+            def read(xi, sess=sess):
+                a, b = sess.run(None, {"image": np.concatenate([xi, xi[..., ::-1]])})[0]
+                return decode((a + b[list(FLIP), :, ::-1]) / 2, 4)
+            for xi in x[:5]:
+                read(xi[None])
+            t0 = time.perf_counter()
+            for xi in x[:n]:
+                read(xi[None])
+            ms = (time.perf_counter() - t0) * 1000 / min(n, len(x))
+            pred = np.stack([read(xi[None]) for xi in x])
+            h20, tot = T.pck(pred, val.joints, 0.2)
+            h10, _ = T.pck(pred, val.joints, 0.1)
+            print(f"  {label:36s} {ms:6.2f} ms/read  PCK@0.2 {h20 / max(tot, 1):.3f}  PCK@0.1 {h10 / max(tot, 1):.3f}")
