@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="pose: pushfit validation only (skip the hand-counted videos against the teacher)")
     v.add_argument("--only", choices=["pose_paf", "pose_lstm_pm", "pose_crop"],
                    help="pose: evaluate this model only (pose_crop: the app's crop path, pose_paf finding)")
+    v.add_argument("--on", choices=["videos", "training"], default="videos",
+                   help="pose: the held-out hand-counted videos (the headline), or the training footage clips "
+                        "a rule of the pose path is chosen on (no cards written)")
     v.add_argument("--crop", choices=["auto", "on", "off", "refine"], default="auto",
                    help="pose: the stateless model's crop pass (auto: as its card says, as the app runs it)")
     sub.add_parser("demo", help="render the bundled demo video (assets/demo/pushup_side_demo.mp4)")
@@ -305,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "eval":
         from training.eval_pose import run
         res = run(a.models, a.cache, a.data, a.threads, a.max_frames, not a.no_cards, videos=not a.no_videos,
-                  only=a.only, crop={"on": True, "off": False, "auto": None, "refine": "refine"}[a.crop])
+                  only=a.only, crop={"on": True, "off": False, "auto": None, "refine": "refine"}[a.crop], on=a.on)
         f = lambda v, spec: "n/a" if v is None else format(v, spec)
         for name, r in res.items():
             for ex, e in r.get("per_exercise", {}).items():
@@ -313,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"against the teacher; jitter {f(e['jitter_accel'], '.4f')} (teacher "
                       f"{f(e['teacher_jitter_accel'], '.4f')}); same total as on the teacher's track "
                       f"{e['same_total_as_teacher']:.2f}; {e['ms_per_frame_loop']:.1f} ms/frame in the pose loop")
-            p = r["pushfit"]
+            p = r.get("pushfit")
+            if p is None:
+                continue
             print(f"{name} pushfit: PCK@0.2 {p['pck@0.2_mean']:.3f} over {p['scored_joints']} joints in {p['frames']} "
                   f"frames; jitter {f(p['jitter_accel'], '.4f')} (labels {f(p['label_jitter_accel'], '.4f')})")
         return 0

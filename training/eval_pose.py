@@ -93,12 +93,14 @@ def evaluate_model(est: PoseEstimator, cache: Path, clips: list[str], alpha: flo
 
 def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, max_frames: int | None = None,
         write_cards: bool = True, videos: bool = True, only: str | None = None,
-        progress=print, crop: bool | str | None = None) -> dict:
+        progress=print, crop: bool | str | None = None, on: str = "videos") -> dict:
     """Both pose models: the hand-counted videos against the teacher (training.eval_pose_videos;
     the headline, and what the app's model choice reads: pck@0.2_mean), and pushfit's
     validation clips against the MoveNet + MediaPipe agreement labels (metrics["pushfit"]).
     crop: the stateless model's crop pass on / off (None: as its card says, as the app runs it;
-    the pushfit frames are always whole frames, one at a time)."""
+    the pushfit frames are always whole frames, one at a time). on: "videos" (the held-out
+    hand-counted videos, the headline) or "training" (eval_pose_videos.tuning_sources: where a
+    rule of the pose path is chosen; no pushfit, no cards written)."""
     from training.data import pushfit
     from training.data import teacher_frames as TF
     from training.data.pose_frames import build_cache
@@ -106,8 +108,12 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
     clips = [c.clip for c in pushfit.load_index(data_root) if is_validation(c.clip)]
     build_cache(data_root, cache, clips)
     teacher_cache = Path.home() / ".cache" / "drillscore" / "teacher"
-    sources = TF.validation_sources(data_root.parent, teacher_cache) if videos else []
-    missing = TF.validation_missing(data_root.parent, teacher_cache) if videos else []
+    if on == "training":
+        from training.eval_pose_videos import tuning_sources
+        sources, missing, write_cards = tuning_sources(data_root.parent), [], False
+    else:
+        sources = TF.validation_sources(data_root.parent, teacher_cache) if videos else []
+        missing = TF.validation_missing(data_root.parent, teacher_cache) if videos else []
     if missing:  # a card's figures over fewer videos would not compare with the last ones
         progress(f"no teacher track for {', '.join(missing)} (python -m training teacher ../shared/data/clips "
                  f"makes them): evaluating {len(sources)} videos, the model cards are NOT written")
@@ -138,8 +144,12 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
             r |= {"pck@0.2_mean": summ["all"]["pck@0.2"], "pck@0.1_mean": summ["all"]["pck@0.1"],
                   "per_exercise": summ, "per_video": per_video(rows),
                   "split": f"against the reference teacher (mediapipe 0.10.14 BlazePose Full) on the {len(sources)} "
-                           "hand-counted videos (../shared/data/videos + clips), held out of training by person; "
-                           "through the app's pose loop, every frame"}
+                           + ("hand-counted videos (../shared/data/videos + clips), held out of training by person; "
+                              if on == "videos" else "TRAINING footage clips (eval_pose_videos.tuning_sources); ")
+                           + "through the app's pose loop, every frame"}
+        if on == "training":
+            out[name] = r
+            continue
         if name != "pose_crop":
             est.crop = False  # cached pushfit frames are scored one by one: nobody to follow
         pf = evaluate_model(est, cache, clips, max_frames=max_frames, follow=name == "pose_crop")

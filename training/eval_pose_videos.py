@@ -22,6 +22,8 @@ from app.core.tracks import read_track
 from app.core.types import PoseTrack
 from training.data.teacher_frames import MIN_VIS, Source
 
+TUNING_MAX_FRAMES = 700  # the tuning clips: short ones, so a variant is measured in minutes
+
 
 @dataclass(frozen=True, slots=True)
 class VideoFigures:
@@ -88,6 +90,29 @@ def teacher_bar(video: Path, track: PoseTrack) -> float | None:
 def total(track: PoseTrack, exercise: str, bar: float | None) -> int:
     from app.pipeline.judge import JudgeRequest, judge
     return judge(track, JudgeRequest(exercise=exercise, classifier=False, bar_offset=bar)).count_total
+
+
+def tuning_sources(data: Path) -> list[Source]:
+    """The clips a rule of the pose PATH is chosen on (never the hand-counted videos): the
+    TRAINING footage clips of the four events (crunches judged as sit-ups) of at most
+    TUNING_MAX_FRAMES frames, with their teacher tracks (38 clips). The model learnt these
+    people, so their PCK flatters it; a path rule (smoothing, priors, re-detection) chosen here
+    is then measured once on the held-out videos."""
+    import dataclasses
+
+    import cv2
+
+    from training.data import teacher_frames as TF
+    out = []
+    for s in TF.footage_sources(data, data / "footage" / "teacher"):
+        if s.content not in ("pushup", "pullup", "situp", "crunch") or TF.is_held_out_footage(s, data):
+            continue
+        cap = cv2.VideoCapture(str(s.video))
+        frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        cap.release()
+        if frames <= TUNING_MAX_FRAMES:
+            out.append(dataclasses.replace(s, content="situp" if s.content == "crunch" else s.content))
+    return out
 
 
 def evaluate_video(est, s: Source) -> VideoFigures:

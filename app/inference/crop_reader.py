@@ -24,7 +24,8 @@ MIN_SCORE = 0.2       # a belief peak below this: the joint is not found (score 
 # decode_near). Most of the jitter was single-frame jumps between two peaks of about the same
 # height (an elbow or a wrist seen twice, the far arm behind the near one). A peak elsewhere
 # twice as high still wins, and detection frames read afresh (no prior), so a joint held at a
-# wrong peak is let go. Chosen on 38 TRAINING footage clips: PCK@0.2 0.887 -> 0.893, jitter
+# wrong peak is let go. Chosen on 38 TRAINING footage clips (`python -m training eval pose --only
+# pose_crop --on training`): PCK@0.2 0.887 -> 0.893, jitter
 # 0.055 -> 0.036 (teacher 0.029), same total as the teacher 0.63 -> 0.74 (a floor of 0.8: jitter
 # 0.046; sigma 0.08 / 0.25: PCK 0.871 / 0.873, jitter 0.047 / 0.048; no fresh detection frames:
 # a small lying subject lost, PCK 0.890). Held-out videos:

@@ -246,3 +246,18 @@ def test_hand_counted_videos_without_a_teacher_track_are_named(tmp_path):
     assert validation_missing(tmp_path, cache) == ["b", "c"]
     (cache / "c.npz").write_bytes(b"")
     assert validation_missing(tmp_path, cache) == ["b"]
+
+
+def test_pose_path_rules_are_chosen_on_training_clips_never_on_the_held_out_people(shared_data):
+    """`eval pose --on training`: the clips a rule of the pose path is tuned on are training
+    footage clips of the four events (crunches judged as sit-ups), short, with a teacher track,
+    and none of them shows a person of the hand-counted videos."""
+    from training.data import teacher_frames as TF
+    from training.eval_pose_videos import TUNING_MAX_FRAMES, tuning_sources
+    srcs = tuning_sources(shared_data)
+    held = TF.held_out_people(shared_data)
+    assert len(srcs) >= 30 and not {s.name for s in srcs} & held
+    assert {s.content for s in srcs} == {"pushup", "pullup", "situp"}
+    assert all(s.teacher.exists() for s in srcs)
+    import cv2
+    assert all(cv2.VideoCapture(str(s.video)).get(cv2.CAP_PROP_FRAME_COUNT) <= TUNING_MAX_FRAMES for s in srcs)
