@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from app.core.subject_crop import SubjectCrop, crop_of
-from training.data.pose_frames import in_pool
+from training.data.pose_frames import frames_at, in_pool
 from training.data.teacher_frames import (
     Source,
     footage_sources,
@@ -95,30 +95,22 @@ def cache_clip(s: Source, dst: Path, max_frames: int, seed: int = 0) -> int:
         return 0
     want = set(usable[np.linspace(0, len(usable) - 1, min(max_frames, len(usable))).round().astype(int)].tolist())
     rng = np.random.default_rng(seed + sum(map(ord, s.name)))
-    cap = cv2.VideoCapture(str(s.video))
     imgs, joints, person, frames = [], [], [], []
-    t = 0
-    last = max(want)
-    while t <= last:
-        ok, img = cap.read()
-        if not ok:
-            break
-        if t in want:
-            one = cut_person(img, lab[t])
-            if one is not None:
-                crop, im, j = one
-                imgs.append(im)
-                joints.append(j)
-                person.append(True)
-                frames.append(t)
-                neg = _negative(rng, crop, img.shape[:2]) if rng.random() < NEGATIVES else None
-                if neg is not None:
-                    imgs.append(cut(img, neg))
-                    joints.append(np.zeros((17, 3), np.float32))
-                    person.append(False)
-                    frames.append(t)
-        t += 1
-    cap.release()
+    for t, img in frames_at(s.video, want):
+        one = cut_person(img, lab[t])
+        if one is None:
+            continue
+        crop, im, j = one
+        imgs.append(im)
+        joints.append(j)
+        person.append(True)
+        frames.append(t)
+        neg = _negative(rng, crop, img.shape[:2]) if rng.random() < NEGATIVES else None
+        if neg is not None:
+            imgs.append(cut(img, neg))
+            joints.append(np.zeros((17, 3), np.float32))
+            person.append(False)
+            frames.append(t)
     if not imgs:
         return 0
     _save(dst, imgs, joints, np.array(person), np.array(frames), s.content, max_frames)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
@@ -65,31 +66,40 @@ def agreed_labels(movenet: np.ndarray, mediapipe: np.ndarray, min_score: float =
     return out
 
 
+def frames_at(video: Path, wanted: set[int]) -> Iterator[tuple[int, np.ndarray]]:
+    """(frame number, BGR image) of the `wanted` frames of `video` in order, read once from the
+    start; fewer where the file is shorter or truncated. Shared by the frame and crop caches."""
+    if not wanted:
+        return
+    cap = cv2.VideoCapture(str(video))
+    try:
+        for t in range(max(wanted) + 1):
+            ok, img = cap.read()
+            if not ok:
+                break
+            if t in wanted:
+                yield t, img
+    finally:
+        cap.release()
+
+
 def cache_frames(video: Path, labels: np.ndarray, dst: Path, step: int = STEP, max_frames: int = MAX_FRAMES,
                  max_side: int = MAX_SIDE) -> int:
     """Cache every `step`-th frame of `video` (at most max_frames, the longer side at most
     max_side px, JPEG) with its labels (T, 17, 3) scaled alike into dst (.npz) -> frames cached.
     Written to a temporary name first, so a kill never leaves a half file."""
-    cap = cv2.VideoCapture(str(video))
     blobs, joints, frames = [], [], []
-    t = 0
-    while len(blobs) < max_frames and t < len(labels):
-        ok, img = cap.read()
-        if not ok:
-            break
-        if t % step == 0:
-            s = max_side / max(img.shape[:2])
-            if s < 1:
-                img = cv2.resize(img, (round(img.shape[1] * s), round(img.shape[0] * s)), interpolation=cv2.INTER_AREA)
-            else:
-                s = 1.0
-            j = labels[t].copy()
-            j[:, :2] *= s
-            blobs.append(np.frombuffer(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])[1], np.uint8))
-            joints.append(j)
-            frames.append(t)
-        t += 1
-    cap.release()
+    for t, img in frames_at(video, set(range(0, len(labels), step)[:max_frames])):
+        s = max_side / max(img.shape[:2])
+        if s < 1:
+            img = cv2.resize(img, (round(img.shape[1] * s), round(img.shape[0] * s)), interpolation=cv2.INTER_AREA)
+        else:
+            s = 1.0
+        j = labels[t].copy()
+        j[:, :2] *= s
+        blobs.append(np.frombuffer(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])[1], np.uint8))
+        joints.append(j)
+        frames.append(t)
     if not blobs:
         return 0
     offs = np.cumsum([0] + [len(b) for b in blobs])
