@@ -25,11 +25,11 @@ MIN_SCORE = 0.2       # a belief peak below this: the joint is not found (score 
 # height (an elbow or a wrist seen twice, the far arm behind the near one). A peak elsewhere
 # twice as high still wins, and detection frames read afresh (no prior), so a joint held at a
 # wrong peak is let go. Chosen on 38 TRAINING footage clips (`python -m training eval pose --only
-# pose_crop --on training`): PCK@0.2 0.887 -> 0.893, jitter
-# 0.055 -> 0.036 (teacher 0.029), same total as the teacher 0.63 -> 0.74 (a floor of 0.8: jitter
-# 0.046; sigma 0.08 / 0.25: PCK 0.871 / 0.873, jitter 0.047 / 0.048; no fresh detection frames:
-# a small lying subject lost, PCK 0.890). Held-out videos:
-# jitter 0.036 -> 0.022 (teacher 0.008), PCK@0.2 0.865 both.
+# pose_crop --on training`, in-sample for the model): PCK@0.2 0.887 -> 0.893, jitter 0.055 ->
+# 0.036 (teacher 0.029), same total as the teacher 0.63 -> 0.74 (a floor of 0.8: jitter 0.046;
+# sigma 0.08 / 0.25: PCK 0.871 / 0.873, jitter 0.047 / 0.048; no fresh detection frames: a small
+# lying subject lost, PCK 0.890). Held-out videos: jitter 0.036 -> 0.022 (teacher 0.008), PCK@0.2
+# 0.865 both.
 PRIOR_SIGMA = 0.15
 PRIOR_FLOOR = 0.5
 

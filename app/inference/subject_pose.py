@@ -5,9 +5,9 @@ Two models, as BlazePose and the LSTM Pose Machines read one person:
   frames, whenever nobody is followed or the crop read loses its person, and every
   DETECT_EVERY frames to see who else is there (the tracker keeps bystanders apart);
 - the crop model (models/pose_crop.onnx, app.inference.crop_reader) READS the followed person
-  on a square crop placed from their previous joints (app.core.subject_crop.crop_of: the rule training cut its crops
-  by), rotated so hips-to-shoulders points up: a push-up, a hanging pull-up and a lying sit-up
-  all reach it as an upright body.
+  on a square crop placed from their previous joints (app.core.subject_crop.crop_of: the rule
+  training cut its crops by), rotated so hips-to-shoulders points up: a push-up, a hanging
+  pull-up and a lying sit-up all reach it as an upright body.
 
 The pose loop tells the estimator whom it follows (`follow`, the tracker's subject) and
 restarts it when the subject is lost (`reset`, via `recurrent`). The crop read replaces that
