@@ -3,6 +3,7 @@ and the one judging use case (app.pipeline.judge); what they print is the Judgem
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 
 from app.cli.common import UsageError, open_database, progress, signed_in, write_json
@@ -105,6 +106,8 @@ def _video_poses(path, box, exercise: str | None, keep_all: bool = False):
     try:
         source = frames(path)  # a bad video is reported before the models load
         est = box.pose()
+        if getattr(est, "fallback_reason", None):  # a missing or weaker crop model: said, not hidden
+            print(f"note: {est.fallback_reason}", file=sys.stderr)
         if keep_all and hasattr(est, "detect_every"):
             est.detect_every = 1  # everyone on every frame, not only on the crop path's detection frames
         return video_poses(source, est, keep_all=keep_all, progress=progress("pose"), exercise=exercise)
@@ -163,7 +166,6 @@ def cmd_analyze(args) -> int:
         write_json(out, args.json_out)
     if args.csv_out:
         _write_csv(j, args.csv_out)
-    import sys
     for problem in (*check.fatal, *check.partial):
         print(f"warning: {problem}", file=sys.stderr)
     if args.json_out != "-":

@@ -43,7 +43,8 @@ sha256 = sha256_file  # the name the model cards' checks and the export scripts 
 
 def export_command(name: str) -> str:
     """The command that writes models/<name>.onnx from its checkpoint."""
-    kind = {"lstm_attention": "classifier", "pose_attention": "recogniser", "seq2seq": "smoother"}.get(name)
+    kind = {"lstm_attention": "classifier", "pose_attention": "recogniser", "seq2seq": "smoother",
+            "pose_crop": "crop-pose"}.get(name)
     if kind is None:
         kind = "lifter" if name.startswith("lifter") else "pose"
     return f"python -m training export {kind}"

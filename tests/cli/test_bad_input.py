@@ -126,3 +126,21 @@ def test_an_unknown_trainee_is_said_with_the_close_names(tmp_path, monkeypatch, 
     assert "no trainee named 'Anne' (did you mean Ann?)" in err and err.count("\n") == 1
     assert main(["db", "sessions", "--db", str(path), "--trainee", "Nobody"]) == 0
     assert "no sessions stored" in capsys.readouterr().out
+
+
+def test_a_video_analysed_without_the_crop_model_says_so_and_reads_the_whole_frame(tmp_path, capsys):
+    """pose_crop.onnx missing: the analysis still runs on the whole-frame model and says why."""
+    import shutil
+
+    from app.cli import main
+    from app.paths import demo_video, models_dir
+    folder = tmp_path / "models"
+    shutil.copytree(models_dir(), folder)
+    (folder / "pose_crop.onnx").unlink()
+    out = tmp_path / "r.json"
+    assert main(["analyze", str(demo_video()), "--exercise", "pushup", "--json", str(out), "--models", str(folder)]) == 0
+    err = capsys.readouterr().err
+    assert "note: " in err and "pose_crop.onnx" in err and "whole frame" in err
+    assert "python -m training export crop-pose" in err  # the command that rebuilds that model
+    import json
+    assert json.loads(out.read_text())["video"]["pose_model"] == "pose_paf"
