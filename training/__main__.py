@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("--resume", action="store_true")
     cp.add_argument("--dense", action="store_true",
                     help="3x the frames of pull-up, sit-up and crunch clips (training.data.crop_cache.DENSE_FRAMES)")
+    cp.add_argument("--cut", type=float,
+                    help="share of crops cut by a frame edge, the body beyond still taught (crop_train.cut_by_edge)")
     cp.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "pose_crop.pt")
     cp.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     cp.add_argument("--device", default="cpu", help="cpu or cuda")

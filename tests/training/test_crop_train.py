@@ -68,6 +68,33 @@ def test_belief_maps_decode_to_their_joints_and_masked_joints_carry_no_loss():
     assert maps[3].max() == 0
 
 
+def test_a_crop_cut_by_a_frame_edge_is_grey_beyond_it_and_still_teaches_the_joints_there():
+    rng = np.random.default_rng(4)
+    cs = _dots(rng, 1)
+    img, k = T.sample(cs.images[0], cs.joints[0], 160, None)
+    k[5, 2] = 0  # a joint the teacher was unsure of stays masked
+    shares = []
+    for seed in range(40):
+        cut, kc = T.cut_by_edge(img, k, np.random.default_rng(seed))
+        beyond = (kc[:, 2] == T.CUT_WEIGHT)
+        assert kc[5, 2] == 0 and np.array_equal(kc[:, :2], k[:, :2])  # positions untouched, labels kept
+        assert beyond.any() and (kc[~beyond & (k[:, 2] > 0), 2] == 1).all()
+        for j in range(NUM_JOINTS):
+            x, y = int(round(k[j, 0])), int(round(k[j, 1]))
+            if k[j, 2] > 0:  # a joint beyond the edge sits on grey, one before it keeps (some of) its dot
+                dot = (cut[y - 1:y + 2, x - 1:x + 2] == C.GREY).all(-1)  # (a joint on the edge: either)
+                assert dot.any() if beyond[j] else not dot.all()
+        grey = (cut == C.GREY).all(-1)
+        assert grey.any() and not grey.all()
+        shares.append(beyond.sum() / (k[:, 2] > 0).sum())
+        _, w = T.belief_maps(kc, 160)
+        assert np.allclose(w[beyond], T.CUT_WEIGHT) and w[5] == 0
+    assert 0.05 <= min(shares) and max(shares) <= 0.65  # 10-60% of the labelled joints, drawn
+    few = k.copy()
+    few[6:, 2] = 0
+    assert T.cut_by_edge(img, few, rng)[0] is img  # too little of a body to cut
+
+
 def test_a_chunked_run_resumes_and_exports_what_the_app_loads(tmp_path):
     rng = np.random.default_rng(2)
     sets = [_dots(rng)]
