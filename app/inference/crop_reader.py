@@ -35,7 +35,9 @@ PRIOR_FLOOR = 0.5
 
 
 class CropReader:
-    """The crop model: (image, SubjectCrop) -> (17, 3) image px + score (0 where not found).
+    """The crop model: (image, SubjectCrop) -> (17, 3) image px + score (0 where not found). A
+    joint may lie past the image's edge (a body cut by it, read on into the crop's grey):
+    subject_pose.inside() keeps the ones a user may be shown.
 
     flip: each crop is read as it is and mirrored (left and right swapped back) and the belief
     maps averaged, one batch of two when the model takes one. On the 30 held-out videos (through
@@ -79,7 +81,5 @@ class CropReader:
                             PRIOR_SIGMA * self.size / MARGIN, PRIOR_FLOOR)
         found = k[:, 2] >= MIN_SCORE
         k = crop.to_image(k, self.size).astype(np.float32)
-        h, w = image.shape[:2]
-        found &= (k[:, 0] >= 0) & (k[:, 0] <= w - 1) & (k[:, 1] >= 0) & (k[:, 1] <= h - 1)
         k[~found] = 0.0
         return k

@@ -61,6 +61,10 @@ TURN_MARGIN = 0.15
 # joints lie beside the subject's, from being taken for the subject.
 GROW = 1.4
 PART_JOINTS = 6
+# A body cut by the frame's edge (a close framing) is read on past the edge, into the crop's grey
+# (the model was taught so: training.crop_train.cut_by_edge). Those joints are nobody's to
+# measure, so they are reported unseen (inside()), but the next crop is placed from all of the
+# read: a crop placed from what is left inside the frame shrank onto a part of the body.
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,14 @@ def _closest(people: list[np.ndarray], ref: np.ndarray) -> int | None:
         if d < bd:
             best, bd = i, d
     return best if bd < 0.5 else None
+
+
+def inside(k: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(17, 3) image px + score -> a copy with the joints past the image's edge zeroed (unseen)."""
+    h, w = shape[:2]
+    out = k.copy()
+    out[~((k[:, 0] >= 0) & (k[:, 0] <= w - 1) & (k[:, 1] >= 0) & (k[:, 1] <= h - 1))] = 0.0
+    return out
 
 
 class SubjectPoseEstimator:
@@ -123,7 +135,8 @@ class SubjectPoseEstimator:
 
     def _forget(self) -> None:
         """No smoothing and no prior across what comes next (another person, a jump, a turn)."""
-        self._last: np.ndarray | None = None  # the followed person's last read: the next read's prior
+        self._last: np.ndarray | None = None  # the followed person's last read, past the frame's edge too:
+        # the next read's prior and, when it is who the pose loop follows, where the next crop goes
         if self._filter is not None:
             self._filter.reset()
 
@@ -132,7 +145,10 @@ class SubjectPoseEstimator:
         if joints is None or (np.asarray(joints)[:, 2] > 0).sum() < 3:
             self._crop = None
             return
-        new = crop_of(np.asarray(joints, np.float32))
+        joints = np.asarray(joints, np.float32)
+        if self._ours(joints):
+            joints = self._last  # our own read: placed from all of it, past the frame's edge too
+        new = crop_of(joints)
         if new is None:
             self._crop = None
         elif self._crop is None or np.hypot(new.cx - self._crop.cx, new.cy - self._crop.cy) > 0.5 * self._crop.side:
@@ -140,6 +156,15 @@ class SubjectPoseEstimator:
             self._forget()
         else:
             self._crop = blend(self._crop, new, FOLLOW)
+
+    def _ours(self, joints: np.ndarray) -> bool:
+        """Whether joints (17, 3) are this estimator's last read, as reported (inside the frame)."""
+        last = self._last
+        if last is None:
+            return False
+        seen = joints[:, 2] > 0
+        return bool(np.array_equal(seen, (last[:, 2] > 0) & (inside(last, self._shape)[:, 2] > 0))
+                    and np.allclose(joints[seen, :2], last[seen, :2], atol=0.5))
 
     def lost(self, k: np.ndarray) -> bool:
         return float(k[list(TORSO), 2].mean()) < LOST_SCORE
@@ -220,7 +245,9 @@ class SubjectPoseEstimator:
             found = read[:, 2] > 0
             read[found, :2] = (self._filter(read[:, :2] / self._scale, found) * self._scale)[found]
         self._since += 1
-        self._last = read
+        self._last, self._shape = read, image.shape
+        if read is not None:
+            read = inside(read, image.shape)
         if read is not None and self._since < self.detect_every:
             self.last_pass = "crop"
             return [read]
@@ -229,15 +256,16 @@ class SubjectPoseEstimator:
         if read is None and not people and self.search:
             found = self._search(image)  # the whole-frame model sees nobody: look with the crop model
             self.last_pass = "search"
-            return [found] if found is not None else []
+            return [inside(found, image.shape)] if found is not None else []
         if read is None:
             self.last_pass = "frame"
             return people
         self.last_pass = "crop+frame"
         i = _closest(people, read)
         if i is None:  # nobody the whole-frame model sees agrees with the read: is it a part of someone?
-            read, i = self._whole(image, read, people)
-            self._last = read
+            whole, i = self._whole(image, read, people)
+            if i is not None:
+                self._last, read = whole, inside(whole, image.shape)
         if i is None:
             return [read, *people]
         return [read if n == i else p for n, p in enumerate(people)]

@@ -201,7 +201,8 @@ def test_the_followed_persons_joints_are_held_steady_when_still_and_follow_when_
         est.finder.people, est.reader.people = [moved], [moved]
         out = est(IMG)[0]
         est.follow(out)
-    assert np.abs(out[:, 1] - moved[:, 1]).max() < 6.0
+    seen = out[:, 2] > 0  # the feet walked past the frame's bottom edge: reported unseen
+    assert seen.sum() == 15 and not seen[[15, 16]].any() and np.abs(out[seen, 1] - moved[seen, 1]).max() < 6.0
 
 
 def test_everyone_on_every_frame_when_asked_for_all_people():
@@ -405,3 +406,26 @@ def test_a_crop_locked_onto_the_legs_lets_go_for_the_whole_person_but_never_for_
     for _ in range(DETECT_EVERY + 2):
         est.follow(est(IMG)[0])
     assert est.grown == 0
+
+
+def test_a_body_cut_by_the_frames_edge_is_reported_inside_it_and_followed_whole():
+    # a close framing: the person's hips and legs run past the bottom of a 480-high frame; the
+    # whole-frame model sees what is inside, the crop model reads on into the crop's grey (as
+    # training.crop_train.cut_by_edge taught it)
+    a = _person(320, 500, h=500)
+    past = a[:, 1] > IMG.shape[0] - 1
+    seen = np.where(past[:, None], 0, a).astype(np.float32)
+    whole, part = crop_of(a), crop_of(seen)
+    assert past.sum() >= 6 and part.side < 0.8 * whole.side
+    reader = Reader([a])
+    est = SubjectPoseEstimator(Finder([seen]), reader, smooth=False)
+    est.follow(est(IMG)[0])
+    assert abs(est._crop.side - part.side) < 1e-3  # placed from what the whole-frame model saw
+    for _ in range(3):
+        out = est(IMG)[0]
+        assert (out[past] == 0).all() and np.allclose(out[~past], a[~past])  # nobody is shown joints off the frame
+        est.follow(out)
+        assert abs(est._crop.side - whole.side) < 1e-3  # the next crop holds the whole body, not what is left
+    b = _person(40, 100, h=150)  # the loop follows someone else: their joints place the crop
+    est.follow(b)
+    assert abs(est._crop.side - crop_of(b).side) < 1e-3
