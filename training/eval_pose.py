@@ -139,7 +139,8 @@ def run(models: Path, cache: Path, data_root: Path, threads: int | None = None, 
             for i, s in enumerate(sources):
                 rows.append(evaluate_video(est, s))
                 progress(f"{name}: {i + 1}/{len(sources)} {s.name}: PCK@0.2 {rows[-1].hits20 / max(rows[-1].joints, 1):.2f}"
-                         f", totals {rows[-1].totals[0]} (teacher {rows[-1].totals[1]})")
+                         f", totals {rows[-1].totals[0]} (teacher {rows[-1].totals[1]})"
+                         + (f", motion {rows[-1].motion:.2f}" if rows[-1].motion is not None else ""))
             summ = summarise(rows)
             r |= {"pck@0.2_mean": summ["all"]["pck@0.2"], "pck@0.1_mean": summ["all"]["pck@0.1"],
                   "per_exercise": summ, "per_video": per_video(rows),

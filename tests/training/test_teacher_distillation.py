@@ -192,6 +192,23 @@ def test_pck_against_the_teacher_counts_missed_joints_as_misses():
     assert still == (0.0, 0.0)
 
 
+def test_the_motion_ratio_says_how_much_of_the_teachers_range_our_track_moves():
+    from training.eval_pose_videos import motion_ratio
+    rng = np.random.default_rng(0)
+    t = np.zeros((60, NUM_JOINTS, 3), np.float32)
+    t[:, :, :2] = _figure(0)
+    t[:, :, 1] += 80 * np.sin(np.linspace(0, 6 * np.pi, 60))[:, None]  # three reps, 160 px top to bottom
+    t[:, :, 2] = 0.9
+    assert motion_ratio(t, t) == pytest.approx(1.0)
+    flat = t.copy()
+    flat[..., 1] = t[..., 1].mean(0) + 0.6 * (t[..., 1] - t[..., 1].mean(0))  # the same reps, 40% shallower
+    flat[:, :, :2] += rng.normal(0, 0.5, (60, NUM_JOINTS, 2))
+    assert motion_ratio(flat, t) == pytest.approx(0.6, abs=0.03)
+    blind = t.copy()
+    blind[:, [0, 5, 6], 2] = 0  # head and shoulders never found: nothing to say
+    assert motion_ratio(blind, t) is None
+
+
 def test_a_video_is_scored_through_the_apps_pose_loop_against_the_teacher(tmp_path):
     """evaluate_video runs the app's pose loop: an estimator that returns the teacher's own
     joints scores PCK 1 and the same total; one that finds nobody scores 0."""
@@ -216,6 +233,7 @@ def test_a_video_is_scored_through_the_apps_pose_loop_against_the_teacher(tmp_pa
 
     good, blind = evaluate_video(Echo(), src), evaluate_video(Echo(False), src)
     assert good.joints == 12 * 17 and good.hits20 == good.joints and good.totals[0] == good.totals[1]
+    assert good.motion is None and blind.motion is None  # the figure sways sideways only: no vertical range
     assert blind.hits20 == 0 and blind.joints == good.joints
     s = summarise([good, blind])
     assert s["pushup"]["pck@0.2"] == pytest.approx(0.5) and s["all"]["videos"] == 2
