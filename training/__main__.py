@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("--dense", action="store_true",
                     help="3x the frames of pull-up, sit-up and crunch clips (training.data.crop_cache.DENSE_FRAMES)")
     cp.add_argument("--cut", type=float,
-                    help="share of crops cut by a frame edge, the body beyond still taught (crop_train.cut_by_edge)")
+                    help="share of crops cut by a frame edge or a padding bar, the body beyond still taught (crop_train.cut_by_edge)")
+    cp.add_argument("--captions", type=float, help="share of crops with caption text over them (augment.caption)")
     cp.add_argument("--out", type=Path, default=ROOT / "checkpoints" / "pose_crop.pt")
     cp.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     cp.add_argument("--device", default="cpu", help="cpu or cuda")
@@ -317,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name} {ex:<6}: {e['videos']} videos, PCK@0.2 {e['pck@0.2']:.3f}, PCK@0.1 {e['pck@0.1']:.3f} "
                       f"against the teacher; jitter {f(e['jitter_accel'], '.4f')} (teacher "
                       f"{f(e['teacher_jitter_accel'], '.4f')}); same total as on the teacher's track "
-                      f"{e['same_total_as_teacher']:.2f}; {e['ms_per_frame_loop']:.1f} ms/frame in the pose loop")
+                      f"{e['same_total_as_teacher']:.2f}; motion ratio {f(e.get('motion_ratio'), '.2f')}; "
+                      f"{e['ms_per_frame_loop']:.1f} ms/frame in the pose loop")
             p = r.get("pushfit")
             if p is None:
                 continue

@@ -47,8 +47,11 @@ VAL_FRAMES = 40        # crops per validation video
 # body shrinks onto a part (calimiro-ai_pullup_5, a training clip filmed from the shoulders up:
 # PCK@0.2 0.30 through the app's path against 0.93 for its crops). A share of the crops is cut
 # by a straight edge at a drawn angle and greyed beyond it; the joints beyond keep their labels at
-# CUT_WEIGHT, so the model learns to place them past the edge as BlazePose does.
+# CUT_WEIGHT, so the model learns to place them past the edge as BlazePose does. Half the cuts
+# are black, not grey: the padding bars of a letterboxed or pillarboxed video, which end the
+# picture inside the frame.
 CUT_WEIGHT = 0.5
+BAR = 0
 # clips drawn by kind (training.data.teacher_frames.WEIGHTS), rendered clips at half a real
 # clip's weight: they teach the rendered demo and rare poses, real footage stays the bulk
 CROP_WEIGHTS = {**WEIGHTS, "synth": 0.5}
@@ -66,11 +69,13 @@ class TrainConfig:
     net: CropPoseConfig = field(default_factory=CropPoseConfig)
     seed: int = 0
     val_every: int = 500
-    cut: float = 0.0  # share of crops cut by a frame edge (cut_by_edge)
+    cut: float = 0.0       # share of crops cut by a frame edge or a padding bar (cut_by_edge)
+    captions: float = 0.0  # share of crops with caption text over them (augment.caption)
 
     def as_dict(self) -> dict:
         return {"steps": self.steps, "batch": self.batch, "lr": self.lr, "weight_decay": self.weight_decay,
-                "net": self.net.as_dict(), "seed": self.seed, "val_every": self.val_every, "cut": self.cut}
+                "net": self.net.as_dict(), "seed": self.seed, "val_every": self.val_every, "cut": self.cut,
+                "captions": self.captions}
 
 
 PRESETS = {"cpu": TrainConfig(), "ci": TrainConfig(steps=4, batch=2, val_every=2,
@@ -127,11 +132,12 @@ def sample(img: np.ndarray, joints: np.ndarray, size: int, rng: np.random.Genera
     return out, k
 
 
-def cut_by_edge(img: np.ndarray, joints: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """An input (S, S, 3) and its joints (17, 3) input px + flag -> the input greyed beyond a
-    straight edge at a drawn angle that leaves 10-60% of the labelled joints beyond it, and those
-    joints' flags set to CUT_WEIGHT (still taught, less surely). Fewer than 6 labelled joints: as
-    it was."""
+def cut_by_edge(img: np.ndarray, joints: np.ndarray, rng: np.random.Generator,
+                fill: int = C.GREY) -> tuple[np.ndarray, np.ndarray]:
+    """An input (S, S, 3) and its joints (17, 3) input px + flag -> the input filled with `fill`
+    (the app's grey beyond the image, or BAR: a video's padding bar) beyond a straight edge at a
+    drawn angle that leaves 10-60% of the labelled joints beyond it, and those joints' flags set
+    to CUT_WEIGHT (still taught, less surely). Fewer than 6 labelled joints: as it was."""
     known = joints[:, 2] > 0
     if known.sum() < 6:
         return img, joints
@@ -142,7 +148,7 @@ def cut_by_edge(img: np.ndarray, joints: np.ndarray, rng: np.random.Generator) -
     size = img.shape[0]
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
     out = img.copy()
-    out[xx * u[0] + yy * u[1] > edge] = C.GREY
+    out[xx * u[0] + yy * u[1] > edge] = fill
     k = joints.copy()
     k[known & (proj > edge), 2] = CUT_WEIGHT
     return out, k
@@ -151,8 +157,9 @@ def cut_by_edge(img: np.ndarray, joints: np.ndarray, rng: np.random.Generator) -
 class Sampler:
     """Clips drawn by kind weight, then a crop uniformly within the clip."""
 
-    def __init__(self, sets: list[C.CropSet], weights: dict | None = None, cut: float = 0.0) -> None:
-        self.sets, self.cut = sets, cut
+    def __init__(self, sets: list[C.CropSet], weights: dict | None = None, cut: float = 0.0,
+                 captions: float = 0.0) -> None:
+        self.sets, self.cut, self.captions = sets, cut, captions
         table = weights or CROP_WEIGHTS
         w = np.array([table["pushfit"] if s.name.startswith("pushfit_") else table.get(s.content.split(":")[0], 1.0)
                       for s in sets], np.float64)
@@ -165,7 +172,9 @@ class Sampler:
             i = int(rng.integers(len(s.images)))
             img, k = sample(s.images[i], s.joints[i], size, rng)
             if s.person[i] and self.cut and rng.random() < self.cut:
-                img, k = cut_by_edge(img, k, rng)
+                img, k = cut_by_edge(img, k, rng, C.GREY if rng.random() < 0.5 else BAR)
+            if self.captions and rng.random() < self.captions:
+                img = augment.caption(img, rng)
             if not s.person[i]:
                 k[:, 2] = 1.0              # nobody here: every map taught empty
                 k[:, :2] = -1e4
@@ -308,7 +317,7 @@ def fit(sets: list[C.CropSet], val: ValSet, out: Path, cfg: TrainConfig, minutes
         opt.load_state_dict(ck["optimizer"])
         step, history, seen, runs = ck["step"], ck["history"], ck.get("crops_seen", 0), ck.get("runs", [])
     runs = [*runs, {"command": invocation, "from_step": step, "device": device}]
-    sampler = Sampler(sets, cut=cfg.cut)
+    sampler = Sampler(sets, cut=cfg.cut, captions=cfg.captions)
     rng = np.random.default_rng(cfg.seed + step)
     bar = Progress(cfg.steps, f"crop pose ({parameters(model) / 1e6:.2f}M params)", start=step)
     t0 = time.perf_counter()
@@ -366,12 +375,14 @@ def run_cli(a) -> int:
     planned = torch.load(a.out, map_location="cpu", weights_only=False)["config"] if a.resume else {}
     if planned and not a.steps:  # the schedule goes on as it was planned
         cfg = replace(cfg, steps=int(planned["steps"]))
-    # a chunk that does not say keeps the cut share it was trained with
-    cfg = replace(cfg, cut=a.cut if a.cut is not None else float(planned.get("cut", cfg.cut)))
+    # a chunk that does not say keeps the shares it was trained with
+    cfg = replace(cfg, cut=a.cut if a.cut is not None else float(planned.get("cut", cfg.cut)),
+                  captions=a.captions if a.captions is not None else float(planned.get("captions", cfg.captions)))
     argv = ["python -m training crop-pose", f"--preset {a.preset}" if a.preset != "cpu" else "",
             f"--steps {cfg.steps}", f"--synth {a.synth}" if a.synth else "",
             f"--stop-at {a.stop_at}" if a.stop_at else "", f"--minutes {a.minutes:g}" if a.minutes else "",
             "--dense" if a.dense else "", f"--cut {a.cut:g}" if a.cut is not None else "",
+            f"--captions {a.captions:g}" if a.captions is not None else "",
             "--resume" if a.resume else "",
             f"--device {a.device}" if a.device != "cpu" else "", f"--threads {a.threads}" if a.threads else ""]
     r = train(a.data, a.out, cfg, a.minutes, a.resume, a.device, a.threads, invocation=" ".join(x for x in argv if x),

@@ -14,6 +14,7 @@ from app.inference.crop_reader import CropReader
 from app.inference.subject_pose import SubjectPoseEstimator, pose_estimator
 from app.paths import models_dir
 from training import crop_train as T
+from training.data import augment
 from training.data import crop_cache as C
 
 
@@ -93,6 +94,24 @@ def test_a_crop_cut_by_a_frame_edge_is_grey_beyond_it_and_still_teaches_the_join
     few = k.copy()
     few[6:, 2] = 0
     assert T.cut_by_edge(img, few, rng)[0] is img  # too little of a body to cut
+    bar, kb = T.cut_by_edge(img, k, np.random.default_rng(0), T.BAR)  # a video's padding bar: black
+    beyond = kb[:, 2] == T.CUT_WEIGHT
+    x, y = np.round(k[beyond, :2]).astype(int).T
+    assert (bar[y, x] == 0).all() and not (bar == 0).all()
+
+
+def test_a_caption_is_drawn_over_the_crop_and_the_sampler_draws_its_share():
+    rng = np.random.default_rng(5)
+    cs = _dots(rng, 4)
+    img, _ = T.sample(cs.images[0], cs.joints[0], 160, None)
+    out = augment.caption(img, np.random.default_rng(1))
+    assert out.shape == img.shape and out.dtype == np.uint8
+    changed = (out != img).any(-1)
+    assert 0.005 < changed.mean() < 0.5 and (img == T.sample(cs.images[0], cs.joints[0], 160, None)[0]).all()
+    plain = T.Sampler([cs]).batch(np.random.default_rng(3), 1, 160)  # one crop: the same draws up to the caption
+    worded = T.Sampler([cs], captions=1.0).batch(np.random.default_rng(3), 1, 160)
+    assert torch.equal(plain[1], worded[1]) and torch.equal(plain[2], worded[2])  # labels untouched
+    assert not torch.equal(plain[0], worded[0])
 
 
 def test_a_chunked_run_resumes_and_exports_what_the_app_loads(tmp_path):

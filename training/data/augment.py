@@ -4,7 +4,8 @@ One `Aug` (drawn once) is applied to every frame of a clip, so consecutive frame
 consistent for the LSTM-PM. Geometry: letterbox into the square input, then scale,
 rotation (up to 40 deg), translation and a horizontal flip with the left/right joint swap;
 appearance: brightness/contrast/saturation, blur, occluding patches, and what phone footage
-does to a picture (JPEG compression, sensor noise). `around_person` re-aims a draw at the
+does to a picture (JPEG compression, sensor noise); `caption` lays the text boxes of a phone
+video's edit over it. `around_person` re-aims a draw at the
 labelled person, so the model also learns the app's second pass: a crop around the subject
 (the person then fills most of the input, whatever the camera's distance).
 """
@@ -132,3 +133,33 @@ def appearance(out: np.ndarray, a: Aug) -> np.ndarray:
 def apply(img: np.ndarray, joints: np.ndarray, size: int, a: Aug) -> tuple[np.ndarray, np.ndarray]:
     """One image and one person's joints (17, 3) -> input image and joints in input px."""
     return apply_image(img, size, a), apply_joints(joints, img.shape[:2], size, a)
+
+
+CAPTION_WORDS = ("how to do a proper sit-up", "lock your feet", "body straight", "3 sets x 12",
+                 "keep your core tight", "follow for more", "day 14", "pull-up challenge", "slow down",
+                 "FULL RANGE", "no momentum", "tag a friend", "35lbs", "PR!", "breathe out at the top")
+
+
+def caption(out: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """uint8 (S, S, 3) BGR -> a copy with 1-3 lines of caption text drawn over it, as phone
+    videos are edited: dark text on a white box, white text with a dark outline, or coloured
+    text, anywhere (over the body too: the joints under it keep their labels, as under
+    `patches`)."""
+    size = out.shape[0]
+    out = out.copy()
+    scale = float(rng.uniform(0.25, 0.6)) * size / 160
+    thick = max(1, int(round(scale * 2)))
+    style = int(rng.integers(3))
+    x0, y = int(rng.uniform(0.0, 0.5) * size), int(rng.uniform(0.1, 0.95) * size)
+    for _ in range(int(rng.integers(1, 4))):
+        text = str(rng.choice(CAPTION_WORDS))
+        (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+        if style == 0:
+            cv2.rectangle(out, (x0 - 3, y - h - 3), (x0 + w + 3, y + base + 2), (255, 255, 255), -1)
+            cv2.putText(out, text, (x0, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (20, 20, 20), thick, cv2.LINE_AA)
+        else:
+            ink = (255, 255, 255) if style == 1 else tuple(int(v) for v in rng.integers(0, 256, 3))
+            cv2.putText(out, text, (x0, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 2, cv2.LINE_AA)
+            cv2.putText(out, text, (x0, y), cv2.FONT_HERSHEY_SIMPLEX, scale, ink, thick, cv2.LINE_AA)
+        y += h + base + 6
+    return out
