@@ -89,17 +89,26 @@ def reference_scale(raw: np.ndarray, window: int = 7, memory: int = 300, q: floa
     shrinking while the body is foreshortened within a rep, and unlike the all-time maximum it
     lets a camera zoom or a walk towards the camera through, and forgets a bad moment (a few
     frames of a mis-placed shoulder once made every later rep look too small to count).
+    The first samples take the median of the first whole window once it is in (the median of
+    the samples so far until then: no rep settles that early, so nothing shown as final
+    changes), and only medians of whole windows enter the maximum. A median of the first three
+    samples once did: three misread first frames (a torso read 2.4x too long before the crop
+    model took over) set the scale of a whole pull-up set, which then counted 0 of 2; a torso
+    read short there made the first top look too high, and the set's later reps were merged.
     """
     idx = np.flatnonzero(np.isfinite(raw))
     first = min(3, window) - 1  # a median needs this many samples before it (0-based)
     if idx.size <= first:
         return np.full(raw.shape, np.nan)
-    meds = row_quantile(trailing_rows(raw[idx].astype(np.float64), window), 50.0)[first:]
+    meds = row_quantile(trailing_rows(raw[idx].astype(np.float64), window), 50.0)
+    if idx.size < window:  # part of a window so far
+        return forward_fill(meds[first:], idx[first:], raw.shape[0])
+    whole = meds[window - 1:]
     if q == 100.0:  # the common case, a running maximum: no sort needed
-        top = trailing_rows(meds, memory, fill=-np.inf).max(axis=1)
+        top = trailing_rows(whole, memory, fill=-np.inf).max(axis=1)
     else:
-        top = row_quantile(trailing_rows(meds, memory), q)
-    return forward_fill(top, idx[first:], raw.shape[0])
+        top = row_quantile(trailing_rows(whole, memory), q)
+    return forward_fill(np.concatenate([np.full(window - 1, top[0]), top]), idx, raw.shape[0])
 
 
 def elbow_angle(kpts: np.ndarray, min_score: float) -> np.ndarray:
