@@ -85,7 +85,8 @@ PRESETS = {"cpu": TrainConfig(), "ci": TrainConfig(steps=4, batch=2, val_every=2
 def belief_maps(joints: np.ndarray, size: int, sigma: float = SIGMA) -> tuple[np.ndarray, np.ndarray]:
     """joints (17, 3) input px + flag -> maps float32 (17, S/4, S/4), weight float32 (17,) (0:
     masked; the flag itself otherwise, e.g. CUT_WEIGHT). A joint outside the input keeps its
-    weight: its map is empty (the model learns the joint is not in the crop). Cell centres at (i + 0.5) * STRIDE - 0.5 px."""
+    weight: its map is empty (the model learns the joint is not in the crop). Cell centres at
+    (i + 0.5) * STRIDE - 0.5 px."""
     n = size // STRIDE
     c = (np.arange(n, dtype=np.float32) + 0.5) * STRIDE - 0.5
     gx = np.exp(-((c[None, :] - joints[:, :1]) / STRIDE) ** 2 / (2 * sigma ** 2))  # (17, n)

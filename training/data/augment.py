@@ -5,9 +5,9 @@ consistent for the LSTM-PM. Geometry: letterbox into the square input, then scal
 rotation (up to 40 deg), translation and a horizontal flip with the left/right joint swap;
 appearance: brightness/contrast/saturation, blur, occluding patches, and what phone footage
 does to a picture (JPEG compression, sensor noise); `caption` lays the text boxes of a phone
-video's edit over it. `around_person` re-aims a draw at the
-labelled person, so the model also learns the app's second pass: a crop around the subject
-(the person then fills most of the input, whatever the camera's distance).
+video's edit over it. `around_person` re-aims a draw at the labelled person, so the model also
+learns the app's second pass: a crop around the subject (the person then fills most of the
+input, whatever the camera's distance).
 """
 from __future__ import annotations
 
